@@ -1,0 +1,112 @@
+"""The perfeval-xl command line. Each command parses its arguments, calls one
+library function and turns the library's errors into a Chinese message and an
+exit code: 0 done, 1 the input has errors (check), 2 the input cannot be read."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .engine import score_project, to_dict
+from .errors import PerfEvalError
+from .inputs import load_projects
+from .render import findings_text, result_text
+
+EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _friendly(func: F) -> F:
+    """Report perfeval-xl errors as their Chinese message and exit 2, never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PerfEvalError as exc:
+            click.echo(f"错误：{exc}", err=True)
+            sys.exit(EXIT_UNREADABLE)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="perfeval-xl")
+def cli() -> None:
+    """perfeval-xl：项目支出绩效自评表的计分、生成、检查与汇总。"""
+
+
+@cli.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON（供程序读取）。")
+@_friendly
+def score(input_path: Path, as_json: bool) -> None:
+    """按规则计算 INPUT（项目文件 .yaml/.json）的得分、总分和等级。"""
+    results = [score_project(spec) for spec in load_projects(input_path)]
+    if as_json:
+        data = [to_dict(r) for r in results]
+        click.echo(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2))
+        return
+    for result in results:
+        click.echo(result_text(result))
+
+
+@cli.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
+@_friendly
+def check(input_path: Path, as_json: bool) -> None:
+    """检查 INPUT，列出全部问题。退出码：0 无错误，1 有错误，2 无法读取。"""
+    results = [score_project(spec) for spec in load_projects(input_path)]
+    if as_json:
+        data = [
+            {"project": r.spec.project, "source": r.spec.source,
+             "findings": [f.to_dict() for f in r.all_findings()]}
+            for r in results
+        ]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        for result in results:
+            click.echo(findings_text(result))
+    sys.exit(EXIT_FINDINGS if any(r.has_errors() for r in results) else EXIT_OK)
+
+
+@cli.command()
+@click.argument("outdir", type=click.Path(path_type=Path), default="perfeval-demo")
+@_friendly
+def demo(outdir: Path) -> None:
+    """用内置示例（取自公开的自评报告）演示完整流程，结果写入 OUTDIR。"""
+    from .demo import run_demo
+
+    output = run_demo(outdir)
+    for result in output.results:
+        grade = result.grade or "未定级"
+        click.echo(
+            f"{result.spec.project}（{result.spec.year}年度）：执行率得分 "
+            f"{result.execution.score}，总分 {result.total}，{grade}；{result.status()}"
+        )
+    click.echo(f"已写入 {len(output.files)} 个文件到 {outdir}/")
+
+
+@cli.command()
+@_friendly
+def profiles() -> None:
+    """列出可用的计分规则。"""
+    from .profiles import available_profiles, read_profile
+
+    for name in available_profiles():
+        profile = read_profile(name)
+        base = f"（继承 {profile.extends}）" if profile.extends else ""
+        click.echo(f"{name}：{profile.title}{base}")
+
+
+def main() -> None:
+    cli(prog_name="perfeval-xl")

@@ -1,0 +1,98 @@
+"""Findings: what the engine, the checker and the reader tell the user.
+
+A finding is one problem (or one remark) with a stable English code for
+programs, a Chinese message for people, and where it is: the field or
+indicator (``where``) and the file position or cell (``location``).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+
+class Severity(enum.Enum):
+    """How serious a finding is. ``check`` exits 1 when any finding is an error."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+    @property
+    def label(self) -> str:
+        return {"error": "错误", "warning": "警告", "note": "提示"}[self.value]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem or remark about a project or one of its indicators."""
+
+    severity: Severity
+    code: str
+    where: str
+    message: str
+    location: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity.value,
+            "code": self.code,
+            "where": self.where,
+            "location": self.location,
+            "message": self.message,
+        }
+
+    def render(self) -> str:
+        at = f"（{self.location}）" if self.location else ""
+        return f"[{self.severity.label}] {self.where}{at}：{self.message}"
+
+
+def error(code: str, where: str, message: str, location: str | None = None) -> Finding:
+    return Finding(Severity.ERROR, code, where, message, location)
+
+
+def warning(code: str, where: str, message: str, location: str | None = None) -> Finding:
+    return Finding(Severity.WARNING, code, where, message, location)
+
+
+def note(code: str, where: str, message: str, location: str | None = None) -> Finding:
+    return Finding(Severity.NOTE, code, where, message, location)
+
+
+# Every code the engine emits, with what it means. The README's table of
+# findings is generated from this, and a test checks that nothing else is used.
+CODES: dict[str, str] = {
+    "weights-total": "分值合计（含预算执行率）不等于 100",
+    "block-weight": "一级指标分值合计与规则的原则权重不同",
+    "label-weight": "一级指标名称中写的分值与该块分值合计不同",
+    "level1-unknown": "一级指标名称不在规则的指标体系中",
+    "level2-unknown": "二级指标名称不在规则的指标体系中",
+    "level2-misplaced": "二级指标不属于所填的一级指标",
+    "level-alias": "指标名称按别名识别",
+    "name-missing": "三级指标名称为空",
+    "duplicate-indicator": "同一二级指标下三级指标重名",
+    "weight-missing": "分值为空",
+    "weight-invalid": "分值为负数",
+    "target-missing": "年度指标值为空",
+    "sign-inferred": "年度指标值未写比较符号，按指标性质推定方向",
+    "actual-missing": "实际完成值未填写",
+    "actual-not-number": "实际完成值不是确切数字",
+    "actual-has-sign": "实际完成值带有比较符号",
+    "percent-as-fraction": "百分比指标的实际完成值写成了大于 1 的小数",
+    "unit-mismatch": "实际完成值与年度指标值的单位不能换算",
+    "unit-converted": "实际完成值已换算为年度指标值的单位",
+    "rating-unknown": "定性指标的实际完成值不是三个评价档次之一",
+    "rating-from-target": "定性指标实际完成值与年度指标值相同，按达成计",
+    "score-required": "部分达成或未达成的定性指标需要在档次内给分",
+    "score-out-of-band": "定性指标评分不在所选档次的分值区间内",
+    "score-ignored": "定性指标尚未评档，所填评分未使用",
+    "score-differs": "文件或报告写的得分与按规则重算的得分不同",
+    "reason-missing": "偏差需要说明原因但未填写",
+    "funds-missing": "全年预算数或全年执行数未填写",
+    "funds-total-mismatch": "年度资金总额不等于各资金来源之和",
+    "funds-over-executed": "全年执行数大于全年预算数",
+    "funds-invalid": "资金数额为负数",
+    "execution-low": "预算执行率低于规则要求说明原因的界线",
+    "stated-differs": "文件或报告写的执行率、总分或等级与重算结果不同",
+}

@@ -1,0 +1,304 @@
+"""Reading 年度指标值 and 实际完成值 as people write them.
+
+A target is a comparison sign, a number and a unit (``≥95%``, ``≤420元/次``,
+``87.65万元``) or it is qualitative (``达成预期指标``, ``年底前完成``). The grammar
+is deliberately small, and the form's parsing formulas implement the same one
+(:mod:`perfeval_xl.form.formulas`), so a target typed into an editable form and
+the same target in a spec are read alike:
+
+1. normalise (NFKC; drop spaces and thousands separators);
+2. a sign prefix from ``notation.yaml`` (longest match);
+3. a number: an optional ``-`` and the run of ``0-9.`` that follows;
+4. the rest is the unit; ``%`` divides by 100; a sign suffix (``以上``) counts
+   when there was no prefix;
+5. no number, a unit holding another number, or a bare date (``12月底前``)
+   makes the target qualitative.
+"""
+
+from __future__ import annotations
+
+import enum
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+from . import yamlfile
+from .datafiles import templates_dir
+from .errors import RuleDataError
+from .rounding import div, to_decimal
+
+PERCENT = "%"
+_NUMBER_CHARS = "0123456789."
+
+
+class Direction(enum.Enum):
+    """Which way an indicator is better."""
+
+    HIGHER = "higher"  # 正向指标: ≥ ＞
+    LOWER = "lower"  # 反向指标: ≤ ＜
+    EQUAL = "equal"  # ＝
+
+    @property
+    def label(self) -> str:
+        return {"higher": "正向", "lower": "反向", "equal": "等于"}[self.value]
+
+
+@dataclass(frozen=True)
+class Notation:
+    """The tables of notation.yaml."""
+
+    sign_prefixes: dict[str, str]
+    sign_suffixes: dict[str, str]
+    directions: dict[str, Direction]
+    multipliers: dict[str, Decimal]
+    date_units: tuple[str, ...]
+    approximate_words: tuple[str, ...]
+    empty_values: frozenset[str]
+
+
+_NOTATION_KEYS = {
+    "sign_prefixes",
+    "sign_suffixes",
+    "directions",
+    "multipliers",
+    "date_units",
+    "approximate_words",
+    "empty_values",
+}
+
+
+@lru_cache(maxsize=1)
+def notation() -> Notation:
+    """Load notation.yaml (once)."""
+    source = templates_dir().joinpath("notation.yaml")
+    root = yamlfile.parse(source.read_text(encoding="utf-8"), "notation.yaml", RuleDataError)
+    data = yamlfile.plain(root)
+    unknown = set(data) - _NOTATION_KEYS
+    missing = _NOTATION_KEYS - set(data)
+    if unknown or missing:
+        raise RuleDataError(
+            f"notation.yaml 字段不正确：多出 {sorted(unknown)}，缺少 {sorted(missing)}"
+        )
+    try:
+        directions = {k: Direction(v) for k, v in data["directions"].items()}
+    except ValueError as exc:
+        raise RuleDataError(f"notation.yaml 的 directions 有未知方向：{exc}") from None
+    for table in ("sign_prefixes", "sign_suffixes"):
+        for key, sign in data[table].items():
+            if sign not in directions:
+                raise RuleDataError(f"notation.yaml 的 {table}“{key}”指向未定义的符号“{sign}”")
+    return Notation(
+        sign_prefixes={normalize(str(k)): str(v) for k, v in data["sign_prefixes"].items()},
+        sign_suffixes={normalize(str(k)): str(v) for k, v in data["sign_suffixes"].items()},
+        directions=directions,
+        multipliers={str(k): to_decimal(v) for k, v in data["multipliers"].items()},
+        date_units=tuple(str(u) for u in data["date_units"]),
+        approximate_words=tuple(str(w) for w in data["approximate_words"]),
+        empty_values=frozenset(normalize(str(v)) for v in data["empty_values"]),
+    )
+
+
+def normalize(text: str) -> str:
+    """Half-width digits and signs, no spaces or thousands separators."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in text if not ch.isspace() and ch != ",")
+
+
+def is_empty(value: object) -> bool:
+    """True for None and for the cells that mean "nothing here" (—, 无, …)."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return normalize(value) in notation().empty_values
+    return False
+
+
+@dataclass(frozen=True)
+class Target:
+    """A parsed 年度指标值."""
+
+    text: str
+    qualitative: bool
+    sign: str | None = None  # "≥", "＞", "＝", "≤", "＜"; None when not written
+    value: Decimal | None = None  # percentages as fractions: 95% -> 0.95
+    unit: str = ""  # "%" for percentages
+
+    @property
+    def is_percent(self) -> bool:
+        return self.unit == PERCENT
+
+    @property
+    def display_scale(self) -> Decimal:
+        """Factor from the stored value to the number people read (100 for %)."""
+        return Decimal(100) if self.is_percent else Decimal(1)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number read from a cell or a spec, with its unit if one was written."""
+
+    value: Decimal
+    unit: str | None  # None: no unit written; "%": a percentage (value is the fraction)
+    text: str
+    sign: str | None = None  # a comparison sign written in an actual value (a slip)
+
+
+class ParseProblem(Exception):
+    """A value that cannot be read as a number; the message is for the user."""
+
+
+def _split_sign(text: str) -> tuple[str | None, str]:
+    table = notation().sign_prefixes
+    for length in range(min(4, len(text)), 0, -1):
+        sign = table.get(text[:length])
+        if sign is not None:
+            return sign, text[length:]
+    return None, text
+
+
+def _split_number(text: str) -> tuple[Decimal | None, str]:
+    """The leading number of ``text`` (the form's formulas do exactly this)."""
+    negative = text.startswith("-")
+    body = text[1:] if negative else text
+    run = 0
+    while run < len(body) and body[run] in _NUMBER_CHARS:
+        run += 1
+    if run == 0:
+        return None, text
+    try:
+        number = Decimal(body[:run])
+    except InvalidOperation:
+        return None, text
+    return (-number if negative else number), body[run:]
+
+
+def _split_suffix(unit: str) -> tuple[str | None, str]:
+    for suffix, sign in sorted(notation().sign_suffixes.items(), key=lambda kv: -len(kv[0])):
+        if unit.endswith(suffix):
+            return sign, unit[: -len(suffix)]
+    return None, unit
+
+
+def parse_target(text: object) -> Target | None:
+    """Parse a 年度指标值; None when the cell is empty.
+
+    A number (from a spreadsheet cell) is a target without sign or unit.
+    """
+    if is_empty(text):
+        return None
+    if isinstance(text, (int, float, Decimal)) and not isinstance(text, bool):
+        return Target(text=_number_text(to_decimal(text)), qualitative=False,
+                      value=to_decimal(text))
+    raw = str(text).strip()
+    norm = normalize(raw)
+    sign, rest = _split_sign(norm)
+    number, unit = _split_number(rest)
+    if number is None:
+        return Target(text=raw, qualitative=True)
+    if unit.startswith(PERCENT):
+        number = div(number, Decimal(100))
+        unit_tail = unit[1:]
+        unit = PERCENT
+    else:
+        unit_tail = unit
+    suffix_sign, unit_tail = _split_suffix(unit_tail)
+    if unit != PERCENT:
+        unit = unit_tail
+    if sign is None:
+        sign = suffix_sign
+    if any(ch.isdigit() for ch in unit_tail):
+        return Target(text=raw, qualitative=True)
+    if sign is None and unit[:1] in notation().date_units:
+        return Target(text=raw, qualitative=True)
+    return Target(text=raw, qualitative=False, sign=sign, value=number, unit=unit)
+
+
+def parse_quantity(value: object) -> Quantity | None:
+    """Parse a 实际完成值 written as a number; None when empty.
+
+    Raises :class:`ParseProblem` when the text is not an exact number.
+    """
+    if is_empty(value):
+        return None
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        number = to_decimal(value)
+        return Quantity(number, None, _number_text(number))
+    raw = str(value).strip()
+    norm = normalize(raw)
+    approx = notation().approximate_words
+    sign, rest = _split_sign(norm)
+    number, unit = _split_number(rest)
+    if number is None or any(word in unit for word in approx):
+        raise ParseProblem(raw)
+    if unit.startswith(PERCENT):
+        if unit[1:]:
+            raise ParseProblem(raw)
+        return Quantity(div(number, Decimal(100)), PERCENT, raw, sign)
+    if any(ch.isdigit() for ch in unit):
+        raise ParseProblem(raw)
+    return Quantity(number, unit or None, raw, sign)
+
+
+def split_unit(unit: str) -> tuple[Decimal, str]:
+    """A unit as (multiplier, base): 万元 -> (10000, 元), 次 -> (1, 次)."""
+    for prefix, factor in sorted(notation().multipliers.items(), key=lambda kv: -len(kv[0])):
+        if unit.startswith(prefix) and len(unit) > len(prefix):
+            return factor, unit[len(prefix):]
+    return Decimal(1), unit
+
+
+class UnitMismatch(Exception):
+    """An actual value's unit cannot be converted to the target's."""
+
+
+def convert(quantity: Quantity, target: Target) -> tuple[Decimal, bool]:
+    """The actual value in the target's unit, and whether a conversion happened.
+
+    Raises :class:`UnitMismatch` when the units are of different kinds.
+    """
+    unit = quantity.unit
+    if unit is None or unit == target.unit or not target.unit:
+        if unit == PERCENT and target.unit and not target.is_percent:
+            raise UnitMismatch()
+        return quantity.value, False
+    if unit == PERCENT or target.is_percent:
+        raise UnitMismatch()
+    from_factor, from_base = split_unit(unit)
+    to_factor, to_base = split_unit(target.unit)
+    if from_base == to_base:
+        return div(quantity.value * from_factor, to_factor), from_factor != to_factor
+    # "400元" against "≤420元/次": the actual names the numerator of the target's unit.
+    numerator = to_base.split("/")[0]
+    if "/" in to_base and from_base == numerator:
+        return div(quantity.value * from_factor, to_factor), from_factor != to_factor
+    raise UnitMismatch()
+
+
+def infer_direction(target: Target, level2: str, lower_level2: tuple[str, ...]) -> Direction:
+    """The direction of a target with no written sign.
+
+    成本指标 (and any 二级 the profile lists) and zero targets are lower-is-better,
+    the rest higher-is-better.
+    """
+    if level2 in lower_level2:
+        return Direction.LOWER
+    if target.value is not None and target.value == 0:
+        return Direction.LOWER
+    return Direction.HIGHER
+
+
+def direction_of(sign: str) -> Direction:
+    return notation().directions[sign]
+
+
+def format_number(value: Decimal, unit: str = "") -> str:
+    """A value as people write it: 0.95 with unit % -> "95%", 87.65 万元 -> "87.65万元"."""
+    if unit == PERCENT:
+        return _number_text(value * 100) + PERCENT
+    return _number_text(value) + unit
+
+
+def _number_text(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text

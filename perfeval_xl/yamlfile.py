@@ -1,0 +1,137 @@
+"""A strict YAML/JSON reader that remembers line numbers.
+
+PyYAML silently keeps the last of two duplicate keys and turns numbers into
+binary floats. Both are wrong for us: a duplicate key in a spec or a rule
+profile is a mistake the user must see, and 0.95 must stay the digits typed.
+So we compose the YAML node graph ourselves and build :class:`Node` trees
+that carry the source line of every value. JSON is YAML, so one reader serves
+both formats.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import PerfEvalError, SpecError
+
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+@dataclass
+class Node:
+    """A value read from a document, with the line (1-based) it starts on."""
+
+    value: Any
+    line: int
+    kind: str  # "map", "seq", "str", "number", "bool", "null", "date"
+    raw: str = ""
+    keys: dict[str, int] = field(default_factory=dict)  # key -> line, for maps
+
+    def get(self, key: str) -> Node | None:
+        if self.kind != "map":
+            return None
+        found: Node | None = self.value.get(key)
+        return found
+
+
+def read(path: Path, error: type[PerfEvalError] = SpecError) -> Node:
+    """Read a YAML or JSON file into a Node tree; errors name the file and line."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise error(f"找不到文件 {path}，请检查路径是否正确") from None
+    except UnicodeDecodeError:
+        raise error(f"文件 {path} 不是 UTF-8 编码的文本，请另存为 UTF-8 后再试") from None
+    except OSError as exc:
+        raise error(f"无法读取文件 {path}：{exc.strerror}") from None
+    return parse(text, str(path), error)
+
+
+def parse(text: str, source: str, error: type[PerfEvalError] = SpecError) -> Node:
+    """Parse YAML/JSON text; ``source`` names it in messages."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"第 {mark.line + 1} 行" if mark else ""
+        raise error(
+            f"文件 {source} {where}不是合法的 YAML/JSON（{exc.problem or exc.context}），"
+            "请检查缩进、冒号和引号"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise error(f"文件 {source} 不是合法的 YAML/JSON：{exc}") from None
+    if root is None:
+        raise error(f"文件 {source} 是空的")
+    problems: list[str] = []
+    node = _build(root, problems)
+    if problems:
+        raise error(f"文件 {source} 有 {len(problems)} 处错误：", problems)
+    return node
+
+
+def _build(node: yaml.Node, problems: list[str]) -> Node:
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Node] = {}
+        keys: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key_line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                problems.append(f"第 {key_line} 行：字段名必须是文字")
+                continue
+            key = str(key_node.value)
+            if key == "<<":
+                problems.append(f"第 {key_line} 行：不支持 YAML 合并键 <<，请直接写出各字段")
+                continue
+            if key in out:
+                problems.append(
+                    f"第 {key_line} 行：字段“{key}”重复出现（第一次在第 {keys[key]} 行），请删去其中一个"
+                )
+                continue
+            keys[key] = key_line
+            out[key] = _build(value_node, problems)
+        return Node(out, line, "map", keys=keys)
+    if isinstance(node, yaml.SequenceNode):
+        return Node([_build(item, problems) for item in node.value], line, "seq")
+    assert isinstance(node, yaml.ScalarNode)
+    raw = str(node.value)
+    tag = node.tag
+    if tag == _NULL:
+        return Node(None, line, "null", raw)
+    if tag == _BOOL:
+        return Node(raw.lower() in ("true", "yes", "on", "y"), line, "bool", raw)
+    if tag in (_INT, _FLOAT):
+        try:
+            number = Decimal(raw.replace("_", ""))
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite():
+            problems.append(f"第 {line} 行：“{raw}”不是有限的数字")
+            return Node(None, line, "null", raw)
+        return Node(number, line, "number", raw)
+    if tag == _TIMESTAMP:
+        try:
+            return Node(dt.date.fromisoformat(raw[:10]), line, "date", raw)
+        except ValueError:
+            problems.append(f"第 {line} 行：“{raw}”不是有效日期（应为 YYYY-MM-DD）")
+            return Node(None, line, "null", raw)
+    return Node(raw, line, "str", raw)
+
+
+def plain(node: Node) -> Any:
+    """The Node tree as plain Python values (Decimal numbers, no line numbers)."""
+    if node.kind == "map":
+        return {k: plain(v) for k, v in node.value.items()}
+    if node.kind == "seq":
+        return [plain(v) for v in node.value]
+    return node.value
