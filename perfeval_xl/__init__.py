@@ -9,10 +9,10 @@ The library's entry points:
 
 __version__ = "0.1.0"
 
-from .engine import ProjectResult, score_project, to_dict  # noqa: E402
-from .errors import PerfEvalError  # noqa: E402
-from .profiles import load_rules  # noqa: E402
-from .spec import ProjectSpec, load_spec  # noqa: E402
+from .engine import ProjectResult, score_project, to_dict
+from .errors import PerfEvalError
+from .profiles import load_rules
+from .spec import ProjectSpec, load_spec
 
 __all__ = [
     "PerfEvalError",

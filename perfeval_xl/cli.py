@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
+from . import __version__, display
 from .engine import score_project, to_dict
 from .errors import PerfEvalError
 from .inputs import load_projects
@@ -91,7 +91,8 @@ def demo(outdir: Path) -> None:
         grade = result.grade or "未定级"
         click.echo(
             f"{result.spec.project}（{result.spec.year}年度）：执行率得分 "
-            f"{result.execution.score}，总分 {result.total}，{grade}；{result.status()}"
+            f"{display.number(result.execution.score)}，总分 {display.number(result.total)}，"
+            f"{grade}；{result.status()}"
         )
     click.echo(f"已写入 {len(output.files)} 个文件到 {outdir}/")
 

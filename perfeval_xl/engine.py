@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from . import display
+from . import display, scoring
 from . import findings as F
-from . import scoring
 from .findings import Finding, Severity
 from .notation import (
     Direction,
@@ -34,13 +33,12 @@ from .notation import (
 )
 from .profiles import Band, Rules, load_rules
 from .rounding import as_float, div, round_half_away
-
-_n = display.number
-_pct = display.percent
-_dev = display.deviation
 from .spec import FUND_COLUMN_LABELS, FUND_COLUMNS, FUND_LABELS, FUND_ROWS, FundsRow, Indicator, ProjectSpec
 
 ZERO = Decimal(0)
+_n = display.number
+_pct = display.percent
+_dev = display.deviation
 _LABEL_WEIGHT = re.compile(r"^(.*?)\((\d+(?:\.\d+)?)分?\)$")
 
 
@@ -262,7 +260,7 @@ def resolve_level1(text: str, rules: Rules) -> tuple[str | None, bool]:
 def resolve_level2(text: str, rules: Rules) -> tuple[str | None, str | None, bool]:
     """(canonical 二级 name, the 一级 it belongs to, alias used) or Nones if unknown."""
     name, _ = _level_name(text)
-    owners = {l2: l1 for l1, l2s in rules.hierarchy.items() for l2 in l2s}
+    owners = rules.level2_owner
     if name in owners:
         return name, owners[name], False
     for candidate in (rules.level_aliases.get(name), name + "指标"):
@@ -530,7 +528,7 @@ def _blocks(
         weight = sum((i.weight for i in members if i.weight is not None), ZERO)
         score = sum((i.score for i in members if i.score is not None), ZERO)
         blocks.append(BlockResult(block.name, block.levels, block.weight, weight, score))
-        if members and weight != block.weight:
+        if weight != block.weight:
             out.append(F.warning(
                 "block-weight", block.name,
                 f"{block.name}分值合计 {_n(weight)}，规则原则上为 {_n(block.weight)}"

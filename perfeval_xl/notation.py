@@ -18,6 +18,7 @@ the same target in a spec are read alike:
 from __future__ import annotations
 
 import enum
+import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -99,10 +100,13 @@ def notation() -> Notation:
     )
 
 
+_DROPPED = re.compile(r"[\s,]")
+
+
+@lru_cache(maxsize=8192)
 def normalize(text: str) -> str:
     """Half-width digits and signs, no spaces or thousands separators."""
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(ch for ch in text if not ch.isspace() and ch != ",")
+    return _DROPPED.sub("", unicodedata.normalize("NFKC", text))
 
 
 def is_empty(value: object) -> bool:
@@ -173,8 +177,18 @@ def _split_number(text: str) -> tuple[Decimal | None, str]:
     return (-number if negative else number), body[run:]
 
 
+@lru_cache(maxsize=1)
+def _suffixes_longest_first() -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(notation().sign_suffixes.items(), key=lambda kv: -len(kv[0])))
+
+
+@lru_cache(maxsize=1)
+def _multipliers_longest_first() -> tuple[tuple[str, Decimal], ...]:
+    return tuple(sorted(notation().multipliers.items(), key=lambda kv: -len(kv[0])))
+
+
 def _split_suffix(unit: str) -> tuple[str | None, str]:
-    for suffix, sign in sorted(notation().sign_suffixes.items(), key=lambda kv: -len(kv[0])):
+    for suffix, sign in _suffixes_longest_first():
         if unit.endswith(suffix):
             return sign, unit[: -len(suffix)]
     return None, unit
@@ -190,7 +204,11 @@ def parse_target(text: object) -> Target | None:
     if isinstance(text, (int, float, Decimal)) and not isinstance(text, bool):
         return Target(text=_number_text(to_decimal(text)), qualitative=False,
                       value=to_decimal(text))
-    raw = str(text).strip()
+    return _parse_target_text(str(text).strip())
+
+
+@lru_cache(maxsize=4096)
+def _parse_target_text(raw: str) -> Target:
     norm = normalize(raw)
     sign, rest = _split_sign(norm)
     number, unit = _split_number(rest)
@@ -222,15 +240,16 @@ def parse_quantity(value: object) -> Quantity | None:
     if is_empty(value):
         return None
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        number = to_decimal(value)
-        return Quantity(number, None, _number_text(number))
+        exact = to_decimal(value)
+        return Quantity(exact, None, _number_text(exact))
     raw = str(value).strip()
     norm = normalize(raw)
     approx = notation().approximate_words
     sign, rest = _split_sign(norm)
-    number, unit = _split_number(rest)
-    if number is None or any(word in unit for word in approx):
+    parsed, unit = _split_number(rest)
+    if parsed is None or any(word in unit for word in approx):
         raise ParseProblem(raw)
+    number: Decimal = parsed
     if unit.startswith(PERCENT):
         if unit[1:]:
             raise ParseProblem(raw)
@@ -242,7 +261,7 @@ def parse_quantity(value: object) -> Quantity | None:
 
 def split_unit(unit: str) -> tuple[Decimal, str]:
     """A unit as (multiplier, base): 万元 -> (10000, 元), 次 -> (1, 次)."""
-    for prefix, factor in sorted(notation().multipliers.items(), key=lambda kv: -len(kv[0])):
+    for prefix, factor in _multipliers_longest_first():
         if unit.startswith(prefix) and len(unit) > len(prefix):
             return factor, unit[len(prefix):]
     return Decimal(1), unit

@@ -22,7 +22,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from . import yamlfile
@@ -119,6 +119,11 @@ class Rules:
     deviation_places: int
     rate_places: int
     sources: dict[str, Source] = field(default_factory=dict)
+
+    @cached_property
+    def level2_owner(self) -> dict[str, str]:
+        """二级指标 -> the 一级指标 it belongs to."""
+        return {l2: l1 for l1, l2s in self.hierarchy.items() for l2 in l2s}
 
     def band(self, key: str) -> Band:
         for band in self.bands:

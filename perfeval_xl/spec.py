@@ -192,7 +192,7 @@ class _Reader:
     def text(self, node: Node | None, what: str, required: bool = False) -> str:
         if node is None or node.kind == "null":
             if required:
-                self.problems.append(f"缺少{what}")
+                self.problems.append(f"缺少 {what}")
             return ""
         if node.kind == "number":
             return str(node.raw or node.value)

@@ -1,0 +1,88 @@
+"""The command line: exit codes and exact messages (click's CliRunner)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from perfeval_xl.cli import cli
+
+EXAMPLES = Path(__file__).parents[1] / "perfeval_xl" / "examples"
+CAIDIAN = str(EXAMPLES / "caidian-2019-quality.yaml")
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), prog_name="perfeval-xl")
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_score_prints_the_seed_003_result() -> None:
+    code, out, _ = run("score", CAIDIAN)
+    assert code == 0
+    assert "执行率 98.73%，分值 10，执行率得分 9.87" in out
+    assert "总分 99.87    评价等级 优" in out
+
+
+def test_score_json() -> None:
+    code, out, _ = run("score", CAIDIAN, "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert (data["total"], data["grade"]) == (99.87, "优")
+    assert data["execution"] == {"weight": 10.0, "budget": 87.65, "executed": 86.54,
+                                 "rate": 0.9873, "score": 9.87}
+    first = data["indicators"][0]
+    assert {k: first[k] for k in ("name", "level1", "level2", "target", "actual", "weight", "score",
+                                  "deviation")} == {
+        "name": "及时完成质量监督检查任务", "level1": "产出指标", "level2": "时效指标",
+        "target": "100%", "actual": "100%", "weight": 25.0, "score": 25.0, "deviation": 0.0}
+    assert first["findings"][0]["code"] == "sign-inferred"
+
+
+def test_check_exit_codes(tmp_path: Path) -> None:
+    assert run("check", CAIDIAN)[0] == 0
+    code, out, _ = run("check", str(EXAMPLES / "donghu-2018-business-admin.yaml"))
+    assert code == 1
+    assert "错误 1 条" in out
+    assert "[错误] 第 6 个指标“全年案件结案率”" in out
+    code, _, err = run("check", str(tmp_path / "missing.yaml"))
+    assert code == 2
+    assert err == f"错误：找不到文件 {tmp_path / 'missing.yaml'}，请检查路径是否正确\n"
+
+
+def test_a_bad_spec_is_a_clear_error_not_a_traceback(tmp_path: Path) -> None:
+    spec = tmp_path / "bad.yaml"
+    spec.write_text("year: 2019\nproject: x\nindicators: []\nfunds: {fiscal: {budgte: 1}}\n",
+                    encoding="utf-8")
+    code, _, err = run("score", str(spec))
+    assert code == 2
+    assert err.startswith(f"错误：项目文件 {spec} 有 1 处错误，请修改后再试：\n")
+    assert "第 4 行：funds.fiscal（当年财政拨款）中有未知字段“budgte”，是不是“budget”？" in err
+    assert "Traceback" not in err
+
+
+def test_unknown_file_type(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("x", encoding="utf-8")
+    code, _, err = run("score", str(path))
+    assert code == 2 and "无法识别文件" in err
+
+
+def test_demo_scores_every_example(tmp_path: Path) -> None:
+    code, out, _ = run("demo", str(tmp_path / "out"))
+    assert code == 0
+    assert "质量技术监督专项经费（2019年度）：执行率得分 9.87，总分 99.87，优；已填写完整" in out
+    written = sorted(p.name for p in (tmp_path / "out").glob("*.json"))
+    assert "caidian-2019-quality.json" in written and len(written) == 5
+    data = json.loads((tmp_path / "out" / "donghu-2018-general-affairs.json").read_text("utf-8"))
+    assert data["total"] == 96.25
+
+
+def test_python_dash_m() -> None:
+    proc = subprocess.run([sys.executable, "-m", "perfeval_xl", "score", CAIDIAN, "--json"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout)["total"] == 99.87

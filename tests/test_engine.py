@@ -1,0 +1,192 @@
+"""Findings: every problem the engine must name, with where it is and what to do."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from perfeval_xl.engine import ProjectResult, score_project, status_text
+from perfeval_xl.findings import CODES
+from perfeval_xl.spec import spec_from_data
+
+# A 效益 and a 满意度 row at full marks, so that a test's 产出 rows (50 points in
+# all) make a project whose weights follow the baseline 10/50/30/10.
+FILLER = [
+    {"level1": "效益指标", "level2": "社会效益指标", "name": "群众受益", "target": "达成预期指标",
+     "actual": "达成", "weight": 30},
+    {"level1": "满意度指标", "level2": "服务对象满意度指标", "name": "满意度", "target": "≥90%",
+     "actual": "95%", "weight": 10},
+]
+
+
+def project(indicators: list[dict], fill: bool = True, **extra: object) -> ProjectResult:
+    data: dict = {
+        "year": 2020,
+        "project": "测试项目",
+        "funds": {"fiscal": {"budget": 100, "executed": 100}},
+        "indicators": indicators + (FILLER if fill else []),
+    }
+    data.update(extra)
+    return score_project(spec_from_data(data, "t.yaml"))
+
+
+def row(name: str = "巡查次数", **fields: object) -> dict:
+    base = {"level1": "产出指标", "level2": "数量指标", "name": name, "target": "≥10次",
+            "actual": "10次", "weight": 50}
+    base.update(fields)
+    return base
+
+
+def codes(result: ProjectResult, severity: str | None = None) -> list[str]:
+    return sorted(f.code for f in result.all_findings()
+                  if severity is None or f.severity.value == severity)
+
+
+def messages(result: ProjectResult) -> str:
+    return "\n".join(f.render() for f in result.all_findings())
+
+
+def test_a_complete_project() -> None:
+    result = project([row()])
+    assert result.total == Decimal(100) and result.grade == "优" and result.complete
+    assert codes(result) == []
+    assert status_text(result) == "已填写完整"
+
+
+def test_actual_not_a_number() -> None:
+    result = project([row(name="重点单位巡查", target="400家", actual="约200")])
+    assert codes(result, "error") == ["actual-not-number"]
+    assert "第 1 个指标“重点单位巡查”（t.yaml）：实际完成值“约200”不是确切数字，请填写数值（如 400家）" in messages(result)
+    assert result.grade is None and not result.complete
+    assert status_text(result) == "1 项实际完成值无法识别"
+
+
+def test_missing_actual_leaves_the_form_incomplete() -> None:
+    result = project([row(actual=None)])
+    assert codes(result, "error") == ["actual-missing"]
+    assert result.total == Decimal(50) and result.grade is None
+    assert status_text(result) == "1 项实际完成值未填写"
+
+
+def test_units_that_do_not_convert() -> None:
+    result = project([row(actual="10家")])
+    assert codes(result, "error") == ["unit-mismatch"]
+    assert "实际完成值“10家”与年度指标值“≥10次”的单位不能换算，请按 次 填写" in messages(result)
+
+
+def test_amounts_in_yuan_against_a_target_in_wan() -> None:
+    result = project([row(level2="成本指标", name="成本", target="≤87.65万元", actual="865400元")])
+    assert codes(result) == ["unit-converted"]
+    assert result.indicators[0].actual == Decimal("86.54")
+
+
+def test_shortfall_without_reason() -> None:
+    result = project([row(actual="8次")])
+    assert codes(result, "error") == ["reason-missing"]
+    assert "实际完成值 8次 未达到年度指标值“≥10次”，请填写偏差原因分析及改进措施" in messages(result)
+    assert status_text(result) == "1 项偏差未说明原因"
+    assert codes(project([row(actual="8次", reason="人员不足")]), "error") == []
+
+
+def test_large_excess_without_reason() -> None:
+    result = project([row(actual="13次")])
+    assert codes(result, "error") == ["reason-missing"]
+    assert "超出年度指标值“≥10次”较多（偏差率 +30.0%）" in messages(result)
+    assert codes(project([row(actual="12.9次")]), "error") == []
+
+
+def test_zero_target_excess_line() -> None:
+    result = project([row(target="0次", actual="30次", level2="数量指标")])
+    ind = result.indicators[0]
+    assert ind.score == 0 and ind.reason_required
+
+
+def test_qualitative_ratings() -> None:
+    base = row(target="达成预期指标")
+    assert project([{**base, "actual": "达成"}]).indicators[0].score == Decimal(50)
+    partial = project([{**base, "actual": "部分达成"}])
+    assert codes(partial, "error") == ["reason-missing", "score-required"]
+    assert "“部分达成年度指标并具有一定效果”须在 [30, 40) 分 内给分" in messages(partial)
+    assert status_text(partial) == "1 项定性指标需在档次内评分；1 项偏差未说明原因"
+    scored = project([{**base, "actual": "部分达成", "score": 35, "reason": "进度滞后"}])
+    assert scored.indicators[0].score == Decimal(35) and codes(scored, "error") == []
+    outside = project([{**base, "actual": "部分达成", "score": 40, "reason": "进度滞后"}])
+    assert codes(outside, "error") == ["score-out-of-band"]
+    unknown = project([{**base, "actual": "完成得很好"}])
+    assert codes(unknown, "error") == ["rating-unknown"]
+
+
+def test_score_written_differs_from_the_rules() -> None:
+    result = project([row(target="400家", actual="188家", score=25, reason="指标偏高")])
+    assert codes(result, "error") == ["score-differs"]
+    assert "写的得分为 25，按规则应为 23.5（50 × 188家 ÷ 400家）" in messages(result)
+
+
+def test_weights_must_reach_100() -> None:
+    result = project([row(weight=40)])
+    assert "weights-total" in codes(result, "error")
+    assert status_text(result) == "分值合计 90，应为 100"
+
+
+def test_block_weights_are_a_warning_only() -> None:
+    result = project([row(weight=60), row(name="收益", level1="效益指标",
+                                          level2="经济效益指标", target="≥90%",
+                                          actual="95%", weight=30)], fill=False)
+    assert codes(result, "warning") == ["block-weight", "block-weight"]  # 产出 60, 满意度 0
+    assert result.grade == "优"
+
+
+def test_weights_written_in_the_labels() -> None:
+    result = project([row(level1="产出指标(40分)")])
+    assert "label-weight" in codes(result, "warning")
+
+
+def test_unknown_and_misplaced_levels() -> None:
+    result = project([row(level1="效果指标", level2="服务对象满意度"), row(name="x", level2="好看指标")])
+    found = codes(result)
+    assert "level-alias" in found and "level2-misplaced" in found and "level2-unknown" in found
+
+
+def test_duplicate_indicators() -> None:
+    result = project([row(weight=25), row(weight=25)])
+    assert codes(result, "warning") == ["duplicate-indicator", "duplicate-indicator"]
+
+
+def test_funds_total_must_equal_the_rows() -> None:
+    result = project([row()], funds={"total": {"budget": 110, "executed": 100},
+                                     "fiscal": {"budget": 100, "executed": 100}})
+    assert codes(result, "error") == ["funds-total-mismatch"]
+    assert "年度资金总额 110 万元不等于各资金来源之和 100 万元" in messages(result)
+
+
+def test_executed_over_budget() -> None:
+    result = project([row()], funds={"fiscal": {"budget": 100, "executed": 120}})
+    assert codes(result, "warning") == ["funds-over-executed"]
+    assert result.execution.score == 10
+
+
+def test_missing_funds() -> None:
+    result = project([row()], funds={"fiscal": {"budget": 100}})
+    assert codes(result, "error") == ["funds-missing"]
+    assert status_text(result) == "项目资金未填写完整"
+
+
+def test_sichuan_execution_line() -> None:
+    result = project([row()], year=2023, profile="sichuan",
+                     funds={"fiscal": {"budget": 100, "executed": 85}})
+    assert codes(result, "warning") == ["execution-low"]
+    assert "预算执行率 85.00% 低于 90%，须在报告中说明原因" in messages(result)
+
+
+def test_percent_written_as_a_bare_number() -> None:
+    result = project([row(target="≥90%", actual=95, reason="x")])
+    assert "percent-as-fraction" in codes(result, "warning")
+
+
+def test_every_code_used_is_documented() -> None:
+    import pathlib
+    import re
+
+    source = (pathlib.Path(__file__).parents[1] / "perfeval_xl" / "engine.py").read_text("utf-8")
+    used = set(re.findall(r'F\.(?:error|warning|note)\(\s*"([a-z0-9-]+)"', source))
+    assert used <= set(CODES), used - set(CODES)
+    assert len(used) > 25

@@ -1,0 +1,135 @@
+"""Reading targets and actual values as people write them."""
+
+from decimal import Decimal
+
+import pytest
+
+from perfeval_xl.notation import (
+    Direction,
+    ParseProblem,
+    Quantity,
+    UnitMismatch,
+    convert,
+    format_number,
+    infer_direction,
+    is_empty,
+    parse_quantity,
+    parse_target,
+)
+
+D = Decimal
+
+
+@pytest.mark.parametrize(
+    ("text", "sign", "value", "unit"),
+    [
+        ("≥95%", "≥", D("0.95"), "%"),
+        ("＞95％", "＞", D("0.95"), "%"),
+        (">=95%", "≥", D("0.95"), "%"),
+        ("＝100%", "＝", D("1"), "%"),
+        ("≤420元/次", "≤", D("420"), "元/次"),
+        ("100%", None, D("1"), "%"),
+        ("87.65万元", None, D("87.65"), "万元"),
+        ("0次", None, D("0"), "次"),
+        ("3500批次", None, D("3500"), "批次"),
+        ("1.5亿元", None, D("1.5"), "亿元"),
+        ("３５００批次", None, D("3500"), "批次"),
+        ("30,000件", None, D("30000"), "件"),
+        ("70.0%以上", "≥", D("0.7"), "%"),
+        ("10个以上", "≥", D("10"), "个"),
+        ("30个工作日以内", "≤", D("30"), "个工作日"),
+        ("不超过420元/次", "≤", D("420"), "元/次"),
+        ("不低于 80 %", "≥", D("0.8"), "%"),
+        ("≤30日", "≤", D("30"), "日"),
+        ("≥-5%", "≥", D("-0.05"), "%"),
+        ("20000", None, D("20000"), ""),
+    ],
+)
+def test_quantitative_targets(text: str, sign: str | None, value: Decimal, unit: str) -> None:
+    target = parse_target(text)
+    assert target is not None and not target.qualitative
+    assert (target.sign, target.value, target.unit) == (sign, value, unit)
+    assert target.text == text.strip()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["合格", "达成预期指标", "明显减少", "年底前完成", "12月底前", "2020年12月31日前完成",
+     "1次，参会人员200人左右", "完成一栋办公楼装修", "有所提升"],
+)
+def test_qualitative_targets(text: str) -> None:
+    target = parse_target(text)
+    assert target is not None and target.qualitative
+
+
+def test_numbers_from_cells_are_targets_without_sign() -> None:
+    target = parse_target(0.95)
+    assert target is not None
+    assert (target.sign, target.value, target.unit, target.qualitative) == (None, D("0.95"), "", False)
+
+
+@pytest.mark.parametrize("value", [None, "", "—", " - ", "无", "／"])
+def test_empty_cells(value: object) -> None:
+    assert is_empty(value)
+    assert parse_target(value) is None
+    assert parse_quantity(value) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("95%", D("0.95"), "%"),
+        ("95.0％", D("0.95"), "%"),
+        ("86.54万元", D("86.54"), "万元"),
+        ("188", D("188"), None),
+        (0.95, D("0.95"), None),
+        (188, D("188"), None),
+        ("-3", D("-3"), None),
+    ],
+)
+def test_quantities(text: object, value: Decimal, unit: str | None) -> None:
+    quantity = parse_quantity(text)
+    assert quantity is not None
+    assert (quantity.value, quantity.unit) == (value, unit)
+
+
+@pytest.mark.parametrize("text", ["约200", "200余", "1000余人", "大约50%", "若干", "二百", "95%以上"])
+def test_inexact_quantities_are_refused(text: str) -> None:
+    with pytest.raises(ParseProblem):
+        parse_quantity(text)
+
+
+def test_money_converts_between_yuan_and_wan() -> None:
+    target = parse_target("87.65万元")
+    assert target is not None
+    assert convert(Quantity(D("865400"), "元", "865400元"), target) == (D("86.54"), True)
+    assert convert(Quantity(D("0.8654"), "亿元", "0.8654亿元"), target) == (D("8654"), True)
+    assert convert(Quantity(D("86.54"), None, "86.54"), target) == (D("86.54"), False)
+
+
+def test_an_amount_against_a_per_unit_cost_is_its_numerator() -> None:
+    target = parse_target("≤420元/次")
+    assert target is not None
+    assert convert(Quantity(D("400"), "元", "400元"), target) == (D("400"), False)
+
+
+@pytest.mark.parametrize(("actual", "target"), [("5家", "≥4次"), ("95%", "≥90分"), ("3次", "≥95%")])
+def test_units_of_different_kinds_do_not_convert(actual: str, target: str) -> None:
+    quantity, parsed = parse_quantity(actual), parse_target(target)
+    assert quantity is not None and parsed is not None
+    with pytest.raises(UnitMismatch):
+        convert(quantity, parsed)
+
+
+def test_direction_inference() -> None:
+    cost, zero, count = parse_target("87.65万元"), parse_target("0次"), parse_target("30家")
+    assert cost is not None and zero is not None and count is not None
+    assert infer_direction(cost, "成本指标", ("成本指标",)) is Direction.LOWER
+    assert infer_direction(zero, "社会效益指标", ("成本指标",)) is Direction.LOWER
+    assert infer_direction(count, "数量指标", ("成本指标",)) is Direction.HIGHER
+
+
+def test_format_number() -> None:
+    assert format_number(D("0.95"), "%") == "95%"
+    assert format_number(D("87.650"), "万元") == "87.65万元"
+    assert format_number(D("3E+3"), "批次") == "3000批次"
