@@ -46,7 +46,9 @@ def render(readme: str) -> str:
         )
         if not pattern.search(readme):
             raise click.ClickException(f"README.md has no {name} section")
-        readme = pattern.sub(lambda m, make=make: m.group(1) + make() + m.group(2), readme)
+        start, end = pattern.search(readme).span()  # type: ignore[union-attr]
+        head = readme[:start] + f"<!-- {name}:start -->\n"
+        readme = head + make() + f"<!-- {name}:end -->" + readme[end:]
     return readme
 
 
