@@ -75,7 +75,7 @@ class IndicatorResult:
     def state(self) -> str:
         """Why there is no score (for the status line), or "ok"."""
         codes = {f.code for f in self.findings}
-        if codes & {"target-missing", "weight-missing"}:
+        if codes & {"target-missing", "weight-missing", "weight-invalid"}:
             return "undeclared"
         if "actual-missing" in codes:
             return "missing"

@@ -94,7 +94,7 @@ def qualitative_score(band: Band, weight: Decimal, chosen: Decimal | None) -> De
         return None if band.default is None else mul(band.default, weight)
     if weight == ZERO:
         return chosen if chosen == ZERO else None
-    return chosen if band.contains(div(chosen, weight)) else None
+    return chosen if band.contains(round_half_away(div(chosen, weight), RATIO_PLACES)) else None
 
 
 def is_shortfall(target: Decimal, actual: Decimal, direction: Direction) -> bool:
@@ -120,7 +120,8 @@ def is_large_excess(
     For lower-is-better indicators the symmetric deviation counts: 实际 ≤ 目标 × 70%.
     """
     if target == ZERO:
-        return zero_line is not None and actual * display_scale >= zero_line
+        shown = round_half_away(actual * display_scale, RATIO_PLACES)
+        return zero_line is not None and shown >= zero_line
     if ratio_line is None or target < ZERO or direction is Direction.EQUAL:
         return False
     ratio = round_half_away(div(actual, target), RATIO_PLACES)

@@ -1,0 +1,141 @@
+"""The locked 项目支出绩效自评表 workbook. One entry point: :func:`build_form`.
+
+Each part of the workbook has its own writer: :mod:`.header` (title, project,
+goals), :mod:`.funds` (项目资金), :mod:`.indicators` (绩效指标), :mod:`.summary`
+(总分, 等级, 状态), :mod:`.params` (the hidden 参数 sheet), :mod:`.metadata`
+(the hidden _meta sheet). Where each field sits is said once, in :mod:`.layout`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import xlsxwriter
+
+from ..errors import FileError
+from ..profiles import Rules, load_rules
+from ..spec import ProjectSpec
+from .funds import write_funds
+from .header import write_goals, write_header
+from .indicators import write_indicators
+from .layout import COLUMN_WIDTHS, META_SHEET, PARAMS_SHEET, SHEET, Col, FormLayout
+from .metadata import fingerprint, meta_values, recorded_cells, write_metadata
+from .params import write_params
+from .plan import FormPlan, plan_form
+from .protection import check_password, protect_structure
+from .recording import RecordingSheet
+from .sheet import FormWorksheet
+from .styles import Styles
+from .summary import write_summary
+
+__all__ = ["BuiltForm", "build_form"]
+
+MODES = ("native",)
+
+
+@dataclass
+class BuiltForm:
+    """What :func:`build_form` wrote."""
+
+    path: Path
+    layout: FormLayout
+    fingerprint: str
+    warnings: list[str]
+    plan: FormPlan
+
+
+def build_form(
+    spec: ProjectSpec,
+    path: str | Path,
+    *,
+    password: str | None = None,
+    spare_rows: int = 2,
+    mode: str = "native",
+    rules: Rules | None = None,
+    generated_at: dt.datetime | None = None,
+) -> BuiltForm:
+    """Write the 自评表 for ``spec`` to ``path`` (.xlsx).
+
+    Only input cells can be typed in; scores, deviation, execution score, total,
+    grade and the status line are live formulas. Targets, weights and names the
+    spec gives are locked; what it leaves out stays editable, and ``spare_rows``
+    empty rows in every 二级指标 take indicators it does not list.
+    """
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}")
+    check_password(password)
+    if not 0 <= spare_rows <= 20:
+        raise FileError("备用行数须在 0 到 20 之间")
+    path = Path(path)
+    rules = rules or load_rules(spec.profile, spec.year)
+    plan = plan_form(spec, rules, spare_rows)
+    generated_at = generated_at or dt.datetime.now().astimezone().replace(microsecond=0)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        workbook = xlsxwriter.Workbook(str(path), {
+            "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
+        })
+    except OSError as exc:
+        raise FileError(f"无法写入 {path}：{exc.strerror}") from None
+    workbook.set_properties({
+        "title": f"项目支出绩效自评表（{spec.year}年度）{spec.project}",
+        "subject": "项目支出绩效自评表",
+        "author": "perfeval-xl",
+        "company": spec.unit,
+        "created": generated_at.replace(tzinfo=None),
+        "comments": "由 perfeval-xl 生成；只可在浅黄色单元格中填写。",
+    })
+    styles = Styles(workbook)
+    main = RecordingSheet(workbook.add_worksheet(SHEET, worksheet_class=FormWorksheet))
+    params_sheet = RecordingSheet(workbook.add_worksheet(PARAMS_SHEET, worksheet_class=FormWorksheet))
+    meta = workbook.add_worksheet(META_SHEET, worksheet_class=FormWorksheet)
+
+    write_params(workbook, params_sheet, plan.params, rules, {
+        "param_head": styles.get(bold=True), "param_key": styles.get(font_color="#808080")})
+    write_header(main, plan.layout, styles, spec)
+    write_funds(main, plan, styles)
+    write_goals(main, plan.layout, styles, spec)
+    write_indicators(main, plan, styles)
+    write_summary(main, plan, styles)
+    for name, ref in plan.layout.names().items():
+        workbook.define_name(name, "=" + ref)
+    _page_setup(main, plan.layout)
+
+    options = {"select_locked_cells": True, "select_unlocked_cells": True,
+               "format_columns": True, "format_rows": True}
+    main.protect(password or "", options)
+    params_sheet.protect(password or "", options)
+    params_sheet.hide()
+    meta.protect(password or "", options)
+    meta.very_hidden()
+    main.activate()
+
+    digest = fingerprint(recorded_cells([main, params_sheet]))
+    write_metadata(meta, meta_values(spec, rules.profile, plan.layout, mode, generated_at, digest),
+                   styles.get(font_size=9))
+    try:
+        workbook.close()
+    except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
+        raise FileError(f"无法写入 {path}：{exc}") from None
+    protect_structure(path, password)
+    return BuiltForm(path, plan.layout, digest, plan.warnings, plan)
+
+
+def _page_setup(sheet: RecordingSheet, layout: FormLayout) -> None:
+    for col, width in COLUMN_WIDTHS.items():
+        sheet.set_column(col, col, width)
+    sheet.set_column(Col.FIRST_HIDDEN, Col.LAST, 10, None, {"hidden": True})
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    sheet.center_horizontally()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(layout.table_header)
+    sheet.print_area(0, 0, layout.last_row, Col.REASON)
+    sheet.print_black_and_white()
+    sheet.hide_gridlines(2)
+    sheet.set_footer("&C第 &P 页，共 &N 页")
+    first_input = layout.funds["fiscal"]
+    sheet.set_selection(first_input, Col.TARGET, first_input, Col.TARGET)

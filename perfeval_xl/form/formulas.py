@@ -1,0 +1,308 @@
+"""The form's native formulas, one function per computed cell.
+
+Every formula here implements a rule of :mod:`perfeval_xl.scoring` with the same
+operations in the same order (differences rounded with ``pe_p_clean`` before
+they are divided, ratios compared after rounding to ``pe_p_ratio_places``), in
+functions that Excel, WPS and LibreOffice all evaluate. Rule numbers are never
+literals here: they are names (``pe_p_*``) of cells on the hidden 参数 sheet.
+
+:mod:`perfeval_xl.form.model` computes the same cells in Python; the form
+carries those values as cached results, and the tests check that LibreOffice's
+recalculation agrees with them cell by cell.
+"""
+
+from __future__ import annotations
+
+from .layout import Col, FormLayout, cell
+
+# Full-width characters the official may type, and what they become; and the
+# characters dropped (spaces, line breaks, thousands separators). This is the
+# subset of NFKC that matters for the notation (perfeval_xl/notation.py).
+REPLACE = (
+    ("＞", ">"), ("＜", "<"), ("＝", "="), ("％", "%"), ("．", "."), ("－", "-"), ("／", "/"),
+    *((chr(0xFF10 + d), str(d)) for d in range(10)),
+)
+DROP = (" ", "\u3000", "\u00a0", ",", "，")
+DROP_CHARS = ("CHAR(10)", "CHAR(13)")  # as formula expressions
+RUN_LENGTH = 64  # longest number a target may start with (characters)
+
+
+_AS_TEXT = '&""'
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def normalized(expr: str) -> str:
+    """Formula text normalising the text ``expr`` (see REPLACE and DROP)."""
+    out = expr
+    for char in DROP:
+        out = f"SUBSTITUTE({out},{_quote(char)},\"\")"
+    for char in DROP_CHARS:
+        out = f"SUBSTITUTE({out},{char},\"\")"
+    for old, new in REPLACE:
+        out = f"SUBSTITUTE({out},{_quote(old)},{_quote(new)})"
+    return out
+
+
+def _r(col: int, row: int) -> str:
+    return cell(row, col)
+
+
+class RowFormulas:
+    """Formulas of one indicator row (0-based sheet row ``row``)."""
+
+    def __init__(self, row: int) -> None:
+        self.row = row
+        c = {name: _r(col, row) for name, col in vars(Col).items() if isinstance(col, int)}
+        self.c = c
+
+    # -- target parsing (rows whose target the official types) ---------------
+
+    def norm(self) -> str:
+        e = self.c["TARGET"]
+        text = normalized(e + _AS_TEXT)
+        return f"=IF(ISNUMBER({e}),\"\",{text})"
+
+    def sign_len(self) -> str:
+        aa = self.c["NORM"]
+        return (f"=IF({aa}=\"\",0,SUMPRODUCT(MAX(EXACT(LEFT({aa},pe_p_sign_len),pe_p_sign_key)"
+                f"*pe_p_sign_len)))")
+
+    def sign(self) -> str:
+        aa, ab = self.c["NORM"], self.c["SIGN_LEN"]
+        return f"=IF({ab}=0,\"\",LOOKUP(2,1/EXACT(pe_p_sign_key,LEFT({aa},{ab})),pe_p_sign_val))"
+
+    def neg(self) -> str:
+        aa, ab = self.c["NORM"], self.c["SIGN_LEN"]
+        return f"=LEFT(MID({aa},{ab}+1,999),1)=\"-\""
+
+    def body(self) -> str:
+        aa, ab, ad = self.c["NORM"], self.c["SIGN_LEN"], self.c["NEG"]
+        return f"=MID({aa},{ab}+1+IF({ad},1,0),999)"
+
+    def run(self) -> str:
+        ae = self.c["BODY"]
+        positions = ",".join(str(i) for i in range(1, RUN_LENGTH + 1))
+        return (f"=IFERROR(MATCH(FALSE,ISNUMBER(FIND(MID({ae}&\"#\",{{{positions}}},1),"
+                f"\"0123456789.\")),0)-1,0)")
+
+    def num(self) -> str:
+        ae, af, ad = self.c["BODY"], self.c["RUN"], self.c["NEG"]
+        return f"=IF({af}=0,\"\",IFERROR(VALUE(LEFT({ae},{af}))*IF({ad},-1,1),\"\"))"
+
+    def after(self) -> str:
+        ae, af = self.c["BODY"], self.c["RUN"]
+        return f"=MID({ae},{af}+1,999)"
+
+    def pct(self) -> str:
+        return f"=LEFT({self.c['AFTER']},1)=\"%\""
+
+    def _tail(self) -> str:
+        ah, ai = self.c["AFTER"], self.c["PCT"]
+        return f"MID({ah},1+IF({ai},1,0),999)"
+
+    def suffix_len(self) -> str:
+        tail = self._tail()
+        return f"=SUMPRODUCT(MAX(EXACT(RIGHT({tail},pe_p_suf_len),pe_p_suf_key)*pe_p_suf_len))"
+
+    def unit_tail(self) -> str:
+        tail, aj = self._tail(), self.c["SUFFIX_LEN"]
+        return f"=LEFT({tail},LEN({tail})-{aj})"
+
+    def final_sign(self) -> str:
+        ac, aj, tail = self.c["SIGN"], self.c["SUFFIX_LEN"], self._tail()
+        return (f"=IF({ac}<>\"\",{ac},IF({aj}>0,LOOKUP(2,1/EXACT(pe_p_suf_key,RIGHT({tail},{aj})),"
+                f"pe_p_suf_val),\"\"))")
+
+    def qual(self) -> str:
+        ag, ak, al, ai = self.c["NUM"], self.c["UNIT_TAIL"], self.c["FINAL_SIGN"], self.c["PCT"]
+        return (f"=OR({ag}=\"\",SUMPRODUCT(--ISNUMBER(FIND({{0,1,2,3,4,5,6,7,8,9}},{ak})))>0,"
+                f"AND({al}=\"\",NOT({ai}),LEN({ak})>0,ISNUMBER(FIND(LEFT({ak},1),pe_p_date_units))))")
+
+    def _target_empty(self) -> str:
+        e, aa = self.c["TARGET"], self.c["NORM"]
+        return f"AND(NOT(ISNUMBER({e})),OR({aa}=\"\",SUMPRODUCT(--EXACT(pe_p_empty,{aa}))>0))"
+
+    def kind(self) -> str:
+        e, am = self.c["TARGET"], self.c["QUAL"]
+        return f"=IF({self._target_empty()},\"\",IF(ISNUMBER({e}),\"N\",IF({am},\"Q\",\"N\")))"
+
+    def tvalue(self) -> str:
+        m, e, ai, ag = self.c["KIND"], self.c["TARGET"], self.c["PCT"], self.c["NUM"]
+        return f"=IF({m}<>\"N\",\"\",IF(ISNUMBER({e}),{e},IF({ai},{ag}/100,{ag})))"
+
+    def scale(self) -> str:
+        m, e, ai = self.c["KIND"], self.c["TARGET"], self.c["PCT"]
+        return f"=IF(AND({m}=\"N\",NOT(ISNUMBER({e})),{ai}),100,1)"
+
+    def unit(self) -> str:
+        m, e, ai, ak = self.c["KIND"], self.c["TARGET"], self.c["PCT"], self.c["UNIT_TAIL"]
+        return f"=IF({m}<>\"N\",\"\",IF(ISNUMBER({e}),\"\",IF({ai},\"%\",{ak})))"
+
+    def direction(self) -> str:
+        m, al, x, o = self.c["KIND"], self.c["FINAL_SIGN"], self.c["L2"], self.c["TVALUE"]
+        return (f"=IF({m}<>\"N\",\"\",IF({al}<>\"\",LOOKUP(2,1/EXACT(pe_p_dir_sign,{al}),pe_p_dir_code),"
+                f"IF(OR(SUMPRODUCT(--EXACT(pe_p_lower_l2,{x}))>0,{o}=0),-1,1)))")
+
+    def tnorm_editable(self) -> str:
+        return f"={self.c['NORM']}"
+
+    # -- every row ---------------------------------------------------------------
+
+    def used(self) -> str:
+        c = self.c
+        cells = ",".join(f"{c[k]}<>\"\"" for k in ("NAME", "TARGET", "ACTUAL", "WEIGHT", "REASON", "QSCORE"))
+        return f"=IF(OR({cells}),1,0)"
+
+    def anorm(self) -> str:
+        f = self.c["ACTUAL"]
+        text = normalized(f + _AS_TEXT)
+        return f"=IF(ISNUMBER({f}),\"\",{text})"
+
+    def _actual_empty(self) -> str:
+        f, an = self.c["ACTUAL"], self.c["ANORM"]
+        return f"AND(NOT(ISNUMBER({f})),OR({an}=\"\",SUMPRODUCT(--EXACT(pe_p_empty,{an}))>0))"
+
+    def avalue(self) -> str:
+        m, f, an, ao = self.c["KIND"], self.c["ACTUAL"], self.c["ANORM"], self.c["TNORM"]
+        numeric = f"IF(ISNUMBER({f}),{f},IFERROR(VALUE({an}),\"#\"))"
+        rating = f"IFERROR(LOOKUP(2,1/EXACT(pe_p_rating_key,{an}),pe_p_rating_idx),IF({an}={ao},1,0))"
+        return f"=IF({m}=\"\",\"\",IF({self._actual_empty()},\"\",IF({m}=\"N\",{numeric},{rating})))"
+
+    def band_low(self) -> str:
+        return self._band("pe_p_band_low")
+
+    def band_high(self) -> str:
+        return self._band("pe_p_band_high")
+
+    def _band(self, name: str) -> str:
+        m, r, g = self.c["KIND"], self.c["AVALUE"], self.c["WEIGHT"]
+        return f"=IF(AND({m}=\"Q\",ISNUMBER({r}),{r}>0,ISNUMBER({g})),INDEX({name},{r})*{g},\"\")"
+
+    def raw(self) -> str:
+        c = self.c
+        g, r, o, n, k, m, l_ = c["WEIGHT"], c["AVALUE"], c["TVALUE"], c["DIRECTION"], c["QSCORE"], c["KIND"], c["USED"]
+        clean = "pe_p_clean"
+        higher = f"IF({r}>={o},{g},IF(OR({o}<=0,{r}<=0),0,{g}*{r}/{o}))"
+        lower = (f"IF({r}<={o},{g},IF({o}<=0,0,IF(pe_p_lower_formula=\"ratio\",{g}*{o}/{r},"
+                 f"MAX(0,{g}*ROUND(2*{o}-{r},{clean})/{o}))))")
+        equal = (f"IF({r}={o},{g},IF(OR({o}<=0,{r}<=0),0,IF(pe_p_equal_formula=\"ratio\","
+                 f"{g}*MIN({r},{o})/MAX({r},{o}),"
+                 f"MAX(0,{g}*ROUND({o}-ABS(ROUND({r}-{o},{clean})),{clean})/{o}))))")
+        quant = f"IF(NOT(ISNUMBER({r})),\"\",IF({n}=1,{higher},IF({n}=-1,{lower},{equal})))"
+        frac = f"ROUND({k}/{g},pe_p_ratio_places)"
+        low, high = f"INDEX(pe_p_band_low,{r})", f"INDEX(pe_p_band_high,{r})"
+        in_band = (f"AND(IF(INDEX(pe_p_band_low_incl,{r}),{frac}>={low},{frac}>{low}),"
+                   f"IF(INDEX(pe_p_band_high_incl,{r}),{frac}<={high},{frac}<{high}))")
+        default = f"INDEX(pe_p_band_default,{r})"
+        chosen = f"IF(NOT(ISNUMBER({k})),\"\",IF({g}=0,IF({k}=0,0,\"\"),IF({in_band},{k},\"\")))"
+        qual = (f"IF(OR(NOT(ISNUMBER({r})),{r}=0),\"\",IF({k}=\"\",IF({default}=\"\",\"\",{default}*{g}),"
+                f"{chosen}))")
+        return (f"=IF(OR({l_}=0,{m}=\"\",NOT(ISNUMBER({g}))),\"\",IF({g}<0,\"\","
+                f"IF({m}=\"N\",{quant},{qual})))")
+
+    def score(self) -> str:
+        s = self.c["RAW"]
+        return f"=IF({s}=\"\",\"\",ROUND({s},pe_p_places))"
+
+    def deviation(self) -> str:
+        m, r, o = self.c["KIND"], self.c["AVALUE"], self.c["TVALUE"]
+        return (f"=IF(AND({m}=\"N\",ISNUMBER({r}),ISNUMBER({o})),IF({o}=0,\"\","
+                f"ROUND(ROUND({r}-{o},pe_p_clean)/{o},pe_p_dev_places)),\"\")")
+
+    def reason_required(self) -> str:
+        m, r, o, n, p = self.c["KIND"], self.c["AVALUE"], self.c["TVALUE"], self.c["DIRECTION"], self.c["SCALE"]
+        ratio = f"ROUND({r}/{o},pe_p_ratio_places)"
+        shortfall = f"AND(pe_p_reason_shortfall=1,IF({n}=1,{r}<{o},IF({n}=-1,{r}>{o},{r}<>{o})))"
+        excess = (f"IF({o}=0,AND(ISNUMBER(pe_p_excess_zero),ROUND({r}*{p},pe_p_ratio_places)>=pe_p_excess_zero),"
+                  f"AND(ISNUMBER(pe_p_excess_ratio),{o}>0,{n}<>0,IF({n}=1,{ratio}>=pe_p_excess_ratio,"
+                  f"{ratio}<=2-pe_p_excess_ratio)))")
+        return (f"=IF({m}=\"N\",IF(ISNUMBER({r}),OR({shortfall},{excess}),FALSE),"
+                f"IF({m}=\"Q\",AND(ISNUMBER({r}),{r}>1,pe_p_reason_shortfall=1),FALSE))")
+
+    def reason_missing(self) -> str:
+        t, i = self.c["REASON_REQ"], self.c["REASON"]
+        return f"=AND({t},OR(LEN(TRIM({i}))=0,SUMPRODUCT(--EXACT(pe_p_empty,TRIM({i})))>0))"
+
+    def state(self) -> str:
+        c = self.c
+        l_, m, g, r, s = c["USED"], c["KIND"], c["WEIGHT"], c["AVALUE"], c["RAW"]
+        return (f"=IF({l_}=0,\"\",IF(OR({m}=\"\",NOT(ISNUMBER({g}))),\"undeclared\",IF({g}<0,\"undeclared\","
+                f"IF({r}=\"\",\"missing\",IF(OR({r}=\"#\",AND({m}=\"Q\",{r}=0)),\"invalid\","
+                f"IF({s}=\"\",\"needs-score\",\"ok\"))))))")
+
+
+# Cells computed from the helper columns for the whole project.
+
+
+class ProjectFormulas:
+    """Formulas of the funds block, totals, grade, status and the subtotal panel."""
+
+    def __init__(self, layout: FormLayout) -> None:
+        self.layout = layout
+
+    def fund_sum(self, col: int) -> str:
+        f = self.layout.funds
+        rng = f"{cell(f['fiscal'], col)}:{cell(f['other'], col)}"
+        return f"=IF(COUNT({rng})=0,\"\",SUM({rng}))"
+
+    def rate(self, row: int) -> str:
+        e, f = cell(row, Col.TARGET), cell(row, Col.ACTUAL)
+        return f"=IF(AND(ISNUMBER({e}),ISNUMBER({f})),IF({e}>0,ROUND({f}/{e},pe_p_rate_places),\"\"),\"\")"
+
+    def exec_score(self) -> str:
+        row = self.layout.funds["total"]
+        e, f, g = cell(row, Col.TARGET), cell(row, Col.ACTUAL), cell(row, Col.WEIGHT)
+        return (f"=IF(AND(ISNUMBER({e}),ISNUMBER({f}),ISNUMBER({g})),IF({e}>0,"
+                f"ROUND(MIN({g},MAX(0,{g}*{f}/{e})),pe_p_places),\"\"),\"\")")
+
+    def weight_total(self) -> str:
+        g = cell(self.layout.funds["total"], Col.WEIGHT)
+        return f"=ROUND(N({g})+SUM({self.layout.column(Col.WEIGHT)}),6)"
+
+    def total(self) -> str:
+        i = cell(self.layout.funds["total"], Col.REASON)
+        return f"=ROUND(IF(ISNUMBER({i}),{i},0)+SUM({self.layout.column(Col.SCORE)}),pe_p_places)"
+
+    def complete(self) -> str:
+        i = cell(self.layout.funds["total"], Col.REASON)
+        lay = self.layout
+        return f"AND(ISNUMBER({i}),SUM({lay.column(Col.USED)})=COUNT({lay.column(Col.SCORE)}))"
+
+    def grade(self) -> str:
+        return f"=IF({self.complete()},LOOKUP(pe_total,pe_p_grade_min,pe_p_grade_label),\"\")"
+
+    def status_parts(self) -> str:
+        lay = self.layout
+        v, u = lay.column(Col.STATE), lay.column(Col.REASON_MISSING)
+        i = cell(lay.funds["total"], Col.REASON)
+        parts = [f"IF(NOT(ISNUMBER({i})),\"项目资金未填写完整；\",\"\")"]
+        for state, text in STATE_TEXTS:
+            parts.append(f"IF(COUNTIF({v},\"{state}\")>0,COUNTIF({v},\"{state}\")&\"{text}；\",\"\")")
+        parts.append(f"IF(COUNTIF({u},TRUE)>0,COUNTIF({u},TRUE)&\" 项偏差未说明原因；\",\"\")")
+        parts.append("IF(pe_weight_total<>100,\"分值合计 \"&pe_weight_total&\"，应为 100；\",\"\")")
+        return "=" + "&".join(parts)
+
+    def status(self, parts_cell: str) -> str:
+        return f"=IF({parts_cell}=\"\",\"已填写完整\",LEFT({parts_cell},LEN({parts_cell})-1))"
+
+    def block_label(self, name: str, levels: tuple[str, ...]) -> str:
+        lay = self.layout
+        weights = "+".join(f"SUMIF({lay.column(Col.L1)},\"{lv}\",{lay.column(Col.WEIGHT)})" for lv in levels)
+        return f"=\"{name}（\"&({weights})&\"分）\""
+
+    def block_score(self, levels: tuple[str, ...]) -> str:
+        lay = self.layout
+        return "=" + "+".join(
+            f"SUMIF({lay.column(Col.L1)},\"{lv}\",{lay.column(Col.SCORE)})" for lv in levels
+        )
+
+
+STATE_TEXTS = (
+    ("undeclared", " 项指标值或分值未填写"),
+    ("missing", " 项实际完成值未填写"),
+    ("invalid", " 项实际完成值无法识别"),
+    ("needs-score", " 项定性指标需在档次内评分"),
+)

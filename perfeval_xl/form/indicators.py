@@ -1,0 +1,252 @@
+"""The 绩效指标 table: one row per 三级指标, spare rows in every 二级指标, the live
+score, deviation and reason check of each row, and the hidden helper columns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
+
+from ..notation import Target
+from .formulas import RowFormulas
+from .layout import COLUMN_WIDTHS, Col, cell
+from .model import Value
+from .plan import FormPlan, PlannedRow
+from .styles import DEVIATION, SCORE, Styles
+from .textfit import row_height
+
+HEADERS = {
+    Col.LEVEL1: "一级指标", Col.LEVEL2: "二级指标", Col.NAME: "三级指标", Col.TARGET: "年度\n指标值",
+    Col.ACTUAL: "实际\n完成值", Col.WEIGHT: "分值", Col.SCORE: "得分", Col.REASON: "偏差原因分析及改进措施",
+}
+SIDE_HEADERS = {Col.DEVIATION: "偏差率", Col.QSCORE: "定性指标评分\n（可选）"}
+HELPER_HEADERS = {
+    Col.USED: "used", Col.KIND: "kind", Col.DIRECTION: "direction", Col.TVALUE: "target",
+    Col.SCALE: "scale", Col.UNIT: "unit", Col.AVALUE: "actual", Col.RAW: "raw score",
+    Col.REASON_REQ: "reason required", Col.REASON_MISSING: "reason missing", Col.STATE: "state",
+    Col.L1: "level1", Col.L2: "level2", Col.BAND_LOW: "band low", Col.BAND_HIGH: "band high",
+    Col.NORM: "norm", Col.SIGN_LEN: "sign len", Col.SIGN: "sign", Col.NEG: "neg", Col.BODY: "body",
+    Col.RUN: "run", Col.NUM: "number", Col.AFTER: "after", Col.PCT: "pct", Col.SUFFIX_LEN: "suffix len",
+    Col.UNIT_TAIL: "unit tail", Col.FINAL_SIGN: "final sign", Col.QUAL: "qualitative",
+    Col.ANORM: "actual norm", Col.TNORM: "target norm",
+}
+
+NOTATION_HELP = ("写法如 ≥95%、≤420元/次、87.65万元、0次、3500批次；定性指标直接写文字，"
+                 "如 达成预期指标、年底前完成。")
+
+
+def write_indicators(sheet: Worksheet, plan: FormPlan, styles: Styles) -> None:
+    layout = plan.layout
+    head = layout.table_header
+    last = layout.last_indicator
+    sheet.merge_range(head, Col.BLOCK, last, Col.BLOCK, "绩效指标", styles.vertical())
+    for col, title in HEADERS.items():
+        sheet.write(head, col, title, styles.label())
+    for col, title in SIDE_HEADERS.items():
+        sheet.write(head, col, title, styles.side_head())
+    for col, title in HELPER_HEADERS.items():
+        sheet.write(head, col, title, styles.helper())
+    sheet.set_row(head, 30)
+
+    for level1, first, end in layout.level1_spans:
+        _merge_or_write(sheet, first, end, Col.LEVEL1, level1, styles.label())
+    for _, level2, first, end in layout.level2_spans:
+        _merge_or_write(sheet, first, end, Col.LEVEL2, level2, styles.label())
+
+    for planned in plan.rows:
+        _write_row(sheet, planned, plan, styles)
+    _conditional_formats(sheet, plan, styles)
+
+
+def _merge_or_write(sheet: Worksheet, first: int, end: int, col: int, text: str, fmt: object) -> None:
+    if end > first:
+        sheet.merge_range(first, col, end, col, text, fmt)
+    else:
+        sheet.write(first, col, text, fmt)
+
+
+def actual_format(target: Target | None) -> str:
+    """Number format of the 实际完成值 cell: the target's unit after the number."""
+    if target is None or target.qualitative:
+        return "General"
+    if target.is_percent:
+        digits = 0
+        text = target.text
+        if "." in text:
+            digits = len(text.split(".", 1)[1].split("%")[0].rstrip("以上下内"))
+        return "0." + "0" * max(1, min(digits, 4)) + "%"
+    unit = target.unit
+    if unit and '"' not in unit and "\\" not in unit:
+        return f'General"{unit}"'
+    return "General"
+
+
+def _write_row(sheet: Worksheet, planned: PlannedRow, plan: FormPlan, styles: Styles) -> None:
+    r = planned.row
+    inp, values = planned.input, planned.values
+    f = RowFormulas(r)
+    editable_target = not planned.locked_target
+
+    # inputs and declared values
+    sheet.write(r, Col.NAME, inp.name or "", styles.text(not planned.locked_name))
+    target_fmt = styles.text(editable_target, align="center")
+    if isinstance(inp.target, float):
+        sheet.write_number(r, Col.TARGET, inp.target, target_fmt)
+    else:
+        sheet.write(r, Col.TARGET, inp.target or "", target_fmt)
+    fmt_actual = styles.number(actual_format(planned.target), editable=True)
+    if isinstance(inp.actual, float):
+        sheet.write_number(r, Col.ACTUAL, inp.actual, fmt_actual)
+    elif inp.actual is None:
+        sheet.write_blank(r, Col.ACTUAL, None, fmt_actual)
+    else:
+        sheet.write_string(r, Col.ACTUAL, str(inp.actual), fmt_actual)
+    weight_fmt = styles.number("General", editable=not planned.locked_weight)
+    if isinstance(inp.weight, float):
+        sheet.write_number(r, Col.WEIGHT, inp.weight, weight_fmt)
+    else:
+        sheet.write_blank(r, Col.WEIGHT, None, weight_fmt)
+    sheet.write(r, Col.REASON, inp.reason or "", styles.text(True))
+    qfmt = styles.side("0.00", editable=True)
+    if isinstance(inp.qscore, float):
+        sheet.write_number(r, Col.QSCORE, inp.qscore, qfmt)
+    else:
+        sheet.write_blank(r, Col.QSCORE, None, qfmt)
+
+    # computed cells
+    sheet.write_formula(r, Col.SCORE, f.score(), styles.computed(SCORE), values[Col.SCORE])
+    sheet.write_formula(r, Col.DEVIATION, f.deviation(), styles.side(DEVIATION), values[Col.DEVIATION])
+    helper = styles.helper()
+    formulas: dict[int, Callable[[], str]] = {
+        Col.USED: f.used, Col.AVALUE: f.avalue, Col.RAW: f.raw, Col.REASON_REQ: f.reason_required,
+        Col.REASON_MISSING: f.reason_missing, Col.STATE: f.state, Col.BAND_LOW: f.band_low,
+        Col.BAND_HIGH: f.band_high, Col.ANORM: f.anorm,
+    }
+    if editable_target:
+        formulas.update({
+            Col.NORM: f.norm, Col.SIGN_LEN: f.sign_len, Col.SIGN: f.sign, Col.NEG: f.neg, Col.BODY: f.body,
+            Col.RUN: f.run, Col.NUM: f.num, Col.AFTER: f.after, Col.PCT: f.pct,
+            Col.SUFFIX_LEN: f.suffix_len, Col.UNIT_TAIL: f.unit_tail, Col.FINAL_SIGN: f.final_sign,
+            Col.QUAL: f.qual, Col.KIND: f.kind, Col.TVALUE: f.tvalue, Col.SCALE: f.scale,
+            Col.UNIT: f.unit, Col.DIRECTION: f.direction, Col.TNORM: f.tnorm_editable,
+        })
+    for col, make in formulas.items():
+        sheet.write_formula(r, col, make(), helper, _cached(values[col]))
+    literal_cols = [Col.L1, Col.L2]
+    if not editable_target:
+        literal_cols += [Col.KIND, Col.DIRECTION, Col.TVALUE, Col.SCALE, Col.UNIT, Col.TNORM]
+    for col in literal_cols:
+        _write_literal(sheet, r, col, values[col], helper)
+
+    _validations(sheet, planned, plan)
+    texts = [(str(inp.name or ""), COLUMN_WIDTHS[Col.NAME]), (str(inp.target or ""), COLUMN_WIDTHS[Col.TARGET]),
+             (str(inp.reason or ""), COLUMN_WIDTHS[Col.REASON]), (str(inp.actual or ""), COLUMN_WIDTHS[Col.ACTUAL])]
+    sheet.set_row(r, row_height(texts, minimum=20))
+
+
+def _cached(value: Value) -> Value:
+    return value
+
+
+def _write_literal(sheet: Worksheet, r: int, col: int, value: Value, fmt: object) -> None:
+    if isinstance(value, bool):
+        sheet.write_boolean(r, col, value, fmt)
+    elif isinstance(value, (int, float)):
+        sheet.write_number(r, col, value, fmt)
+    elif value == "":
+        sheet.write_blank(r, col, None, fmt)
+    else:
+        sheet.write_string(r, col, value, fmt)
+
+
+def _validations(sheet: Worksheet, planned: PlannedRow, plan: FormPlan) -> None:
+    r = planned.row
+    labels = " / ".join(plan.params.band_label)
+    target = planned.target
+    if planned.locked_target and target is not None and target.qualitative:
+        sheet.data_validation(r, Col.ACTUAL, r, Col.ACTUAL, {
+            "validate": "list", "source": "=pe_p_band_label",
+            "input_title": "评价档次",
+            "input_message": "请选择：达成年度指标；部分达成年度指标并具有一定效果；未达成年度指标且效果较差。"
+                             "后两档须在右侧“定性指标评分”列给分，并填写偏差原因。",
+            "error_title": "请选择评价档次", "error_message": f"定性指标的实际完成值只能是：{labels}",
+        })
+    elif planned.locked_target and target is not None:
+        if target.is_percent:
+            hint = "填写百分比，如 95%（输入 95% 或 0.95 均可）。"
+        elif target.unit:
+            hint = f"填写数值，单位为“{target.unit}”（只填数字，如 {target.value}）。"
+        else:
+            hint = "填写数值。"
+        sheet.data_validation(r, Col.ACTUAL, r, Col.ACTUAL, {
+            "validate": "decimal", "criteria": "between", "minimum": -1e15, "maximum": 1e15,
+            "input_title": "实际完成值", "input_message": hint,
+            "error_title": "实际完成值须为数字",
+            "error_message": "请只填写数字（单位已在格式中显示），不要写“约”“余”等文字。",
+        })
+    else:
+        sheet.data_validation(r, Col.ACTUAL, r, Col.ACTUAL, {
+            "validate": "list", "source": "=pe_p_band_label", "error_type": "information",
+            "ignore_blank": True,
+            "input_title": "实际完成值",
+            "input_message": "定量指标填写数值；定性指标从下拉列表选择评价档次。",
+            "error_title": "不是评价档次",
+            "error_message": "若这是定量指标的数值，请点“确定”保留；若是定性指标，请从下拉列表选择。",
+        })
+    if not planned.locked_target:
+        sheet.data_validation(r, Col.TARGET, r, Col.TARGET, {
+            "validate": "length", "criteria": "<=", "value": 100,
+            "input_title": "年度指标值", "input_message": NOTATION_HELP,
+            "error_title": "指标值过长", "error_message": "年度指标值请控制在 100 字以内。",
+        })
+    if not planned.locked_weight:
+        sheet.data_validation(r, Col.WEIGHT, r, Col.WEIGHT, {
+            "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 100,
+            "input_title": "分值", "input_message": "该指标的分值（0–100），各指标与预算执行率分值合计应为 100。",
+            "error_title": "分值不正确", "error_message": "分值须为 0 到 100 之间的数字。",
+        })
+    if not planned.locked_name:
+        sheet.data_validation(r, Col.NAME, r, Col.NAME, {
+            "validate": "length", "criteria": "<=", "value": 200,
+            "input_title": "三级指标", "input_message": "在本二级指标下增加一个三级指标：填写名称、年度指标值和分值。",
+            "error_title": "名称过长", "error_message": "指标名称请控制在 200 字以内。",
+        })
+    y, z, k = cell(r, Col.BAND_LOW), cell(r, Col.BAND_HIGH), cell(r, Col.QSCORE)
+    sheet.data_validation(r, Col.QSCORE, r, Col.QSCORE, {
+        "validate": "custom", "value": f"=AND(ISNUMBER({k}),ISNUMBER({y}),{k}>={y},{k}<={z})",
+        "input_title": "定性指标评分（可选）",
+        "input_message": "定性指标在所选档次的分值区间内给分：达成 80%–100%，部分达成 60%–80%，"
+                         "未达成 0–60%（按分值计）。达成且不填时记满分。",
+        "error_title": "评分不在档次区间内",
+        "error_message": "请先选择评价档次，再在该档次的分值区间内给分。",
+    })
+    sheet.data_validation(r, Col.REASON, r, Col.REASON, {
+        "validate": "length", "criteria": "<=", "value": 1000,
+        "input_title": "偏差原因分析及改进措施",
+        "input_message": "未完成年度指标值、或超出较多（≥130%）时须填写原因和改进措施。",
+        "error_title": "文字过长", "error_message": "请控制在 1000 字以内。",
+    })
+
+
+def _conditional_formats(sheet: Worksheet, plan: FormPlan, styles: Styles) -> None:
+    layout = plan.layout
+    wb = styles.workbook
+    first, last = layout.first_indicator, layout.last_indicator
+    top = first + 1  # Excel row number of the first indicator row
+
+    def rng(col: int) -> str:
+        return f"{cell(first, col)}:{cell(last, col)}"
+
+    required = wb.add_format({"bg_color": "#F8CBAD", "font_color": "#9C0006"})
+    below = wb.add_format({"font_color": "#C00000", "bold": True})
+    invalid = wb.add_format({"bg_color": "#FFC7CE"})
+    u, g, h, v = (f"${xl_col_to_name(c)}{top}"
+                  for c in (Col.REASON_MISSING, Col.WEIGHT, Col.SCORE, Col.STATE))
+    sheet.conditional_format(rng(Col.REASON), {"type": "formula", "criteria": f"={u}=TRUE", "format": required})
+    sheet.conditional_format(rng(Col.SCORE), {
+        "type": "formula", "criteria": f"=AND(ISNUMBER({h}),ISNUMBER({g}),{h}<{g})", "format": below})
+    sheet.conditional_format(rng(Col.ACTUAL), {"type": "formula", "criteria": f"={v}=\"invalid\"",
+                                               "format": invalid})
+    sheet.conditional_format(rng(Col.QSCORE), {"type": "formula", "criteria": f"={v}=\"needs-score\"",
+                                               "format": required})

@@ -1,0 +1,224 @@
+"""Where everything sits in the 自评表: said once, used by the writer, the reader,
+the exporters and the tests.
+
+The main sheet has the official nine columns A–I (the block label column and the
+eight columns of the 绩效指标 table), two visible helper columns beside them
+(偏差率, 定性评分) that are outside the print area, and hidden helper columns
+that hold each row's structured target and intermediate results. Rows depend on
+how many indicators the form has, so :func:`plan_layout` computes them; the
+defined names (``pe_*``) are the contract other programs rely on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+
+SHEET = "自评表"
+PARAMS_SHEET = "参数"
+META_SHEET = "_meta"
+TEMPLATE_VERSION = "1"
+
+
+class Col:
+    """Column indices (0-based) of the main sheet."""
+
+    BLOCK = 0  # A: 项目资金 / 年度总体目标 / 绩效指标 block labels
+    LEVEL1 = 1  # B 一级指标
+    LEVEL2 = 2  # C 二级指标
+    NAME = 3  # D 三级指标
+    TARGET = 4  # E 年度指标值
+    ACTUAL = 5  # F 实际完成值
+    WEIGHT = 6  # G 分值
+    SCORE = 7  # H 得分
+    REASON = 8  # I 偏差原因分析及改进措施
+    DEVIATION = 9  # J 偏差率 (visible, not printed)
+    QSCORE = 10  # K 定性指标评分 (input, not printed)
+    # hidden helpers, one row per indicator
+    USED = 11  # L 1 when the row holds an indicator
+    KIND = 12  # M "N" quantitative, "Q" qualitative, "" none
+    DIRECTION = 13  # N 1 higher, -1 lower, 0 equal
+    TVALUE = 14  # O target value (percentages as fractions)
+    SCALE = 15  # P 100 for percentages (display scale), else 1
+    UNIT = 16  # Q unit text
+    AVALUE = 17  # R actual value; rating 1/2/3 for qualitative; "#"/0 when unreadable
+    RAW = 18  # S unrounded score
+    REASON_REQ = 19  # T reason required
+    REASON_MISSING = 20  # U reason required and empty
+    STATE = 21  # V ok / missing / invalid / needs-score / undeclared
+    L1 = 22  # W canonical 一级指标 of the row
+    L2 = 23  # X canonical 二级指标 of the row
+    BAND_LOW = 24  # Y lowest score allowed in the chosen band (points)
+    BAND_HIGH = 25  # Z highest
+    # target parsing, only used on rows whose target the official types
+    NORM = 26  # AA normalised target text
+    SIGN_LEN = 27  # AB
+    SIGN = 28  # AC
+    NEG = 29  # AD
+    BODY = 30  # AE
+    RUN = 31  # AF
+    NUM = 32  # AG
+    AFTER = 33  # AH text after the number
+    PCT = 34  # AI
+    SUFFIX_LEN = 35  # AJ
+    UNIT_TAIL = 36  # AK
+    FINAL_SIGN = 37  # AL
+    QUAL = 38  # AM qualitative?
+    ANORM = 39  # AN normalised actual text (rating match)
+    TNORM = 40  # AO normalised target text (rating-from-target)
+
+    FIRST_HIDDEN = USED
+    LAST = TNORM
+
+
+FUND_COLUMNS = {"initial": Col.NAME, "budget": Col.TARGET, "executed": Col.ACTUAL}
+FUND_WEIGHT, FUND_RATE, FUND_SCORE = Col.WEIGHT, Col.SCORE, Col.REASON
+
+# The eight official columns of pe_indicators, in order.
+INDICATOR_COLUMNS = (
+    ("一级指标", Col.LEVEL1),
+    ("二级指标", Col.LEVEL2),
+    ("三级指标", Col.NAME),
+    ("年度指标值", Col.TARGET),
+    ("实际完成值", Col.ACTUAL),
+    ("分值", Col.WEIGHT),
+    ("得分", Col.SCORE),
+    ("偏差原因分析及改进措施", Col.REASON),
+)
+
+COLUMN_WIDTHS = {
+    Col.BLOCK: 5.5, Col.LEVEL1: 9, Col.LEVEL2: 11, Col.NAME: 30, Col.TARGET: 13,
+    Col.ACTUAL: 13, Col.WEIGHT: 6.5, Col.SCORE: 7.5, Col.REASON: 30,
+    Col.DEVIATION: 9, Col.QSCORE: 12,
+}
+
+
+def cell(row: int, col: int, absolute: bool = False) -> str:
+    """A1 address of a 0-based (row, col)."""
+    return str(xl_rowcol_to_cell(row, col, row_abs=absolute, col_abs=absolute))
+
+
+def col_range(col: int, first: int, last: int, absolute: bool = True) -> str:
+    """Address of one column between two rows, e.g. $H$13:$H$40."""
+    a = "$" if absolute else ""
+    name = xl_col_to_name(col)
+    return f"{a}{name}{a}{first + 1}:{a}{name}{a}{last + 1}"
+
+
+def sheet_ref(address: str, sheet: str = SHEET) -> str:
+    return f"'{sheet}'!{address}"
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    """One row of the 绩效指标 table."""
+
+    row: int  # 0-based sheet row
+    level1: str
+    level2: str
+    spec_index: int | None  # position in spec.indicators; None for a spare row
+    declared: bool  # target and weight given by the spec (locked)
+
+
+@dataclass
+class FormLayout:
+    """The rows of one form."""
+
+    title: int = 0
+    year: int = 1
+    project: int = 2
+    department: int = 3
+    funds_header: int = 4
+    funds: dict[str, int] = field(default_factory=lambda: {
+        "total": 5, "fiscal": 6, "carryover": 7, "other": 8})
+    goals_header: int = 9
+    goals_text: int = 10
+    table_header: int = 11
+    indicators: list[IndicatorRow] = field(default_factory=list)
+    level1_spans: list[tuple[str, int, int]] = field(default_factory=list)
+    level2_spans: list[tuple[str, str, int, int]] = field(default_factory=list)
+    total: int = 0
+    grade: int = 0
+    status: int = 0
+    panel_first: int = 4  # 分项得分 panel in J:K
+
+    @property
+    def first_indicator(self) -> int:
+        return self.table_header + 1
+
+    @property
+    def last_indicator(self) -> int:
+        return self.table_header + max(1, len(self.indicators))
+
+    @property
+    def last_row(self) -> int:
+        return self.status
+
+    def column(self, col: int, absolute: bool = True) -> str:
+        """The indicator rows of one column, e.g. $H$13:$H$35."""
+        return col_range(col, self.first_indicator, self.last_indicator, absolute)
+
+    def names(self) -> dict[str, str]:
+        """The defined names of the contract, to their sheet ranges."""
+        f, ex = self.funds, self.funds["total"]
+        first, last = self.first_indicator, self.last_indicator
+
+        def rng(c1: int, r1: int, c2: int, r2: int) -> str:
+            return sheet_ref(f"{cell(r1, c1, True)}:{cell(r2, c2, True)}")
+
+        return {
+            "pe_title": sheet_ref(cell(self.title, Col.BLOCK, True)),
+            "pe_year": sheet_ref(cell(self.year, Col.BLOCK, True)),
+            "pe_project": sheet_ref(cell(self.project, Col.LEVEL2, True)),
+            "pe_department": sheet_ref(cell(self.department, Col.LEVEL2, True)),
+            "pe_unit": sheet_ref(cell(self.department, Col.SCORE, True)),
+            "pe_funds": rng(Col.NAME, f["fiscal"], Col.ACTUAL, f["other"]),
+            "pe_funds_total": rng(Col.NAME, ex, Col.ACTUAL, ex),
+            "pe_exec_weight": sheet_ref(cell(ex, FUND_WEIGHT, True)),
+            "pe_exec_rate": sheet_ref(cell(ex, FUND_RATE, True)),
+            "pe_exec_score": sheet_ref(cell(ex, FUND_SCORE, True)),
+            "pe_goal_expected": sheet_ref(cell(self.goals_text, Col.LEVEL2, True)),
+            "pe_goal_actual": sheet_ref(cell(self.goals_text, Col.ACTUAL, True)),
+            "pe_indicators": rng(Col.LEVEL1, first, Col.REASON, last),
+            "pe_deviation": rng(Col.DEVIATION, first, Col.DEVIATION, last),
+            "pe_qscore": rng(Col.QSCORE, first, Col.QSCORE, last),
+            "pe_helpers": rng(Col.FIRST_HIDDEN, first, Col.LAST, last),
+            "pe_weight_total": sheet_ref(cell(self.total, Col.WEIGHT, True)),
+            "pe_total": sheet_ref(cell(self.total, Col.SCORE, True)),
+            "pe_grade": sheet_ref(cell(self.grade, Col.WEIGHT, True)),
+            "pe_status": sheet_ref(cell(self.status, Col.LEVEL2, True)),
+        }
+
+
+def plan_layout(
+    hierarchy: dict[str, tuple[str, ...]],
+    placed: list[tuple[int, str, str, bool]],
+    spare_rows: int,
+) -> FormLayout:
+    """Rows for the indicators ``placed`` (spec index, 一级, 二级, declared).
+
+    Indicators are grouped under their 二级 in the order of the profile's
+    hierarchy, each 二级 followed by ``spare_rows`` empty rows (at least one row
+    per 二级, so the printed form lists every 二级 as the paper form does).
+    """
+    layout = FormLayout()
+    row = layout.first_indicator
+    for level1, level2s in hierarchy.items():
+        start1 = row
+        for level2 in level2s:
+            start2 = row
+            members = [p for p in placed if p[1] == level1 and p[2] == level2]
+            for index, _, _, declared in members:
+                layout.indicators.append(IndicatorRow(row, level1, level2, index, declared))
+                row += 1
+            spares = max(spare_rows, 0 if members else 1)
+            for _ in range(spares):
+                layout.indicators.append(IndicatorRow(row, level1, level2, None, False))
+                row += 1
+            layout.level2_spans.append((level1, level2, start2, row - 1))
+        layout.level1_spans.append((level1, start1, row - 1))
+    layout.total = row
+    layout.grade = row + 1
+    layout.status = row + 2
+    return layout

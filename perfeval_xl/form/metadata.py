@@ -1,0 +1,121 @@
+"""The hidden _meta sheet: what template made the form, from which spec and rules,
+and a fingerprint of its locked content so a reader can tell whether it was altered.
+
+The fingerprint is a SHA-256 over every locked, non-empty cell of the 自评表 and
+参数 sheets — labels, declared names, targets and weights, every formula and
+every rule number — as (sheet, cell, kind, canonical text). Input cells are
+unlocked and so never part of it; a cell someone unlocks and edits drops out of
+it, which changes it too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from .. import __version__
+from ..spec import ProjectSpec
+from .layout import META_SHEET, TEMPLATE_VERSION, FormLayout
+from .recording import Formula, RecordingSheet
+
+META_KEYS = (
+    "template_version", "generator", "mode", "profile", "year", "project", "generated_at",
+    "spec_hash", "fingerprint", "layout", "recalc_probe",
+)
+RECALC_PROBE_ROW = META_KEYS.index("recalc_probe")
+
+
+def canonical(value: object) -> tuple[str, str]:
+    """(kind, text) of a cell's content, the same whether written or read back."""
+    if isinstance(value, Formula):
+        return "f", str(value)
+    if isinstance(value, bool):
+        return "b", "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float, Decimal)):
+        return "n", repr(float(value))
+    return "s", str(value)
+
+
+def fingerprint(cells: Iterable[tuple[str, str, str, str]]) -> str:
+    """SHA-256 of sorted (sheet, address, kind, text) entries."""
+    digest = hashlib.sha256()
+    for entry in sorted(cells):
+        digest.update("\x1f".join(entry).encode("utf-8"))
+        digest.update(b"\x1e")
+    return digest.hexdigest()
+
+
+def recorded_cells(sheets: Iterable[RecordingSheet]) -> list[tuple[str, str, str, str]]:
+    out = []
+    for sheet in sheets:
+        for (row, col), (content, locked) in sheet.records.items():
+            if locked:
+                kind, text = canonical(content)
+                out.append((sheet.name, xl_rowcol_to_cell(row, col), kind, text))
+    return out
+
+
+def spec_hash(spec: ProjectSpec) -> str:
+    """A stable hash of the spec's content (not of its file)."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return str(value.normalize())
+        if hasattr(value, "__dataclass_fields__"):
+            return {k: plain(getattr(value, k)) for k in value.__dataclass_fields__
+                    if k not in ("source", "locations", "where")}
+        if isinstance(value, dict):
+            return {str(k): plain(v) for k, v in sorted(value.items())}
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        return value
+
+    text = json.dumps(plain(spec), ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def layout_summary(layout: FormLayout) -> str:
+    return json.dumps({
+        "first_indicator": layout.first_indicator + 1,
+        "last_indicator": layout.last_indicator + 1,
+        "rows": [[r.row + 1, r.level1, r.level2, r.spec_index, r.declared] for r in layout.indicators],
+    }, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_metadata(sheet: Any, values: dict[str, str], fmt: Any) -> None:
+    """Key/value rows; the probe is a formula whose stored result is deliberately stale."""
+    sheet.set_column(0, 0, 18)
+    sheet.set_column(1, 1, 80)
+    for row, key in enumerate(META_KEYS):
+        sheet.write_string(row, 0, key, fmt)
+        if key == "recalc_probe":
+            # Stored as 0; any engine that recalculates shows 2. Tests use it to
+            # prove LibreOffice really recalculated a file.
+            sheet.write_formula(row, 1, "=1+1", fmt, 0)
+        else:
+            sheet.write_string(row, 1, values.get(key, ""), fmt)
+
+
+def meta_values(spec: ProjectSpec, profile: str, layout: FormLayout, mode: str,
+                generated_at: dt.datetime, fingerprint_hex: str) -> dict[str, str]:
+    return {
+        "template_version": TEMPLATE_VERSION,
+        "generator": f"perfeval-xl {__version__}",
+        "mode": mode,
+        "profile": profile,
+        "year": str(spec.year),
+        "project": spec.project,
+        "generated_at": generated_at.isoformat(timespec="seconds"),
+        "spec_hash": spec_hash(spec),
+        "fingerprint": fingerprint_hex,
+        "layout": layout_summary(layout),
+    }
+
+
+__all__ = ["META_SHEET", "canonical", "fingerprint", "meta_values", "recorded_cells", "write_metadata"]

@@ -1,0 +1,373 @@
+"""The form's formulas computed in Python: the values a new form carries as cached results.
+
+LibreOffice does not recalculate an .xlsx on opening unless told to, and some
+viewers never calculate at all, so a form must open showing correct values. This
+module evaluates, for every computed cell, exactly what the formula in
+:mod:`perfeval_xl.form.formulas` evaluates, step by step. The tests compare these
+values with LibreOffice's recalculation of the same file, cell by cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from ..rounding import clean as _clean
+from ..rounding import div, round_half_away
+from .formulas import DROP, REPLACE, RUN_LENGTH, STATE_TEXTS
+from .layout import Col
+from .params import FormParams
+
+Value = str | float | bool | int
+D0 = Decimal(0)
+
+
+def formula_normalize(text: str) -> str:
+    """What the form's SUBSTITUTE chain makes of ``text``."""
+    for char in (*DROP, "\n", "\r"):
+        text = text.replace(char, "")
+    for old, new in REPLACE:
+        text = text.replace(old, new)
+    return text
+
+
+def excel_value(text: str) -> Decimal | None:
+    """VALUE() of a normalised text, for the forms a number takes here."""
+    body, scale = (text[:-1], Decimal(100)) if text.endswith("%") else (text, Decimal(1))
+    if not body or body.lower() in {"nan", "inf", "infinity", "+inf", "-inf", "snan"}:
+        return None
+    try:
+        number = Decimal(body)
+    except InvalidOperation:
+        return None
+    return div(number, scale) if number.is_finite() else None
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+
+
+def _dec(value: object) -> Decimal:
+    from ..rounding import to_decimal
+
+    return to_decimal(value)
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A target whose structure the generator writes as literal values (locked rows)."""
+
+    kind: str  # "N" or "Q"
+    direction: int | None
+    tvalue: Decimal | None
+    scale: int
+    unit: str
+    tnorm: str
+
+
+@dataclass
+class RowInput:
+    """What is in the input cells of one indicator row."""
+
+    level1: str
+    level2: str
+    name: object = None
+    target: object = None
+    actual: object = None
+    weight: object = None
+    reason: object = None
+    qscore: object = None
+    declared: Declared | None = None
+
+
+def parse_columns(target: object, level2: str, params: FormParams) -> dict[int, Value]:
+    """The target-parsing helper columns of an editable row (and its structured target)."""
+    out: dict[int, Value] = {}
+    number_cell = _is_number(target)
+    norm = "" if number_cell else formula_normalize("" if target is None else str(target))
+    out[Col.NORM] = norm
+    sign_len = 0
+    if norm:
+        for key, length in zip(params.sign_key, params.sign_len, strict=True):
+            if norm[:length] == key:
+                sign_len = max(sign_len, length)
+    out[Col.SIGN_LEN] = sign_len
+    sign = ""
+    if sign_len:
+        sign = params.sign_val[params.sign_key.index(norm[:sign_len])]
+    out[Col.SIGN] = sign
+    neg = norm[sign_len:][:1] == "-"
+    out[Col.NEG] = neg
+    body = norm[sign_len + (1 if neg else 0):]
+    out[Col.BODY] = body
+    run = 0
+    while run < len(body) and body[run] in "0123456789.":
+        run += 1
+    if run >= RUN_LENGTH:
+        run = 0
+    out[Col.RUN] = run
+    num: Decimal | None = None
+    if run:
+        value = excel_value(body[:run])
+        num = None if value is None else (-value if neg else value)
+    out[Col.NUM] = "" if num is None else float(num)
+    after = body[run:]
+    out[Col.AFTER] = after
+    pct = after[:1] == "%"
+    out[Col.PCT] = pct
+    tail = after[1:] if pct else after
+    suffix_len = 0
+    for key, length in zip(params.suf_key, params.suf_len, strict=True):
+        if tail[-length:] == key:
+            suffix_len = max(suffix_len, length)
+    out[Col.SUFFIX_LEN] = suffix_len
+    unit_tail = tail[: len(tail) - suffix_len]
+    out[Col.UNIT_TAIL] = unit_tail
+    final = sign or (params.suf_val[params.suf_key.index(tail[-suffix_len:])] if suffix_len else "")
+    out[Col.FINAL_SIGN] = final
+    qual = (
+        num is None
+        or any(ch.isdigit() for ch in unit_tail)
+        or (not final and not pct and len(unit_tail) > 0 and unit_tail[0] in params.date_units)
+    )
+    out[Col.QUAL] = qual
+    empty = not number_cell and (norm == "" or norm in params.empty)
+    kind = "" if empty else "N" if number_cell else "Q" if qual else "N"
+    out[Col.KIND] = kind
+    tvalue: Decimal | None = None
+    if kind == "N":
+        if number_cell:
+            tvalue = _dec(target)
+        else:
+            assert num is not None
+            tvalue = div(num, Decimal(100)) if pct else num
+    out[Col.TVALUE] = "" if tvalue is None else float(tvalue)
+    out[Col.SCALE] = 100 if kind == "N" and not number_cell and pct else 1
+    out[Col.UNIT] = "" if kind != "N" or number_cell else "%" if pct else unit_tail
+    direction: Value = ""
+    if kind == "N":
+        if final:
+            direction = params.dir_code[params.dir_sign.index(final)]
+        else:
+            assert tvalue is not None
+            direction = -1 if level2 in params.lower_l2 or tvalue == 0 else 1
+    out[Col.DIRECTION] = direction
+    out[Col.TNORM] = norm
+    return out
+
+
+def row_values(row: RowInput, params: FormParams) -> dict[int, Value]:
+    """Every computed cell of one indicator row, as its formula computes it."""
+    out: dict[int, Value] = {}
+    out[Col.L1], out[Col.L2] = row.level1, row.level2
+    if row.declared is None:
+        out.update(parse_columns(row.target, row.level2, params))
+        kind = str(out[Col.KIND])
+        direction = out[Col.DIRECTION]
+        tvalue_v = out[Col.TVALUE]
+        scale = int(out[Col.SCALE])
+        tnorm = str(out[Col.TNORM])
+    else:
+        d = row.declared
+        kind, direction, scale, tnorm = d.kind, "" if d.direction is None else d.direction, d.scale, d.tnorm
+        tvalue_v = "" if d.tvalue is None else float(d.tvalue)
+        out.update({Col.KIND: kind, Col.DIRECTION: direction, Col.TVALUE: tvalue_v,
+                    Col.SCALE: scale, Col.UNIT: d.unit, Col.TNORM: tnorm})
+
+    def filled(v: object) -> bool:
+        return v is not None and v != ""
+
+    used = any(filled(v) for v in (row.name, row.target, row.actual, row.weight, row.reason, row.qscore))
+    out[Col.USED] = 1 if used else 0
+    actual_number = _is_number(row.actual)
+    anorm = "" if actual_number else formula_normalize("" if row.actual is None else str(row.actual))
+    out[Col.ANORM] = anorm
+    actual_empty = not actual_number and (anorm == "" or anorm in params.empty)
+
+    avalue: Decimal | str | None  # Decimal number, "#" unreadable, or None (empty)
+    if kind == "" or actual_empty:
+        avalue = None
+    elif kind == "N":
+        if actual_number:
+            avalue = _dec(row.actual)
+        else:
+            parsed = excel_value(anorm)
+            avalue = "#" if parsed is None else parsed
+    else:
+        if anorm in params.rating_key:
+            avalue = Decimal(params.rating_idx[params.rating_key.index(anorm)])
+        else:
+            avalue = Decimal(1) if anorm == tnorm else D0
+    out[Col.AVALUE] = "" if avalue is None else "#" if avalue == "#" else float(avalue)
+
+    weight = _dec(row.weight) if _is_number(row.weight) else None
+    t = _dec(tvalue_v) if tvalue_v != "" else None
+    a = avalue if isinstance(avalue, Decimal) else None
+
+    band = int(a) if kind == "Q" and a is not None and a > 0 else None
+    for col, values in ((Col.BAND_LOW, params.band_low), (Col.BAND_HIGH, params.band_high)):
+        out[col] = float(values[band - 1] * weight) if band and weight is not None else ""
+
+    raw: Decimal | None = None
+    if used and kind and weight is not None and weight >= 0:
+        if kind == "N" and a is not None and t is not None:
+            raw = _quantitative(t, a, weight, int(direction), params)
+        elif kind == "Q" and band:
+            raw = _qualitative(band, weight, row.qscore, params)
+    out[Col.RAW] = "" if raw is None else float(raw)
+    score = None if raw is None else round_half_away(raw, params.places)
+    out[Col.SCORE] = "" if score is None else float(score)
+
+    deviation: Decimal | None = None
+    if kind == "N" and a is not None and t is not None and t != 0:
+        deviation = round_half_away(div(_clean(a - t), t), params.dev_places)
+    out[Col.DEVIATION] = "" if deviation is None else float(deviation)
+
+    required = False
+    if kind == "N" and a is not None and t is not None:
+        n = int(direction)
+        shortfall = params.reason_shortfall == 1 and (a < t if n == 1 else a > t if n == -1 else a != t)
+        required = shortfall or _excess(t, a, n, scale, params)
+    elif kind == "Q":
+        required = a is not None and a > 1 and params.reason_shortfall == 1
+    out[Col.REASON_REQ] = required
+    reason_text = "" if row.reason is None else str(row.reason).strip()
+    out[Col.REASON_MISSING] = required and (reason_text == "" or reason_text in params.empty)
+
+    if not used:
+        state = ""
+    elif kind == "" or weight is None or weight < 0:
+        state = "undeclared"
+    elif avalue is None:
+        state = "missing"
+    elif avalue == "#" or (kind == "Q" and a == 0):
+        state = "invalid"
+    elif raw is None:
+        state = "needs-score"
+    else:
+        state = "ok"
+    out[Col.STATE] = state
+    return out
+
+
+def _quantitative(t: Decimal, a: Decimal, w: Decimal, n: int, params: FormParams) -> Decimal:
+    if n == 1:
+        if a >= t:
+            return w
+        return D0 if t <= 0 or a <= 0 else div(w * a, t)
+    if n == -1:
+        if a <= t:
+            return w
+        if t <= 0:
+            return D0
+        if params.lower_formula == "ratio":
+            return div(w * t, a)
+        return max(D0, div(w * round_half_away(2 * t - a, params.clean), t))
+    if a == t:
+        return w
+    if t <= 0 or a <= 0:
+        return D0
+    if params.equal_formula == "ratio":
+        return div(w * min(a, t), max(a, t))
+    inner = round_half_away(t - abs(round_half_away(a - t, params.clean)), params.clean)
+    return max(D0, div(w * inner, t))
+
+
+def _qualitative(band: int, w: Decimal, qscore: object, params: FormParams) -> Decimal | None:
+    if qscore is None or qscore == "":
+        default = params.band_default[band - 1]
+        return None if default is None else default * w
+    if not _is_number(qscore):
+        return None
+    k = _dec(qscore)
+    if w == 0:
+        return D0 if k == 0 else None
+    frac = round_half_away(div(k, w), params.ratio_places)
+    low, high = params.band_low[band - 1], params.band_high[band - 1]
+    above = frac >= low if params.band_low_incl[band - 1] else frac > low
+    below = frac <= high if params.band_high_incl[band - 1] else frac < high
+    return k if above and below else None
+
+
+def _excess(t: Decimal, a: Decimal, n: int, scale: int, params: FormParams) -> bool:
+    if t == 0:
+        zero = params.excess_zero
+        return zero is not None and round_half_away(a * scale, params.ratio_places) >= zero
+    ratio_line = params.excess_ratio
+    if ratio_line is None or t <= 0 or n == 0:
+        return False
+    ratio = round_half_away(div(a, t), params.ratio_places)
+    return ratio >= ratio_line if n == 1 else ratio <= 2 - ratio_line
+
+
+@dataclass
+class FundsInput:
+    """The input amounts of the three funding rows (None when blank)."""
+
+    rows: dict[str, dict[str, Decimal | None]]  # fiscal/carryover/other -> column -> amount
+    weight: Decimal
+
+
+def project_values(funds: FundsInput, inputs: list[RowInput], rows: list[dict[int, Value]],
+                   params: FormParams, blocks: list[tuple[str, tuple[str, ...]]]) -> dict[str, Value]:
+    """The project-level computed cells, keyed by name."""
+    out: dict[str, Value] = {}
+    totals: dict[str, Decimal | None] = {}
+    for col in ("initial", "budget", "executed"):
+        values = [funds.rows[r][col] for r in ("fiscal", "carryover", "other")]
+        present = [v for v in values if v is not None]
+        totals[col] = sum(present, D0) if present else None
+        out[f"total_{col}"] = "" if totals[col] is None else float(totals[col])  # type: ignore[arg-type]
+    for key in ("fiscal", "carryover", "other"):
+        out[f"rate_{key}"] = _rate(funds.rows[key]["budget"], funds.rows[key]["executed"], params)
+    budget, executed, w = totals["budget"], totals["executed"], funds.weight
+    out["exec_rate"] = _rate(budget, executed, params)
+    exec_score: Decimal | None = None
+    if budget is not None and executed is not None and budget > 0:
+        exec_score = round_half_away(min(w, max(D0, div(w * executed, budget))), params.places)
+    out["exec_score"] = "" if exec_score is None else float(exec_score)
+    weights = sum((_dec(i.weight) for i in inputs if _is_number(i.weight)), D0)
+    weight_total = round_half_away(w + weights, 6)
+    out["weight_total"] = float(weight_total)
+    scores = [_dec(r[Col.SCORE]) for r in rows if r[Col.SCORE] != ""]
+    total = round_half_away((exec_score or D0) + sum(scores, D0), params.places)
+    out["total"] = float(total)
+    used = sum(int(r[Col.USED]) for r in rows)
+    complete = exec_score is not None and used == len(scores)
+    grade = ""
+    if complete:
+        for minimum, label in zip(params.grade_min, params.grade_label, strict=True):
+            if total >= minimum:
+                grade = label
+    out["grade"] = grade
+    parts = "" if exec_score is not None else "项目资金未填写完整；"
+    for state, text in STATE_TEXTS:
+        count = sum(1 for r in rows if r[Col.STATE] == state)
+        if count:
+            parts += f"{count}{text}；"
+    missing = sum(1 for r in rows if r[Col.REASON_MISSING] is True)
+    if missing:
+        parts += f"{missing} 项偏差未说明原因；"
+    if weight_total != 100:
+        parts += f"分值合计 {_text(weight_total)}，应为 100；"
+    out["status_parts"] = parts
+    out["status"] = "已填写完整" if not parts else parts[:-1]
+    for index, (name, levels) in enumerate(blocks):
+        members = [(i, r) for i, r in zip(inputs, rows, strict=True) if r[Col.L1] in levels]
+        block_weight = sum((_dec(i.weight) for i, _ in members if _is_number(i.weight)), D0)
+        block_score = sum((_dec(r[Col.SCORE]) for _, r in members if r[Col.SCORE] != ""), D0)
+        out[f"block_label_{index}"] = f"{name}（{_text(block_weight)}分）"
+        out[f"block_score_{index}"] = float(block_score)
+    return out
+
+
+def _rate(budget: Decimal | None, executed: Decimal | None, params: FormParams) -> Value:
+    if budget is None or executed is None or budget <= 0:
+        return ""
+    return float(round_half_away(div(executed, budget), params.rate_places))
+
+
+def _text(value: Decimal) -> str:
+    """A number as Excel turns it into text with &."""
+    text = format(value.normalize(), "f")
+    return "0" if text == "-0" else text
