@@ -3,7 +3,7 @@ PYTHON ?= python3
 OUT ?= perfeval-demo
 
 .DEFAULT_GOAL := check
-.PHONY: check lint types test install system-deps demo docs bench
+.PHONY: check lint types test install system-deps demo docs bench approve
 
 check: lint types test
 
@@ -16,16 +16,16 @@ types:
 test:
 	$(PYTHON) -m pytest
 
-# LibreOffice (recalculation, PDF), CJK fonts and poppler (PDF checks), from Debian.
+# LibreOffice (recalculation, PDF; python3-uno drives it in tests), CJK fonts and poppler, from Debian.
 system-deps:
 	@if command -v soffice >/dev/null && command -v pdftotext >/dev/null \
-	    && fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
+	    && fc-list 2>/dev/null | grep -qi "noto.*cjk" && /usr/bin/python3 -c "import uno" 2>/dev/null; then \
 	  echo "LibreOffice, poppler and Noto CJK fonts are installed"; \
 	else \
 	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 	  $$SUDO apt-get update && \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y \
-	    libreoffice-calc-nogui fonts-noto-cjk poppler-utils; \
+	    libreoffice-calc-nogui fonts-noto-cjk poppler-utils python3-uno; \
 	fi
 
 install: system-deps
@@ -39,3 +39,7 @@ docs:
 
 bench:
 	$(PYTHON) benchmarks/score.py
+
+# Rewrite the approved copies of generated workbooks (review the diff first).
+approve:
+	$(PYTHON) tests/approved_forms.py

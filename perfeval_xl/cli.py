@@ -15,7 +15,7 @@ import click
 
 from . import __version__, display
 from .engine import score_project, to_dict
-from .errors import PerfEvalError
+from .errors import FileError, PerfEvalError
 from .inputs import load_projects
 from .render import findings_text, result_text
 
@@ -77,6 +77,29 @@ def check(input_path: Path, as_json: bool) -> None:
         for result in results:
             click.echo(findings_text(result))
     sys.exit(EXIT_FINDINGS if any(r.has_errors() for r in results) else EXIT_OK)
+
+
+@cli.command()
+@click.argument("spec_path", metavar="SPEC", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="输出文件（默认：项目名称.xlsx）。")
+@click.option("--password", help="工作表和工作簿结构的保护密码（可选，1–15 位英文字母或数字）。")
+@click.option("--spare-rows", type=click.IntRange(0, 20), default=2, show_default=True,
+              help="每个二级指标下的备用空行数。")
+@click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
+@_friendly
+def new(spec_path: Path, output: Path | None, password: str | None, spare_rows: int, force: bool) -> None:
+    """由项目文件 SPEC 生成锁定的项目支出绩效自评表（.xlsx），填写时自动计分。"""
+    from .form import build_form
+    from .naming import safe_filename
+
+    spec = load_projects(spec_path)[0]
+    target = output or Path(safe_filename(spec.project) + ".xlsx")
+    if target.exists() and not force:
+        raise FileError(f"文件 {target} 已存在；如需覆盖请加 --force")
+    built = build_form(spec, target, password=password, spare_rows=spare_rows)
+    for warning in built.warnings:
+        click.echo(f"注意：{warning}", err=True)
+    click.echo(f"已生成 {target}（{len(spec.indicators)} 个指标，规则 {built.plan.rules.profile}）")
 
 
 @cli.command()

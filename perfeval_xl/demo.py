@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from .datafiles import examples_dir
 from .engine import ProjectResult, score_project, to_dict
-from .spec import spec_from_text
+from .spec import ProjectSpec, Stated, spec_from_text
 
 
 @dataclass
@@ -24,20 +25,33 @@ def example_names() -> list[str]:
     return sorted(e.name[:-5] for e in examples_dir().iterdir() if e.name.endswith(".yaml"))
 
 
-def load_example(name: str):  # type: ignore[no-untyped-def]
+def load_example(name: str) -> ProjectSpec:
     """One built-in example as a ProjectSpec."""
     text = examples_dir().joinpath(f"{name}.yaml").read_text(encoding="utf-8")
     return spec_from_text(text, f"examples/{name}.yaml")
 
 
 def run_demo(outdir: Path) -> DemoOutput:
-    """Score every example and write its JSON into ``outdir``."""
+    """Score every example, write its JSON and its 自评表 (filled, and blank) into ``outdir``."""
+    from .form import build_form
+
     outdir.mkdir(parents=True, exist_ok=True)
     results, files = [], []
     for name in example_names():
-        result = score_project(load_example(name))
+        spec = load_example(name)
+        result = score_project(spec)
         results.append(result)
         path = outdir / f"{name}.json"
         path.write_text(json.dumps(to_dict(result), ensure_ascii=False, indent=2), encoding="utf-8")
         files.append(path)
+        files.append(build_form(spec, outdir / f"{name}-已填写.xlsx").path)
+        files.append(build_form(blank(spec), outdir / f"{name}-空白.xlsx").path)
     return DemoOutput(results, files)
+
+
+def blank(spec: ProjectSpec) -> ProjectSpec:
+    """The form as the finance bureau sends it: declared targets, nothing filled in."""
+    indicators = tuple(
+        dataclasses.replace(ind, actual=None, reason="", score=None) for ind in spec.indicators
+    )
+    return dataclasses.replace(spec, funds={}, goal_actual="", indicators=indicators, stated=Stated())

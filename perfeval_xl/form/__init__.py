@@ -33,6 +33,9 @@ from .summary import write_summary
 __all__ = ["BuiltForm", "build_form"]
 
 MODES = ("native",)
+DEFAULT_ROW_HEIGHT = 15.0
+A4_LANDSCAPE_HEIGHT = 595.3  # points
+MIN_PRINT_SCALE = 0.68
 
 
 @dataclass
@@ -131,7 +134,11 @@ def _page_setup(sheet: RecordingSheet, layout: FormLayout) -> None:
     sheet.set_paper(9)  # A4
     sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
     sheet.center_horizontally()
-    sheet.fit_to_pages(1, 0)
+    # One page when the form fits at a readable scale, else one page wide with
+    # the header row repeated on every page.
+    height = sum(sheet.heights.get(r, DEFAULT_ROW_HEIGHT) for r in range(layout.last_row + 1))
+    printable = A4_LANDSCAPE_HEIGHT - (0.5 + 0.6) * 72 - 24
+    sheet.fit_to_pages(1, 1 if printable / height >= MIN_PRINT_SCALE else 0)
     sheet.repeat_rows(layout.table_header)
     sheet.print_area(0, 0, layout.last_row, Col.REASON)
     sheet.print_black_and_white()

@@ -14,7 +14,7 @@ TITLE = "项目支出绩效自评表"
 
 def write_header(sheet: Worksheet, layout: FormLayout, styles: Styles, spec: ProjectSpec) -> None:
     """Title, （年度）, 项目名称, 主管部门 / 实施单位."""
-    sheet.set_row(layout.title, 30)
+    sheet.set_row(layout.title, 26)
     sheet.merge_range(layout.title, Col.BLOCK, layout.title, Col.REASON, TITLE, styles.title())
     sheet.set_row(layout.year, 20)
     sheet.merge_range(layout.year, Col.BLOCK, layout.year, Col.REASON, spec.year, styles.year())
@@ -43,7 +43,7 @@ def write_goals(sheet: Worksheet, layout: FormLayout, styles: Styles, spec: Proj
     sheet.merge_range(text, Col.LEVEL2, text, Col.TARGET, spec.goal_expected, styles.text(True))
     sheet.merge_range(text, Col.ACTUAL, text, Col.REASON, spec.goal_actual, styles.text(True))
     sheet.set_row(text, row_height([(spec.goal_expected, expected_width),
-                                    (spec.goal_actual, actual_width)], minimum=42))
+                                    (spec.goal_actual, actual_width)], minimum=36))
     for col in (Col.LEVEL2, Col.ACTUAL):
         sheet.data_validation(text, col, text, col, {
             "validate": "length", "criteria": "<=", "value": 2000,

@@ -142,7 +142,7 @@ def _write_row(sheet: Worksheet, planned: PlannedRow, plan: FormPlan, styles: St
     _validations(sheet, planned, plan)
     texts = [(str(inp.name or ""), COLUMN_WIDTHS[Col.NAME]), (str(inp.target or ""), COLUMN_WIDTHS[Col.TARGET]),
              (str(inp.reason or ""), COLUMN_WIDTHS[Col.REASON]), (str(inp.actual or ""), COLUMN_WIDTHS[Col.ACTUAL])]
-    sheet.set_row(r, row_height(texts, minimum=20))
+    sheet.set_row(r, row_height(texts, minimum=18 if planned.place.spec_index is not None else 15))
 
 
 def _cached(value: Value) -> Value:

@@ -34,7 +34,12 @@ RECALC_PROBE_ROW = META_KEYS.index("recalc_probe")
 def canonical(value: object) -> tuple[str, str]:
     """(kind, text) of a cell's content, the same whether written or read back."""
     if isinstance(value, Formula):
-        return "f", str(value)
+        # LibreOffice saves TRUE/FALSE as the functions TRUE()/FALSE(), and a
+        # boolean constant as the formula =TRUE(): the same content.
+        text = str(value).replace("TRUE()", "TRUE").replace("FALSE()", "FALSE")
+        if text in ("=TRUE", "=FALSE"):
+            return "b", text[1:]
+        return "f", text
     if isinstance(value, bool):
         return "b", "TRUE" if value else "FALSE"
     if isinstance(value, (int, float, Decimal)):
@@ -119,3 +124,36 @@ def meta_values(spec: ProjectSpec, profile: str, layout: FormLayout, mode: str,
 
 
 __all__ = ["META_SHEET", "canonical", "fingerprint", "meta_values", "recorded_cells", "write_metadata"]
+
+
+FINGERPRINT_SHEETS = ("自评表", "参数")
+
+
+def workbook_cells(workbook: Any) -> list[tuple[str, str, str, str]]:
+    """The locked, non-empty cells of an openpyxl workbook, as the fingerprint sees them."""
+    out = []
+    for name in FINGERPRINT_SHEETS:
+        if name not in workbook.sheetnames:
+            continue
+        for row in workbook[name].iter_rows():
+            for c in row:
+                value = c.value
+                if value is None or value == "" or not c.protection.locked:
+                    continue
+                if c.data_type == "f":
+                    value = Formula(str(value))
+                kind, text = canonical(value)
+                out.append((name, c.coordinate, kind, text))
+    return out
+
+
+def read_meta(workbook: Any) -> dict[str, str]:
+    """The _meta sheet's key/value pairs ({} when the workbook has none)."""
+    if META_SHEET not in workbook.sheetnames:
+        return {}
+    sheet = workbook[META_SHEET]
+    out = {}
+    for key, value in sheet.iter_rows(min_col=1, max_col=2, values_only=True):
+        if isinstance(key, str):
+            out[key] = "" if value is None else str(value)
+    return out

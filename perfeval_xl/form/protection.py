@@ -50,6 +50,7 @@ def protect_structure(path: Path, password: str | None) -> None:
                 if item.filename == "xl/workbook.xml":
                     data = _insert(data, element)
                 dst.writestr(item, data)
+        shutil.copymode(path, tmp)  # mkstemp made it private; keep the mode XlsxWriter's file had
         shutil.move(tmp, path)
     finally:
         if os.path.exists(tmp):

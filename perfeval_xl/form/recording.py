@@ -19,6 +19,7 @@ class RecordingSheet:
     def __init__(self, sheet: Worksheet) -> None:
         self._sheet = sheet
         self.records: dict[tuple[int, int], tuple[object, bool]] = {}
+        self.heights: dict[int, float] = {}
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._sheet, name)
@@ -37,6 +38,15 @@ class RecordingSheet:
     def write(self, row: int, col: int, data: object, fmt: Format | None = None) -> Any:
         self._record(row, col, data, fmt)
         return self._sheet.write(row, col, data, fmt)
+
+    def set_row(self, row: int, height: float | None = None, *args: Any, **kwargs: Any) -> Any:
+        if height is not None:
+            self.heights[row] = height
+        return self._sheet.set_row(row, height, *args, **kwargs)
+
+    def write_row(self, row: int, col: int, data: list[object], fmt: Format | None = None) -> None:
+        for offset, item in enumerate(data):
+            self.write(row, col + offset, item, fmt)
 
     def write_string(self, row: int, col: int, data: str, fmt: Format | None = None) -> Any:
         self._record(row, col, data, fmt)

@@ -11,14 +11,14 @@ from __future__ import annotations
 import math
 import unicodedata
 
-LINE_HEIGHT = 13.5  # points per line of 10-point text
-PADDING = 4.0
-MIN_HEIGHT = 18.0
+LINE_HEIGHT = 12.5  # points per line of 10-point text
+PADDING = 3.0
+MIN_HEIGHT = 15.5
 
 
 def text_width(text: str) -> float:
     """Width of ``text`` in character units."""
-    return sum(1.9 if unicodedata.east_asian_width(ch) in "WF" else 1.05 for ch in text)
+    return sum(1.8 if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in text)
 
 
 def lines_needed(text: str, width: float) -> int:
