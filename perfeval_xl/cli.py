@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__, display
-from .engine import score_project, to_dict
+from .engine import to_dict
 from .errors import FileError, PerfEvalError
-from .inputs import load_projects
+from .inputs import evaluate_input, load_projects
 from .render import findings_text, result_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
@@ -44,13 +44,22 @@ def cli() -> None:
     """perfeval-xl：项目支出绩效自评表的计分、生成、检查与汇总。"""
 
 
+def _read_options(func: F) -> F:
+    """--sheet, --year, --profile: how to read a workbook typed by hand."""
+    func = click.option("--profile", help="计分规则（手工填写的表默认 mof-2020；见 perfeval-xl profiles）。")(func)
+    func = click.option("--year", type=int, help="评价年度（表中未写明年度时）。")(func)
+    func = click.option("--sheet", help="只读取这个工作表（默认读取所有像自评表的工作表）。")(func)
+    return func
+
+
 @cli.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON（供程序读取）。")
+@_read_options
 @_friendly
-def score(input_path: Path, as_json: bool) -> None:
-    """按规则计算 INPUT（项目文件 .yaml/.json）的得分、总分和等级。"""
-    results = [score_project(spec) for spec in load_projects(input_path)]
+def score(input_path: Path, as_json: bool, sheet: str | None, year: int | None, profile: str | None) -> None:
+    """按规则计算 INPUT（项目文件 .yaml/.json，或填好的自评表 .xlsx）的得分、总分和等级。"""
+    results = evaluate_input(input_path, sheet=sheet, year=year, profile=profile)
     if as_json:
         data = [to_dict(r) for r in results]
         click.echo(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2))
@@ -62,10 +71,11 @@ def score(input_path: Path, as_json: bool) -> None:
 @cli.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
+@_read_options
 @_friendly
-def check(input_path: Path, as_json: bool) -> None:
-    """检查 INPUT，列出全部问题。退出码：0 无错误，1 有错误，2 无法读取。"""
-    results = [score_project(spec) for spec in load_projects(input_path)]
+def check(input_path: Path, as_json: bool, sheet: str | None, year: int | None, profile: str | None) -> None:
+    """检查 INPUT（项目文件或自评表），列出全部问题。退出码：0 无错误，1 有错误，2 无法读取。"""
+    results = evaluate_input(input_path, sheet=sheet, year=year, profile=profile)
     if as_json:
         data = [
             {"project": r.spec.project, "source": r.spec.source,
@@ -100,6 +110,32 @@ def new(spec_path: Path, output: Path | None, password: str | None, spare_rows: 
     for warning in built.warnings:
         click.echo(f"注意：{warning}", err=True)
     click.echo(f"已生成 {target}（{len(spec.indicators)} 个指标，规则 {built.plan.rules.profile}）")
+
+
+@cli.command()
+@click.argument("form", type=click.Path(path_type=Path))
+@click.option("--pdf", "pdf", type=click.Path(path_type=Path), help="PDF 文件（A4 横向，LibreOffice 生成）。")
+@click.option("--values", "values", type=click.Path(path_type=Path), help="只含数值的副本（.xlsx）。")
+@click.option("--report", "report", type=click.Path(path_type=Path), help="报告段落（.docx）：自评表和分析文字。")
+@_read_options
+@_friendly
+def export(form: Path, pdf: Path | None, values: Path | None, report: Path | None, sheet: str | None,
+           year: int | None, profile: str | None) -> None:
+    """导出 FORM（填好的自评表）的附件：PDF、只含数值的副本、报告段落。不指定时三者都导出到 FORM 旁边。"""
+    from .export import export_form
+
+    if pdf is None and values is None and report is None:
+        pdf = form.with_suffix(".pdf")
+        values = form.with_name(f"{form.stem}-数值.xlsx")
+        report = form.with_name(f"{form.stem}-报告.docx")
+    done = export_form(form, pdf=pdf, values=values, report=report, sheet=sheet, year=year, profile=profile)
+    for label, path in (("PDF", done.pdf), ("数值副本", done.values), ("报告段落", done.report)):
+        if path is not None:
+            click.echo(f"已导出{label}：{path}")
+    errors = [f for f in done.result.all_findings() if f.severity.value == "error"]
+    if errors:
+        click.echo(f"注意：表中还有 {len(errors)} 个错误（perfeval-xl check 可列出），导出的附件反映的是当前填写的内容",
+                   err=True)
 
 
 @cli.command()

@@ -31,8 +31,10 @@ def load_example(name: str) -> ProjectSpec:
     return spec_from_text(text, f"examples/{name}.yaml")
 
 
-def run_demo(outdir: Path) -> DemoOutput:
-    """Score every example, write its JSON and its 自评表 (filled, and blank) into ``outdir``."""
+def run_demo(outdir: Path, export: bool = True) -> DemoOutput:
+    """Score every example; write its JSON, its 自评表 (filled, and blank) and, with
+    ``export``, the attachments of the filled one (PDF, values-only copy, report) into ``outdir``."""
+    from .export import export_form
     from .form import build_form
 
     outdir.mkdir(parents=True, exist_ok=True)
@@ -44,8 +46,14 @@ def run_demo(outdir: Path) -> DemoOutput:
         path = outdir / f"{name}.json"
         path.write_text(json.dumps(to_dict(result), ensure_ascii=False, indent=2), encoding="utf-8")
         files.append(path)
-        files.append(build_form(spec, outdir / f"{name}-已填写.xlsx").path)
+        filled = build_form(spec, outdir / f"{name}-已填写.xlsx").path
+        files.append(filled)
         files.append(build_form(blank(spec), outdir / f"{name}-空白.xlsx").path)
+        if export:
+            done = export_form(filled, pdf=outdir / f"{name}-已填写.pdf",
+                               values=outdir / f"{name}-已填写-数值.xlsx",
+                               report=outdir / f"{name}-报告.docx")
+            files += [p for p in (done.pdf, done.values, done.report) if p is not None]
     return DemoOutput(results, files)
 
 

@@ -111,6 +111,8 @@ class ProjectResult:
     grade: str | None
     complete: bool
     findings: list[Finding]  # project-level
+    kind: str = "spec"  # where the project was read from: spec, perfeval-xl (our form), hand-made
+    sheet: str | None = None
 
     def all_findings(self) -> list[Finding]:
         out = list(self.findings)
@@ -636,6 +638,8 @@ def to_dict(result: ProjectResult) -> dict[str, Any]:
         "year": spec.year,
         "profile": result.rules.profile,
         "source": spec.source,
+        "kind": result.kind,
+        "sheet": result.sheet,
         "total": as_float(result.total),
         "grade": result.grade,
         "complete": result.complete,
@@ -656,6 +660,7 @@ def to_dict(result: ProjectResult) -> dict[str, Any]:
         "indicators": [_indicator_dict(i) for i in result.indicators],
         "findings": [f.to_dict() for f in result.findings],
         "counts": dict(Counter(f.severity.value for f in result.all_findings())),
+        "locations": dict(spec.locations),
     }
 
 
@@ -681,6 +686,7 @@ def _indicator_dict(ind: IndicatorResult) -> dict[str, Any]:
         "reason": ind.spec.reason,
         "reason_required": ind.reason_required,
         "location": ind.spec.locations.get("name"),
+        "locations": dict(ind.spec.locations),
         "findings": [f.to_dict() for f in ind.findings],
     }
 

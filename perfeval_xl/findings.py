@@ -95,4 +95,10 @@ CODES: dict[str, str] = {
     "funds-invalid": "资金数额为负数",
     "execution-low": "预算执行率低于规则要求说明原因的界线",
     "stated-differs": "文件或报告写的执行率、总分或等级与重算结果不同",
+    "cell-error": "单元格是错误值（如 #DIV/0!）",
+    "cell-not-number": "应填数字的单元格不是数字",
+    "form-altered": "自评表的锁定内容（指标、分值、公式、参数）与下发时不一致",
+    "shown-differs": "自评表显示的得分、总分或等级与重算结果不同",
+    "macros-ignored": "文件含有宏，读取时未运行",
+    "values-copy": "读取的是只含数值的副本",
 }

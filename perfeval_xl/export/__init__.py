@@ -1,0 +1,57 @@
+"""What the official attaches to the written report. One entry point: :func:`export_form`.
+
+- :mod:`.printable`: the PDF of the form (LibreOffice), one A4 landscape page for a typical form;
+- :mod:`.values`: a values-only copy that opens anywhere;
+- :mod:`.report`: the report section (Word): the table and the analysis sentences.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..engine import ProjectResult
+from ..errors import FileError
+from ..libreoffice import PDF, convert
+from ..reader import evaluate
+from .printable import printable_copy
+from .report import write_report
+from .values import values_copy
+
+__all__ = ["Exported", "export_form"]
+
+
+@dataclass
+class Exported:
+    """The files written, and the scored project they describe."""
+
+    pdf: Path | None
+    values: Path | None
+    report: Path | None
+    result: ProjectResult
+
+
+def export_form(form: str | Path, *, pdf: Path | None = None, values: Path | None = None,
+                report: Path | None = None, sheet: str | None = None, year: int | None = None,
+                profile: str | None = None) -> Exported:
+    """Write the PDF, the values-only copy and/or the report section of a filled form."""
+    form = Path(form)
+    results = evaluate(form, sheet=sheet, year=year, profile=profile)
+    if len(results) > 1 and (report is not None):
+        names = "、".join(r.sheet or "" for r in results)
+        raise FileError(f"{form.name} 中有 {len(results)} 张自评表（{names}），导出报告时请用 --sheet 指定一张")
+    result = results[0]
+    written_pdf = written_values = written_report = None
+    if pdf is not None:
+        with tempfile.TemporaryDirectory(prefix="perfeval-pdf-") as tmp:
+            copy = printable_copy(form, Path(tmp) / f"{pdf.stem}.xlsx")
+            produced = convert([copy], PDF, Path(tmp) / "out")[0]
+            pdf.parent.mkdir(parents=True, exist_ok=True)
+            pdf.write_bytes(produced.read_bytes())
+        written_pdf = pdf
+    if values is not None:
+        written_values = values_copy(form, values)
+    if report is not None:
+        written_report = write_report(result, report)
+    return Exported(written_pdf, written_values, written_report, result)

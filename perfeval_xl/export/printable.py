@@ -1,0 +1,75 @@
+"""The print-ready copy of a form, and its PDF through LibreOffice.
+
+For one of our forms, the spare rows nobody used are hidden (each 二级指标 keeps
+one row, as on the paper form), so a typical form prints on one A4 landscape
+page at a readable scale; a long one is one page wide with the table header
+repeated. A hand-made form keeps its layout; only the page is set to A4
+landscape, one page wide.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+
+from ..form.layout import SHEET, Col
+from ..form.metadata import read_meta
+from ..reader.ours import is_ours, layout_from_meta
+
+A4_LANDSCAPE_HEIGHT = 595.3
+MARGINS = (0.5 + 0.6) * 72 + 24
+MIN_SCALE = 0.68
+INPUT_COLUMNS = (Col.NAME, Col.TARGET, Col.ACTUAL, Col.WEIGHT, Col.REASON, Col.QSCORE)
+
+
+def _load(path: Path) -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return openpyxl.load_workbook(path, keep_vba=False)
+
+
+def printable_copy(form: Path, dest: Path) -> Path:
+    """Write the copy LibreOffice will print to ``dest`` (.xlsx)."""
+    workbook = _load(form)
+    if is_ours(workbook):
+        _compact_ours(workbook)
+    else:
+        for ws in workbook.worksheets:
+            if ws.sheet_state == "visible":
+                ws.page_setup.orientation = "landscape"
+                ws.page_setup.paperSize = 9
+                ws.sheet_properties.pageSetUpPr.fitToPage = True
+                ws.page_setup.fitToWidth = 1
+                ws.page_setup.fitToHeight = 0
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(dest)
+    return dest
+
+
+def _compact_ours(workbook: Any) -> None:
+    ws = workbook[SHEET]
+    layout = layout_from_meta(read_meta(workbook))
+
+    def used(row: int) -> bool:
+        return any(ws.cell(row + 1, col + 1).value not in (None, "") for col in INPUT_COLUMNS)
+
+    spans: dict[tuple[str, str], list[int]] = {}
+    for place in layout.indicators:
+        spans.setdefault((place.level1, place.level2), []).append(place.row)
+    for rows in spans.values():
+        keep = [r for r in rows if used(r)] or rows[:1]
+        for r in rows:
+            if r not in keep:
+                ws.row_dimensions[r + 1].hidden = True
+    height = 0.0
+    for r in range(1, layout.status + 2):
+        dim = ws.row_dimensions[r]
+        if not dim.hidden:
+            height += float(dim.height or 15)
+    fits = (A4_LANDSCAPE_HEIGHT - MARGINS) / max(height, 1) >= MIN_SCALE
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1 if fits else 0

@@ -1,0 +1,53 @@
+"""The values-only copy: every formula replaced by the value it computes.
+
+The form is recalculated by LibreOffice first (a file filled by a program other
+than a spreadsheet may carry no results at all), then each formula cell of the
+original gets the recalculated value. Layout, styles, validation and protection
+stay; macros do not (it is saved as .xlsx), so the copy opens anywhere and shows
+exactly what the form showed.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import warnings
+from pathlib import Path
+
+import openpyxl
+
+from ..form.layout import META_SHEET
+from ..libreoffice import recalculate
+
+VALUES_ONLY = "values-only"
+
+
+def values_copy(form: Path, dest: Path) -> Path:
+    """Write the values-only copy of ``form`` to ``dest`` (.xlsx)."""
+    with tempfile.TemporaryDirectory(prefix="perfeval-values-") as tmp:
+        source = Path(tmp) / ("source" + form.suffix.lower())
+        source.write_bytes(form.read_bytes())
+        recalculated = recalculate([source], Path(tmp) / "recalculated")[0]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            original = openpyxl.load_workbook(form, keep_vba=False)
+            computed = openpyxl.load_workbook(recalculated, data_only=True)
+        for ws in original.worksheets:
+            if ws.title not in computed.sheetnames:
+                continue
+            values = computed[ws.title]
+            for row in ws.iter_rows():
+                for c in row:
+                    if c.data_type == "f":
+                        c.value = values[c.coordinate].value
+    if META_SHEET in original.sheetnames:
+        _mark_values_only(original[META_SHEET])
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    original.save(dest)
+    return dest
+
+
+def _mark_values_only(meta: object) -> None:
+    """Say in _meta that this copy has no formulas, so a reader does not call it altered."""
+    for row in meta.iter_rows(min_col=1, max_col=2):  # type: ignore[attr-defined]
+        if row[0].value == "mode":
+            row[1].value = VALUES_ONLY

@@ -1,0 +1,104 @@
+"""Reading filled forms back: ours (through their layout and metadata) and hand-made
+ones in the official layout (found by their labels). One entry point for scoring:
+:func:`evaluate`, which reads, scores with the engine and cross-checks."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import findings as F
+from ..engine import ProjectResult, score_project
+from ..errors import FileError, FormError, PerfEvalError
+from ..findings import Finding
+from ..profiles import DEFAULT_PROFILE
+from ..spec import ProjectSpec
+from .cells import Sheet
+from .handmade import looks_like_form, read_handmade
+from .opening import check_workbook_file
+from .ours import OurForm, compare_shown, is_ours, read_ours
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".et"}
+
+
+@dataclass
+class ReadProject:
+    """One project read from a workbook, with what the reader noticed."""
+
+    spec: ProjectSpec
+    kind: str  # "perfeval-xl" or "hand-made"
+    sheet: str
+    findings: list[Finding] = field(default_factory=list)
+    ours: OurForm | None = None
+
+
+def _load(path: Path, data_only: bool) -> Any:
+    import openpyxl
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return openpyxl.load_workbook(path, data_only=data_only, keep_vba=False, keep_links=False)
+    except PerfEvalError:
+        raise
+    except Exception as exc:  # openpyxl, zipfile and defusedxml raise many kinds
+        reason = type(exc).__name__
+        if "Forbidden" in reason or "Entities" in reason:
+            raise FileError(f"{path.name} 含有不安全的 XML 内容（{reason}），拒绝读取") from None
+        raise FileError(f"{path.name} 无法解析（{reason}：{str(exc)[:80]}），可能已损坏；"
+                        "请在 Excel/WPS 中打开后另存为 .xlsx 再试") from None
+
+
+def read_projects(path: str | Path, *, sheet: str | None = None, year: int | None = None,
+                  profile: str | None = None) -> list[ReadProject]:
+    """Every 自评表 in the workbook at ``path`` (one per sheet), as specs with cell addresses."""
+    path = Path(path)
+    opened = check_workbook_file(path)
+    values = _load(path, data_only=True)
+    notes = []
+    if opened.macros:
+        notes.append(F.note("macros-ignored", "工作簿", "该文件含有宏（VBA），读取时不会运行任何宏"))
+    if is_ours(values) and (sheet is None or sheet == "自评表"):
+        formulas = _load(path, data_only=False)
+        form = read_ours(formulas, values, str(path))
+        return [ReadProject(form.spec, "perfeval-xl", "自评表", notes + form.findings, form)]
+    names = [ws.title for ws in values.worksheets]
+    if sheet is not None:
+        if sheet not in names:
+            raise FormError(f"{path.name} 中没有名为“{sheet}”的工作表，现有：{'、'.join(names)}")
+        candidates = [Sheet(values[sheet])]
+    else:
+        candidates = [Sheet(ws) for ws in values.worksheets
+                      if ws.sheet_state == "visible" and looks_like_form(Sheet(ws))]
+        if not candidates:
+            empty = all((ws.max_row or 0) <= 1 and (ws.max_column or 0) <= 1 and ws.cell(1, 1).value is None
+                        for ws in values.worksheets)
+            if empty:
+                raise FormError(f"{path.name} 是空工作簿，没有任何内容")
+            raise FormError(f"{path.name} 中没有找到项目支出绩效自评表（检查了工作表：{'、'.join(names)}）；"
+                            "自评表须有“三级指标、年度指标值、实际完成值、分值”表头")
+    out = []
+    for candidate in candidates:
+        found = read_handmade(candidate, year, profile or DEFAULT_PROFILE, str(path))
+        out.append(ReadProject(found.spec, "hand-made", candidate.title, notes + found.findings))
+    return out
+
+
+def evaluate(path: str | Path, *, sheet: str | None = None, year: int | None = None,
+             profile: str | None = None) -> list[ProjectResult]:
+    """Read every 自评表 in a workbook, score it with the engine and cross-check what it shows."""
+    results = []
+    for read in read_projects(path, sheet=sheet, year=year, profile=profile):
+        result = score_project(read.spec)
+        extra = list(read.findings)
+        if read.ours is not None:
+            extra += compare_shown(read.ours, result)
+        result.findings[:0] = extra
+        result.sheet, result.kind = read.sheet, read.kind
+        results.append(result)
+    return results
+
+
+__all__ = ["WORKBOOK_SUFFIXES", "ReadProject", "evaluate", "read_projects"]

@@ -1,0 +1,157 @@
+"""Cell values as a reader needs them: typed, normalised, and with their address.
+
+A :class:`Sheet` wraps an openpyxl worksheet read with cached values
+(``data_only=True``): numbers in % format become percentages, error values
+(``#DIV/0!``) are told apart from text, and labels are normalised so that
+``年度\\n指标值``, ``全年预算数（A）`` and ``其中：当年财政拨款`` match their plain forms.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from .. import yamlfile
+from ..datafiles import templates_dir
+from ..errors import RuleDataError
+from ..notation import is_empty, normalize
+from ..rounding import to_decimal
+
+ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA", "#SPILL!",
+          "#CALC!"}
+_NOTE = re.compile(r"\([^()]*\)")
+
+
+def label_key(text: object) -> str:
+    """A label as compared: NFKC, no spaces, no notes in parentheses, no leading 其中:."""
+    if not isinstance(text, str):
+        return ""
+    key = normalize(text)
+    key = _NOTE.sub("", key)
+    for prefix in ("其中:", "其中"):
+        if key.startswith(prefix) and len(key) > len(prefix):
+            key = key[len(prefix):]
+            break
+    return key
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The tables of form_labels.yaml, normalised."""
+
+    indicator_columns: dict[str, tuple[str, ...]]
+    required_indicator_columns: tuple[str, ...]
+    funds_columns: dict[str, tuple[str, ...]]
+    funds_rows: dict[str, tuple[str, ...]]
+    fields: dict[str, tuple[str, ...]]
+
+    def lookup(self, table: dict[str, tuple[str, ...]], text: object) -> str | None:
+        key = label_key(text)
+        if not key:
+            return None
+        for name, labels in table.items():
+            if key in labels:
+                return name
+        return None
+
+
+@lru_cache(maxsize=1)
+def labels() -> Labels:
+    """Load form_labels.yaml (once)."""
+    text = templates_dir().joinpath("form_labels.yaml").read_text(encoding="utf-8")
+    data = yamlfile.plain(yamlfile.parse(text, "form_labels.yaml", RuleDataError))
+    expected = {"indicator_columns", "required_indicator_columns", "funds_columns", "funds_rows", "fields"}
+    if set(data) != expected:
+        raise RuleDataError(f"form_labels.yaml 的字段应为 {sorted(expected)}")
+
+    def table(name: str) -> dict[str, tuple[str, ...]]:
+        return {k: tuple(label_key(v) for v in values) for k, values in data[name].items()}
+
+    return Labels(
+        indicator_columns=table("indicator_columns"),
+        required_indicator_columns=tuple(data["required_indicator_columns"]),
+        funds_columns=table("funds_columns"),
+        funds_rows=table("funds_rows"),
+        fields=table("fields"),
+    )
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell's value as the reader sees it."""
+
+    value: Any  # None, str, Decimal, or bool
+    address: str  # e.g. 自评表!E14
+    percent: bool = False  # a number shown in % format
+    error: str | None = None  # an error value such as #DIV/0!
+
+    @property
+    def empty(self) -> bool:
+        return self.error is None and is_empty(self.value)
+
+    def text(self) -> str:
+        return "" if self.value is None else str(self.value).strip()
+
+    def as_written(self) -> object:
+        """The value as the official wrote it: "95%" for 0.95 in % format, numbers as Decimal."""
+        if self.empty:
+            return None
+        if isinstance(self.value, Decimal) and self.percent:
+            return f"{format((self.value * 100).normalize(), 'f')}%"
+        return self.value
+
+
+class Sheet:
+    """An openpyxl worksheet (values) with merged ranges resolved."""
+
+    def __init__(self, worksheet: Any) -> None:
+        self.ws = worksheet
+        self.title = str(worksheet.title)
+        self.max_row = int(worksheet.max_row or 0)
+        self.max_col = int(worksheet.max_column or 0)
+        self._merged: dict[tuple[int, int], tuple[int, int]] = {}
+        for rng in worksheet.merged_cells.ranges:
+            for row in range(rng.min_row, rng.max_row + 1):
+                for col in range(rng.min_col, rng.max_col + 1):
+                    if (row, col) != (rng.min_row, rng.min_col):
+                        self._merged[(row, col)] = (rng.min_row, rng.min_col)
+
+    def address(self, row: int, col: int) -> str:
+        """Sheet!A1 of a 1-based (row, col)."""
+        return f"{self.title}!{xl_rowcol_to_cell(row - 1, col - 1)}"
+
+    def cell(self, row: int, col: int, follow_merge: bool = False) -> Cell:
+        """The cell at 1-based (row, col); inside a merged range, the range's top-left if asked."""
+        if follow_merge and (row, col) in self._merged:
+            row, col = self._merged[(row, col)]
+        c = self.ws.cell(row=row, column=col)
+        raw = c.value
+        address = self.address(row, col)
+        if c.data_type == "e" or (isinstance(raw, str) and raw.strip() in ERRORS):
+            return Cell(None, address, error=str(raw).strip())
+        if isinstance(raw, bool):
+            return Cell(raw, address)
+        if isinstance(raw, (int, float)):
+            return Cell(to_decimal(raw), address, percent="%" in str(c.number_format or ""))
+        if isinstance(raw, str):
+            return Cell(raw, address)
+        if raw is None:
+            return Cell(None, address)
+        return Cell(str(raw), address)
+
+    def is_merged_child(self, row: int, col: int) -> bool:
+        return (row, col) in self._merged
+
+    def row_texts(self, row: int) -> list[tuple[int, str]]:
+        """(column, label key) of the text cells of a row."""
+        out = []
+        for col in range(1, self.max_col + 1):
+            value = self.ws.cell(row=row, column=col).value
+            if isinstance(value, str) and value.strip():
+                out.append((col, label_key(value)))
+        return out

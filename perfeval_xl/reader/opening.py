@@ -1,0 +1,87 @@
+"""Opening a file that claims to be a workbook, safely.
+
+Before any parser sees a file we look at its bytes: an empty file, an old .xls,
+a password-encrypted workbook (an OLE2 container holding an EncryptedPackage),
+something that is not a zip at all, a truncated zip, and a zip bomb (too many
+entries, too much uncompressed data, absurd compression ratios) are each one
+clear Chinese error for that file. XML is parsed by openpyxl with defusedxml
+installed, so entity tricks are refused too. Macros in an .xlsm are never run:
+nothing here executes anything.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import FileError
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+
+MAX_ENTRIES = 10_000
+MAX_TOTAL_BYTES = 200 * 1024 * 1024  # uncompressed, all parts together
+MAX_PART_BYTES = 100 * 1024 * 1024
+MAX_RATIO = 200  # uncompressed / compressed, for parts above RATIO_FLOOR
+RATIO_FLOOR = 1024 * 1024
+
+WORKBOOK_PARTS = ("xl/workbook.xml",)
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A file that passed the checks."""
+
+    path: Path
+    macros: bool  # an .xlsm/.xltm with a VBA project (never run)
+
+
+def check_workbook_file(path: Path) -> Opened:
+    """Raise FileError with the reason when ``path`` is not a readable .xlsx/.xlsm."""
+    if not path.exists():
+        raise FileError(f"找不到文件 {path}，请检查路径是否正确")
+    if path.is_dir():
+        raise FileError(f"{path} 是文件夹，不是工作簿")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise FileError(f"无法读取 {path}：{exc.strerror}") from None
+    if not head:
+        raise FileError(f"{path.name} 是空文件（0 字节），请重新保存或重新获取该文件")
+    if head.startswith(OLE2_MAGIC):
+        data = path.read_bytes()
+        if ENCRYPTED_STREAM in data:
+            raise FileError(f"{path.name} 设有打开密码，无法读取；请在 Excel/WPS 中取消密码"
+                            "（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码）后另存再试")
+        raise FileError(f"{path.name} 是旧版 Excel 97-2003（.xls）格式；请在 Excel/WPS 中另存为 "
+                        "“Excel 工作簿（.xlsx）”后再试")
+    if not head.startswith(ZIP_MAGIC):
+        raise FileError(f"{path.name} 不是 Excel 工作簿（.xlsx），可能是其他类型的文件改了扩展名")
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise FileError(f"{path.name} 已损坏（压缩包不完整，可能下载或拷贝中断），请重新获取该文件") from None
+    except OSError as exc:
+        raise FileError(f"无法读取 {path}：{exc.strerror}") from None
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > MAX_ENTRIES:
+            raise FileError(f"{path.name} 内含 {len(entries)} 个部件，超出正常工作簿的范围，拒绝读取")
+        total = 0
+        for entry in entries:
+            total += entry.file_size
+            if entry.file_size > MAX_PART_BYTES or total > MAX_TOTAL_BYTES:
+                raise FileError(f"{path.name} 解压后过大（超过 {MAX_TOTAL_BYTES // 1024 // 1024} MB），"
+                                "不像自评表，拒绝读取")
+            if entry.file_size > RATIO_FLOOR and entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
+                raise FileError(f"{path.name} 的压缩比异常（{entry.filename}），可能是“压缩炸弹”，拒绝读取")
+        names = set(archive.namelist())
+        if not any(part in names for part in WORKBOOK_PARTS):
+            raise FileError(f"{path.name} 是压缩包但不是 Excel 工作簿（缺少 xl/workbook.xml）")
+        bad = archive.testzip()
+        if bad is not None:
+            raise FileError(f"{path.name} 已损坏（部件 {bad} 校验失败），请重新获取该文件")
+        return Opened(path, macros="xl/vbaProject.bin" in names)

@@ -1,0 +1,287 @@
+"""Reading filled forms: ours and hand-made ones, their slips, and every kind of bad file."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from decimal import Decimal as D
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from handmade_forms import seed_003_workbook, sichuan_workbook, write_official
+from msoffcrypto.format.ooxml import OOXMLFile
+
+from perfeval_xl.cli import cli
+from perfeval_xl.demo import blank, load_example
+from perfeval_xl.errors import FileError, FormError
+from perfeval_xl.form import build_form
+from perfeval_xl.form.layout import SHEET, Col, cell
+from perfeval_xl.libreoffice import CALC_XLSX, convert, recalculate
+from perfeval_xl.reader import evaluate
+
+
+def codes(result, severity: str | None = None) -> list[str]:  # type: ignore[no-untyped-def]
+    return sorted(f.code for f in result.all_findings() if severity in (None, f.severity.value))
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), prog_name="perfeval-xl")
+    return result.exit_code, result.stdout, result.stderr
+
+
+# --------------------------------------------------------------------------- hand-made forms
+
+
+def test_hand_made_seed_003_scores_99_87(tmp_path: Path) -> None:
+    path = tmp_path / "自评表.xlsx"
+    where = seed_003_workbook(path, top=3, left=2)
+    [result] = evaluate(path)
+    assert (result.kind, result.sheet) == ("hand-made", "附件 自评表")
+    assert (result.execution.score, result.total, result.grade) == (D("9.87"), D("99.87"), "优")
+    assert result.spec.project == "质量技术监督专项经费" and result.spec.year == 2019
+    assert result.spec.unit == "武汉市蔡甸区应急管理局"
+    assert codes(result, "error") == [] and codes(result, "warning") == []
+    satisfaction = result.indicators[-1]
+    assert satisfaction.spec.locations["score"] == where["社会公众或服务对象对项目实施效果的满意程度"]
+    assert satisfaction.deviation == D("0.063")
+
+
+def test_numbers_in_percent_format_and_a_b_labels(tmp_path: Path) -> None:
+    path = tmp_path / "f.xlsx"
+    seed_003_workbook(path, ab_labels=True, percent_numbers=True)
+    [result] = evaluate(path)
+    assert (result.total, result.grade) == (D("99.87"), "优")
+    assert result.indicators[-1].spec.actual == "85%"
+
+
+def test_a_typed_score_that_contradicts_the_table_is_reported(tmp_path: Path) -> None:
+    rows = [("产出指标", "质量指标", "全年案件结案率", "97.0%", "95.0%", 10, 9.97),
+            ("效益指标", "社会效益指标", "群访事件", "0次", "0次", 30, 30),
+            ("满意度指标", "服务对象满意度指标", "满意率", "≥70%", "97.9%", 10, 10)]
+    path = tmp_path / "slip.xlsx"
+    where = seed_003_workbook(path, rows=rows, funds=(None, 2154.81, 1172.32, "54%", 2.16), total=52.13,
+                              reasons={"全年案件结案率": "个别案件移送", "满意率": "服务改进"})
+    [result] = evaluate(path)
+    messages = {f.location: f.message for f in result.all_findings()}
+    assert messages[where["全年案件结案率"]] == "写的得分为 9.97，按规则应为 9.79（10 × 95% ÷ 97%）"
+    assert messages[where["exec_score"]] == "写的预算执行率得分为 2.16，按规则应为 5.44（10 × 1172.32 ÷ 2154.81，按金额计算）"
+    assert "写的总分为 52.13，按规则应为" in messages[where["total"]]
+    assert "stated-differs" in codes(result, "error") and "score-differs" in codes(result, "error")
+    code, out, _ = run("check", str(path))
+    assert code == 1 and "写的得分为 9.97，按规则应为 9.79" in out
+
+
+def test_sichuan_variant_with_sign_number_unit_columns(tmp_path: Path) -> None:
+    path = tmp_path / "sc.xlsx"
+    sichuan_workbook(path)
+    [result] = evaluate(path, profile="sichuan")
+    assert [i.spec.target for i in result.indicators] == ["=100%", "≥95%", "达成年度指标"]
+    assert [float(i.score) for i in result.indicators] == [50, 29.05, 10]
+    assert (result.execution.score, result.total) == (D("8.5"), D("97.55"))
+    assert "execution-low" in codes(result, "warning")
+
+
+def test_several_forms_in_one_workbook_and_sheet_choice(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    write_official(wb.active, project="项目甲")
+    write_official(wb.create_sheet("第二张"), project="项目乙", top=2)
+    wb.create_sheet("说明")["A1"] = "填表说明"
+    path = tmp_path / "two.xlsx"
+    wb.save(path)
+    assert [r.spec.project for r in evaluate(path)] == ["项目甲", "项目乙"]
+    assert [r.spec.project for r in evaluate(path, sheet="第二张")] == ["项目乙"]
+    with pytest.raises(FormError, match="没有名为“第三张”的工作表，现有：Sheet、第二张、说明"):
+        evaluate(path, sheet="第三张")
+    code, out, _ = run("score", str(path), "--json")
+    assert code == 0 and [p["project"] for p in json.loads(out)] == ["项目甲", "项目乙"]
+
+
+def test_error_values_are_findings_not_crashes(tmp_path: Path) -> None:
+    path = tmp_path / "err.xlsx"
+    rows = [("产出指标", "数量指标", "巡查次数", "≥10次", "=1/0", 90, None)]
+    seed_003_workbook(path, rows=rows)
+    recalculated = recalculate([path], tmp_path / "lo")[0]  # LibreOffice stores #DIV/0!
+    [result] = evaluate(recalculated)
+    assert "cell-error" in codes(result, "error")
+    assert any("#DIV/0!" in f.message for f in result.all_findings())
+
+
+def test_missing_year_is_asked_for(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    write_official(wb.active)
+    wb.active["A2"] = "（年度）"
+    path = tmp_path / "noyear.xlsx"
+    wb.save(path)
+    with pytest.raises(FormError, match="没有找到评价年度"):
+        evaluate(path)
+    assert evaluate(path, year=2020)[0].spec.year == 2020
+
+
+# --------------------------------------------------------------------------- our forms
+
+
+@pytest.fixture(scope="module")
+def filled_ours(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A blank form of ours, filled with openpyxl, then saved by LibreOffice (a real engine)."""
+    root = tmp_path_factory.mktemp("ours")
+    spec = load_example("caidian-2019-quality")
+    built = build_form(blank(spec), root / "blank.xlsx")
+    wb = openpyxl.load_workbook(built.path)
+    ws = wb[SHEET]
+    ws[cell(built.layout.funds["fiscal"], Col.TARGET)] = 87.65
+    ws[cell(built.layout.funds["fiscal"], Col.ACTUAL)] = 86.54
+    values = {ind.name: ind.actual for ind in spec.indicators}
+    for planned in built.plan.rows:
+        if planned.place.spec_index is not None:
+            name = spec.indicators[planned.place.spec_index].name
+            actual = str(values[name])
+            ws[cell(planned.row, Col.ACTUAL)] = float(actual.rstrip("%万元")) / (100 if "%" in actual else 1)
+    wb.save(root / "filled.xlsx")
+    return recalculate([root / "filled.xlsx"], root / "saved")[0]
+
+
+def test_our_form_filled_and_saved_by_a_spreadsheet(filled_ours: Path) -> None:
+    [result] = evaluate(filled_ours)
+    assert (result.kind, result.total, result.grade, result.execution.score) == ("perfeval-xl", D("99.87"), "优", D("9.87"))
+    assert codes(result, "error") == [] and codes(result, "warning") == []
+    assert result.indicators[0].spec.locations["actual"].startswith(f"{SHEET}!F")
+
+
+def test_altered_locked_content_and_shown_results_are_reported(filled_ours: Path, tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(filled_ours)
+    ws = wb[SHEET]
+    declared = next(r for r in range(13, 40) if ws.cell(r, Col.WEIGHT + 1).value == 25)
+    ws.cell(declared, Col.WEIGHT + 1).value = 30  # a declared weight, changed after unprotecting
+    ws.cell(declared, Col.SCORE + 1).value = 99  # and a formula overwritten by a wrong number
+    path = tmp_path / "altered.xlsx"
+    wb.save(path)
+    saved = convert([path], CALC_XLSX, tmp_path / "saved")[0]
+    [result] = evaluate(saved)
+    altered = next(f for f in result.all_findings() if f.code == "form-altered")
+    assert f"H{declared}" in altered.message
+    assert "shown-differs" in codes(result, "error")
+
+
+# --------------------------------------------------------------------------- bad files
+
+
+def _expect_unreadable(path: Path, message: str) -> None:
+    with pytest.raises((FileError, FormError)) as info:
+        evaluate(path)
+    assert message in str(info.value)
+    code, _, err = run("check", str(path))
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_not_a_zip(tmp_path: Path) -> None:
+    path = tmp_path / "fake.xlsx"
+    path.write_bytes(b"%PDF-1.4 this is not a workbook" * 10)
+    _expect_unreadable(path, "fake.xlsx 不是 Excel 工作簿（.xlsx），可能是其他类型的文件改了扩展名")
+
+
+def test_truncated_zip(tmp_path: Path) -> None:
+    good = tmp_path / "good.xlsx"
+    seed_003_workbook(good)
+    path = tmp_path / "cut.xlsx"
+    path.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    _expect_unreadable(path, "cut.xlsx 已损坏（压缩包不完整，可能下载或拷贝中断），请重新获取该文件")
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "empty.xlsx"
+    path.write_bytes(b"")
+    _expect_unreadable(path, "empty.xlsx 是空文件（0 字节）")
+
+
+def test_encrypted_workbook(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.xlsx"
+    seed_003_workbook(plain)
+    path = tmp_path / "locked.xlsx"
+    with plain.open("rb") as src, path.open("wb") as dst:
+        OOXMLFile(src).encrypt("secret", dst)
+    _expect_unreadable(path, "locked.xlsx 设有打开密码，无法读取")
+
+
+def test_old_xls(tmp_path: Path) -> None:
+    plain = tmp_path / "old.xlsx"
+    seed_003_workbook(plain)
+    xls = convert([plain], "xls:MS Excel 97", tmp_path / "xls")[0]
+    _expect_unreadable(xls, "old.xls 是旧版 Excel 97-2003（.xls）格式")
+
+
+def test_xlsm_is_read_without_running_macros(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.xlsx"
+    seed_003_workbook(plain)
+    path = tmp_path / "withmacros.xlsm"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item.filename))
+        dst.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0" + b"\0" * 512)
+    [result] = evaluate(path)
+    assert result.total == D("99.87") and "macros-ignored" in codes(result, "note")
+
+
+def test_empty_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "blank.xlsx"
+    openpyxl.Workbook().save(path)
+    _expect_unreadable(path, "blank.xlsx 是空工作簿，没有任何内容")
+
+
+def test_a_sheet_that_is_not_a_form(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    wb.active.append(["姓名", "部门", "电话"])
+    wb.active.append(["张三", "办公室", "123"])
+    path = tmp_path / "contacts.xlsx"
+    wb.save(path)
+    _expect_unreadable(path, "contacts.xlsx 中没有找到项目支出绩效自评表（检查了工作表：Sheet）")
+
+
+def test_a_form_with_half_its_header_gone(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    write_official(wb.active)
+    for row in wb.active.iter_rows():
+        for c in row:
+            if c.value in ("实际\n完成值", "分值") and c.row > 10:
+                c.value = None
+    path = tmp_path / "half.xlsx"
+    wb.save(path)
+    _expect_unreadable(path, "的绩效指标表头不完整，缺少 “实际完成值”、“分值” 列")
+
+
+def test_zip_bomb(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.xlsx"
+    seed_003_workbook(plain)
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item.filename))
+        dst.writestr("xl/media/huge.bin", b"\0" * (8 * 1024 * 1024))
+    _expect_unreadable(path, "压缩比异常")
+
+
+def test_xml_entity_tricks_are_not_expanded(tmp_path: Path) -> None:
+    """A billion-laughs worksheet (10^9 "ha"s if expanded) is read without expanding it."""
+    plain = tmp_path / "plain.xlsx"
+    seed_003_workbook(plain)
+    path = tmp_path / "entities.xlsx"
+    entities = '<!ENTITY a0 "ha">' + "".join(
+        f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                name = "".join(f"&#{ord(ch)};" for ch in "质量技术监督专项经费")  # as openpyxl escapes it
+                body = data.decode("utf-8").replace(name, "&a9;", 1)
+                assert "&a9;" in body
+                data = f'<?xml version="1.0"?><!DOCTYPE worksheet [{entities}]>{body}'.encode()
+            dst.writestr(item, data)
+    try:
+        results = evaluate(path)
+    except (FileError, FormError) as exc:
+        assert "entities.xlsx" in str(exc)
+    else:
+        assert len(results[0].spec.project) < 100  # not expanded
+    code, _, err = run("check", str(path))
+    assert code in (0, 1, 2) and "Traceback" not in err
