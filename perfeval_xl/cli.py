@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -136,6 +137,55 @@ def export(form: Path, pdf: Path | None, values: Path | None, report: Path | Non
     if errors:
         click.echo(f"注意：表中还有 {len(errors)} 个错误（perfeval-xl check 可列出），导出的附件反映的是当前填写的内容",
                    err=True)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1)
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("汇总.xlsx"), show_default=True,
+              help="汇总工作簿。")
+@click.option("--db", type=click.Path(path_type=Path), help="汇总库（SQLite）：再次运行时只读新增或改动的文件，保留历次提交。")
+@click.option("--jobs", type=click.IntRange(1, 64), help="并行进程数（默认：CPU 核数）。")
+@click.option("--year", type=int, help="手工填写的表未写年度时使用的评价年度。")
+@click.option("--profile", help="手工填写的表使用的计分规则（默认 mof-2020）。")
+@_friendly
+def consolidate(inputs: tuple[str, ...], output: Path, db: Path | None, jobs: int | None, year: int | None,
+                profile: str | None) -> None:
+    """汇总 INPUTS（文件、文件夹或通配符）中回收的自评表：逐份按规则重新计分，写出一个审核工作簿。
+
+    不给 INPUTS 而给 --db 时，由汇总库重建上次的汇总工作簿。退出码：0 完成，1 完成但有文件未能读取，2 无法进行。
+    """
+    from .consolidate import consolidate as run_consolidate
+
+    with _progress("读取自评表") as progress:
+        done = run_consolidate(list(inputs), output, db=db, jobs=jobs, year=year, profile=profile,
+                               progress=progress)
+    review = done.review
+    click.echo(f"已写出 {done.output}：{review.projects} 个项目，{review.indicators} 个指标，"
+               f"{review.findings} 条错误和警告")
+    if inputs:
+        click.echo(f"文件 {done.files} 个：读取 {done.read} 个，沿用已读结果 {done.reused} 个，未能读取 "
+                   f"{review.unreadable} 个（见“未能读取”表）")
+    for missing in done.missing:
+        click.echo(f"注意：没有找到 {missing}", err=True)
+    sys.exit(EXIT_FINDINGS if review.unreadable else EXIT_OK)
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on a terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 @cli.command()

@@ -151,6 +151,9 @@ def read_probe(path: Path) -> object:
         if META_SHEET not in workbook.sheetnames:
             return None
         sheet = workbook[META_SHEET]
+        for key, value in sheet.iter_rows(min_col=1, max_col=2, values_only=True):
+            if key == "recalc_probe":
+                return value
         return sheet.cell(RECALC_PROBE_ROW + 1, 2).value
     finally:
         workbook.close()

@@ -116,7 +116,8 @@ def build_form(
     main.activate()
 
     digest = fingerprint(recorded_cells([main, params_sheet]))
-    write_metadata(meta, meta_values(spec, rules.profile, plan.layout, mode, generated_at, digest),
+    write_metadata(meta, meta_values(spec, rules.profile, plan.layout, mode, generated_at, digest, main,
+                                     params_sheet),
                    styles.get(font_size=9))
     try:
         workbook.close()

@@ -15,6 +15,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -27,6 +28,7 @@ from .recording import Formula, RecordingSheet
 META_KEYS = (
     "template_version", "generator", "mode", "profile", "year", "project", "generated_at",
     "spec_hash", "fingerprint", "layout", "recalc_probe",
+    "content_fingerprint", "inputs", "formula_cells",
 )
 RECALC_PROBE_ROW = META_KEYS.index("recalc_probe")
 
@@ -54,6 +56,57 @@ def fingerprint(cells: Iterable[tuple[str, str, str, str]]) -> str:
         digest.update("\x1f".join(entry).encode("utf-8"))
         digest.update(b"\x1e")
     return digest.hexdigest()
+
+
+def content_cells(sheets: Iterable[RecordingSheet]) -> list[tuple[str, str, str, str]]:
+    """The locked cells of the 自评表 sheet that hold constants (not formulas).
+
+    A fast reader (python-calamine: no styles, no formulas) recomputes this from the
+    cell values, skipping the cells listed in the metadata as inputs and formulas.
+    The 参数 sheet is left out: its numbers only act through formulas, and a
+    tampered rule number shows as results that differ from the engine's.
+    """
+    out = []
+    for sheet in sheets:
+        for (row, col), (content, locked) in sheet.records.items():
+            if locked and not isinstance(content, Formula):
+                kind, text = canonical(content)
+                out.append((sheet.name, xl_rowcol_to_cell(row, col), kind, text))
+    return out
+
+
+def encode_cells(cells: Iterable[tuple[int, int]]) -> str:
+    """0-based (row, col) cells as compact A1 ranges, one column run at a time: "F13:F35,I13"."""
+    by_col: dict[int, list[int]] = {}
+    for row, col in cells:
+        by_col.setdefault(col, []).append(row)
+    parts = []
+    for col in sorted(by_col):
+        rows = sorted(by_col[col])
+        runs: list[list[int]] = []
+        for row in rows:
+            if runs and row == runs[-1][1] + 1:
+                runs[-1][1] = row
+            else:
+                runs.append([row, row])
+        for start, end in runs:
+            first, last = xl_rowcol_to_cell(start, col), xl_rowcol_to_cell(end, col)
+            parts.append(first if start == end else f"{first}:{last}")
+    return ",".join(parts)
+
+
+@lru_cache(maxsize=256)
+def decode_cells(text: str) -> frozenset[tuple[int, int]]:
+    """The cells of :func:`encode_cells`' text."""
+    from xlsxwriter.utility import xl_cell_to_rowcol
+
+    out: set[tuple[int, int]] = set()
+    for part in filter(None, text.split(",")):
+        first, _, last = part.partition(":")
+        r1, c1 = xl_cell_to_rowcol(first)
+        r2, _ = xl_cell_to_rowcol(last) if last else (r1, c1)
+        out.update((r, c1) for r in range(r1, r2 + 1))
+    return frozenset(out)
 
 
 def recorded_cells(sheets: Iterable[RecordingSheet]) -> list[tuple[str, str, str, str]]:
@@ -108,8 +161,13 @@ def write_metadata(sheet: Any, values: dict[str, str], fmt: Any) -> None:
 
 
 def meta_values(spec: ProjectSpec, profile: str, layout: FormLayout, mode: str,
-                generated_at: dt.datetime, fingerprint_hex: str) -> dict[str, str]:
+                generated_at: dt.datetime, fingerprint_hex: str, main: RecordingSheet,
+                params: RecordingSheet) -> dict[str, str]:
+    formulas = [key for key, (content, _) in main.records.items() if isinstance(content, Formula)]
     return {
+        "content_fingerprint": fingerprint(content_cells([main])),
+        "inputs": encode_cells(main.unlocked),
+        "formula_cells": encode_cells(formulas),
         "template_version": TEMPLATE_VERSION,
         "generator": f"perfeval-xl {__version__}",
         "mode": mode,

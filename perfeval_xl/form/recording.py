@@ -19,6 +19,7 @@ class RecordingSheet:
     def __init__(self, sheet: Worksheet) -> None:
         self._sheet = sheet
         self.records: dict[tuple[int, int], tuple[object, bool]] = {}
+        self.unlocked: set[tuple[int, int]] = set()  # input cells, blank or not
         self.heights: dict[int, float] = {}
 
     def __getattr__(self, name: str) -> Any:
@@ -30,6 +31,10 @@ class RecordingSheet:
 
     def _record(self, row: int, col: int, content: object, fmt: Format | None) -> None:
         locked = True if fmt is None else bool(getattr(fmt, "locked", 1))
+        if locked:
+            self.unlocked.discard((row, col))
+        else:
+            self.unlocked.add((row, col))
         if content is None or content == "":
             self.records.pop((row, col), None)
         else:

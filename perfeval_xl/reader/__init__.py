@@ -15,7 +15,7 @@ from ..errors import FileError, FormError, PerfEvalError
 from ..findings import Finding
 from ..profiles import DEFAULT_PROFILE
 from ..spec import ProjectSpec
-from .cells import Sheet
+from .cells import OpenpyxlSheet
 from .handmade import looks_like_form, read_handmade
 from .opening import check_workbook_file
 from .ours import OurForm, compare_shown, is_ours, read_ours
@@ -68,10 +68,10 @@ def read_projects(path: str | Path, *, sheet: str | None = None, year: int | Non
     if sheet is not None:
         if sheet not in names:
             raise FormError(f"{path.name} 中没有名为“{sheet}”的工作表，现有：{'、'.join(names)}")
-        candidates = [Sheet(values[sheet])]
+        candidates = [OpenpyxlSheet(values[sheet])]
     else:
-        candidates = [Sheet(ws) for ws in values.worksheets
-                      if ws.sheet_state == "visible" and looks_like_form(Sheet(ws))]
+        candidates = [OpenpyxlSheet(ws) for ws in values.worksheets
+                      if ws.sheet_state == "visible" and looks_like_form(OpenpyxlSheet(ws))]
         if not candidates:
             empty = all((ws.max_row or 0) <= 1 and (ws.max_column or 0) <= 1 and ws.cell(1, 1).value is None
                         for ws in values.worksheets)

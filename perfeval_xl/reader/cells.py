@@ -22,6 +22,8 @@ from ..errors import RuleDataError
 from ..notation import is_empty, normalize
 from ..rounding import to_decimal
 
+COLUMN_NAMES = [xl_rowcol_to_cell(0, c)[:-1] for c in range(16384 // 64)]  # A … ZZ: fast addresses
+
 ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA", "#SPILL!",
           "#CALC!"}
 _NOTE = re.compile(r"\([^()]*\)")
@@ -107,39 +109,40 @@ class Cell:
 
 
 class Sheet:
-    """An openpyxl worksheet (values) with merged ranges resolved."""
+    """A worksheet's values, 1-based, with merged ranges resolved (the reader's view)."""
 
-    def __init__(self, worksheet: Any) -> None:
-        self.ws = worksheet
-        self.title = str(worksheet.title)
-        self.max_row = int(worksheet.max_row or 0)
-        self.max_col = int(worksheet.max_column or 0)
-        self._merged: dict[tuple[int, int], tuple[int, int]] = {}
-        for rng in worksheet.merged_cells.ranges:
-            for row in range(rng.min_row, rng.max_row + 1):
-                for col in range(rng.min_col, rng.max_col + 1):
-                    if (row, col) != (rng.min_row, rng.min_col):
-                        self._merged[(row, col)] = (rng.min_row, rng.min_col)
+    title: str
+    max_row: int
+    max_col: int
+    _merged: dict[tuple[int, int], tuple[int, int]]
 
     def address(self, row: int, col: int) -> str:
         """Sheet!A1 of a 1-based (row, col)."""
+        if col <= len(COLUMN_NAMES):
+            return f"{self.title}!{COLUMN_NAMES[col - 1]}{row}"
         return f"{self.title}!{xl_rowcol_to_cell(row - 1, col - 1)}"
+
+    def raw(self, row: int, col: int) -> tuple[Any, str]:
+        """(value, number format) as stored; errors as their text."""
+        raise NotImplementedError
+
+    def is_error(self, row: int, col: int) -> bool:
+        return False
 
     def cell(self, row: int, col: int, follow_merge: bool = False) -> Cell:
         """The cell at 1-based (row, col); inside a merged range, the range's top-left if asked."""
         if follow_merge and (row, col) in self._merged:
             row, col = self._merged[(row, col)]
-        c = self.ws.cell(row=row, column=col)
-        raw = c.value
+        raw, number_format = self.raw(row, col)
         address = self.address(row, col)
-        if c.data_type == "e" or (isinstance(raw, str) and raw.strip() in ERRORS):
+        if self.is_error(row, col) or (isinstance(raw, str) and raw.strip() in ERRORS):
             return Cell(None, address, error=str(raw).strip())
         if isinstance(raw, bool):
             return Cell(raw, address)
         if isinstance(raw, (int, float)):
-            return Cell(to_decimal(raw), address, percent="%" in str(c.number_format or ""))
+            return Cell(to_decimal(raw), address, percent="%" in number_format)
         if isinstance(raw, str):
-            return Cell(raw, address)
+            return Cell(raw if raw else None, address)
         if raw is None:
             return Cell(None, address)
         return Cell(str(raw), address)
@@ -147,11 +150,72 @@ class Sheet:
     def is_merged_child(self, row: int, col: int) -> bool:
         return (row, col) in self._merged
 
+    def filled(self) -> list[tuple[tuple[int, int], Any]]:
+        """((row, col), value) of every non-empty cell, 1-based."""
+        out = []
+        for row in range(1, self.max_row + 1):
+            for col in range(1, self.max_col + 1):
+                value, _ = self.raw(row, col)
+                if value is not None and value != "":
+                    out.append(((row, col), value))
+        return out
+
     def row_texts(self, row: int) -> list[tuple[int, str]]:
         """(column, label key) of the text cells of a row."""
         out = []
         for col in range(1, self.max_col + 1):
-            value = self.ws.cell(row=row, column=col).value
+            value, _ = self.raw(row, col)
             if isinstance(value, str) and value.strip():
                 out.append((col, label_key(value)))
         return out
+
+
+class OpenpyxlSheet(Sheet):
+    """An openpyxl worksheet read with stored values (number formats and error types known)."""
+
+    def __init__(self, worksheet: Any) -> None:
+        self.ws = worksheet
+        self.title = str(worksheet.title)
+        self.max_row = int(worksheet.max_row or 0)
+        self.max_col = int(worksheet.max_column or 0)
+        self._merged = {}
+        for rng in worksheet.merged_cells.ranges:
+            for row in range(rng.min_row, rng.max_row + 1):
+                for col in range(rng.min_col, rng.max_col + 1):
+                    if (row, col) != (rng.min_row, rng.min_col):
+                        self._merged[(row, col)] = (rng.min_row, rng.min_col)
+
+    def raw(self, row: int, col: int) -> tuple[Any, str]:
+        c = self.ws.cell(row=row, column=col)
+        return c.value, str(c.number_format or "")
+
+    def is_error(self, row: int, col: int) -> bool:
+        return bool(self.ws.cell(row=row, column=col).data_type == "e")
+
+
+class GridSheet(Sheet):
+    """Values from python-calamine: fast, but no number formats and error cells read as empty."""
+
+    def __init__(self, title: str, grid: list[list[Any]],
+                 merged: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:
+        self.title = title
+        self.grid = grid
+        self.max_row = len(grid)
+        self.max_col = max((len(r) for r in grid), default=0)
+        self._merged = {}
+        for (r1, c1), (r2, c2) in merged:
+            for row in range(r1, r2 + 1):
+                for col in range(c1, c2 + 1):
+                    if (row, col) != (r1, c1):
+                        self._merged[(row + 1, col + 1)] = (r1 + 1, c1 + 1)
+
+    def raw(self, row: int, col: int) -> tuple[Any, str]:
+        try:
+            value = self.grid[row - 1][col - 1]
+        except IndexError:
+            return None, ""
+        return (None if value == "" else value), ""
+
+    def filled(self) -> list[tuple[tuple[int, int], Any]]:
+        return [((r, c), value) for r, line in enumerate(self.grid, start=1)
+                for c, value in enumerate(line, start=1) if value != "" and value is not None]

@@ -154,11 +154,10 @@ def _year(sheet: Sheet) -> int | None:
     for pattern in (_YEAR, _YEAR_LOOSE):
         for row in range(1, min(sheet.max_row, 8) + 1):
             for col in range(1, sheet.max_col + 1):
-                value = sheet.ws.cell(row=row, column=col).value
-                if isinstance(value, (int, float)) and 1990 <= value <= 2100 and pattern is _YEAR:
-                    fmt = str(sheet.ws.cell(row=row, column=col).number_format)
-                    if "年度" in fmt:
-                        return int(value)
+                value, fmt = sheet.raw(row, col)
+                if (isinstance(value, (int, float)) and 1990 <= value <= 2100 and pattern is _YEAR
+                        and "年度" in fmt):
+                    return int(value)
                 if isinstance(value, str):
                     match = pattern.search(value)
                     if match:

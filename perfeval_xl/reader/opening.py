@@ -11,6 +11,7 @@ nothing here executes anything.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,8 +39,12 @@ class Opened:
     macros: bool  # an .xlsm/.xltm with a VBA project (never run)
 
 
-def check_workbook_file(path: Path) -> Opened:
-    """Raise FileError with the reason when ``path`` is not a readable .xlsx/.xlsm."""
+def check_workbook_file(path: Path, verify: bool = True) -> Opened:
+    """Raise FileError with the reason when ``path`` is not a readable .xlsx/.xlsm.
+
+    ``verify`` also decompresses every part to check its CRC (slower; the fast
+    reader leaves that to the parser, which fails on a damaged part anyway).
+    """
     if not path.exists():
         raise FileError(f"找不到文件 {path}，请检查路径是否正确")
     if path.is_dir():
@@ -81,7 +86,21 @@ def check_workbook_file(path: Path) -> Opened:
         names = set(archive.namelist())
         if not any(part in names for part in WORKBOOK_PARTS):
             raise FileError(f"{path.name} 是压缩包但不是 Excel 工作簿（缺少 xl/workbook.xml）")
-        bad = archive.testzip()
+        bad = archive.testzip() if verify else None
         if bad is not None:
             raise FileError(f"{path.name} 已损坏（部件 {bad} 校验失败），请重新获取该文件")
         return Opened(path, macros="xl/vbaProject.bin" in names)
+
+
+_MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
+
+
+def saved_at(path: Path) -> str | None:
+    """When the workbook says it was last saved (docProps/core.xml), ISO 8601; None if it does not say."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            data = archive.read("docProps/core.xml")[:4096]
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return None
+    match = _MODIFIED.search(data)
+    return match.group(1).decode("ascii", "replace").strip() if match else None

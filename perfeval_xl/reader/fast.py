@@ -1,0 +1,87 @@
+"""Reading forms from their values alone with python-calamine: the path for thousands of files.
+
+About twenty times faster than openpyxl, at a price stated plainly: no number
+formats (a number in % format reads as the fraction it is, which the engine
+takes as a percentage of a % target anyway), error values such as #DIV/0! read as
+empty cells, and for our forms the integrity check covers the locked constants
+(targets, weights, names, rule numbers) — the content fingerprint — rather than
+the formulas too; a formula overwritten by a wrong number still shows up as a
+result that differs from the engine's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .. import findings as F
+from ..engine import ProjectResult, score_project
+from ..errors import FileError, FormError
+from ..form.layout import META_SHEET, SHEET
+from ..profiles import DEFAULT_PROFILE
+from . import ReadProject
+from .cells import GridSheet
+from .handmade import looks_like_form, read_handmade
+from .opening import check_workbook_file
+from .ours import compare_shown, read_ours_values
+
+
+def _grid(workbook: Any, name: str) -> GridSheet:
+    sheet = workbook.get_sheet_by_name(name)
+    return GridSheet(name, sheet.to_python(skip_empty_area=False), list(sheet.merged_cell_ranges or []))
+
+
+def read_projects_fast(path: Path, *, year: int | None = None, profile: str | None = None) -> list[ReadProject]:
+    """Every 自评表 in ``path``, read from values only."""
+    from python_calamine import CalamineWorkbook
+
+    opened = check_workbook_file(path, verify=False)
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for broken parts
+        raise FileError(f"{path.name} 无法解析（{type(exc).__name__}：{str(exc)[:80]}），可能已损坏；"
+                        "请在 Excel/WPS 中打开后另存为 .xlsx 再试") from None
+    notes = [F.note("macros-ignored", "工作簿", "该文件含有宏（VBA），读取时不会运行任何宏")] if opened.macros else []
+    names = list(workbook.sheet_names)
+    try:
+        if META_SHEET in names and SHEET in names:
+            meta_rows = workbook.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False)
+            meta = {str(r[0]): ("" if len(r) < 2 or r[1] is None else str(r[1]))
+                    for r in meta_rows if r and isinstance(r[0], str) and r[0]}
+            if meta.get("template_version") and meta.get("layout"):
+                form = read_ours_values({SHEET: _grid(workbook, SHEET)}, meta, str(path))
+                return [ReadProject(form.spec, "perfeval-xl", SHEET, notes + form.findings, form)]
+        visible = {m.name for m in workbook.sheets_metadata if str(m.visible).endswith("Visible")}
+        candidates = []
+        for name in names:
+            if name not in visible:
+                continue
+            grid = _grid(workbook, name)
+            if looks_like_form(grid):
+                candidates.append(grid)
+    except (FileError, FormError):
+        raise
+    except Exception as exc:
+        raise FileError(f"{path.name} 无法解析（{type(exc).__name__}：{str(exc)[:80]}），可能已损坏") from None
+    if not candidates:
+        raise FormError(f"{path.name} 中没有找到项目支出绩效自评表（检查了工作表：{'、'.join(names)}）；"
+                        "自评表须有“三级指标、年度指标值、实际完成值、分值”表头")
+    out = []
+    for grid in candidates:
+        found = read_handmade(grid, year, profile or DEFAULT_PROFILE, str(path))
+        out.append(ReadProject(found.spec, "hand-made", grid.title, notes + found.findings))
+    return out
+
+
+def evaluate_fast(path: Path, *, year: int | None = None, profile: str | None = None) -> list[ProjectResult]:
+    """Read (values only), score and cross-check every 自评表 in ``path``."""
+    results = []
+    for read in read_projects_fast(path, year=year, profile=profile):
+        result = score_project(read.spec)
+        extra = list(read.findings)
+        if read.ours is not None:
+            extra += compare_shown(read.ours, result)
+        result.findings[:0] = extra
+        result.sheet, result.kind = read.sheet, read.kind
+        results.append(result)
+    return results
