@@ -285,3 +285,27 @@ def test_xml_entity_tricks_are_not_expanded(tmp_path: Path) -> None:
         assert len(results[0].spec.project) < 100  # not expanded
     code, _, err = run("check", str(path))
     assert code in (0, 1, 2) and "Traceback" not in err
+
+
+def test_the_fast_reader_agrees_with_the_full_one(tmp_path: Path, filled_ours: Path) -> None:
+    """python-calamine (values only) and openpyxl read the same totals, grades and problems."""
+    from perfeval_xl.form.metadata import decode_cells, encode_cells
+    from perfeval_xl.reader.fast import evaluate_fast
+
+    cells = {(12, 5), (13, 5), (14, 5), (20, 8), (3, 2), (40, 700)}
+    assert decode_cells(encode_cells(cells)) == cells
+    hand = tmp_path / "hand.xlsx"
+    seed_003_workbook(hand, top=3, left=2)
+    altered = tmp_path / "altered.xlsx"
+    wb = openpyxl.load_workbook(filled_ours)
+    ws = wb[SHEET]
+    row = next(r for r in range(13, 40) if ws.cell(r, Col.WEIGHT + 1).value == 25)
+    ws.cell(row, Col.WEIGHT + 1).value = 30
+    wb.save(altered)
+    for path in (filled_ours, hand, altered):
+        [full] = evaluate(path)
+        [fast], _ = evaluate_fast(path)
+        assert (fast.total, fast.grade, fast.execution.score) == (full.total, full.grade, full.execution.score)
+        assert sorted(f.code for f in fast.all_findings()) == sorted(f.code for f in full.all_findings()), path
+    [fast], _ = evaluate_fast(altered)
+    assert "form-altered" in {f.code for f in fast.all_findings()}

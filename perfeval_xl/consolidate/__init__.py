@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ class Consolidated:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     review: ReviewStats = field(default_factory=ReviewStats)
+    seconds: dict[str, float] = field(default_factory=dict)  # discover, read, review
 
 
 def _root(inputs: list[str]) -> str | None:
@@ -83,6 +85,7 @@ def consolidate(inputs: list[str], output: str | Path, *, db: str | Path | None 
 
 def _run(store: Store, inputs: list[str], output: Path, jobs: int | None, year: int | None,
          profile: str | None, progress: Progress | None) -> Consolidated:
+    clock = time.perf_counter()
     found = discover(inputs)
     done = Consolidated(output, files=len(found.files), missing=found.missing,
                         skipped=[(str(p), reason) for p, reason in found.skipped])
@@ -110,6 +113,8 @@ def _run(store: Store, inputs: list[str], output: Path, jobs: int | None, year: 
         store.add_sighting(run, text, stat.st_size, stat.st_mtime, sha)
         done.reused += 1
     store.db.commit()
+    done.seconds["discover"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     total = len(found.files)
     if progress:
         progress(done.reused, total)
@@ -117,8 +122,8 @@ def _run(store: Store, inputs: list[str], output: Path, jobs: int | None, year: 
     workers = max(1, jobs or os.cpu_count() or 1)
 
     def absorb(records: list[dict]) -> None:  # type: ignore[type-arg]
+        store.add_results(run, records)
         for record in records:
-            store.add_result(run, record)
             done.read += 1
             if record["status"] != "ok":
                 done.failed += 1
@@ -136,5 +141,8 @@ def _run(store: Store, inputs: list[str], output: Path, jobs: int | None, year: 
         if status == "error" and _sha is not None and store.has_content(_sha) and _path not in to_read:
             done.failed += 1  # known bad content seen again
     store.finish_run(run, total, done.read, done.reused, done.failed)
+    done.seconds["read"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     done.review = write_review(store, run, output, _root(inputs), done.skipped)
+    done.seconds["review"] = time.perf_counter() - clock
     return done

@@ -119,34 +119,44 @@ class Store:
         self.db.execute("INSERT INTO sightings(run_id, path, size, mtime, sha256) VALUES (?, ?, ?, ?, ?)",
                         (run_id, path, size, mtime, sha256))
 
+    def add_results(self, run_id: int, records: list[dict[str, Any]]) -> None:
+        """Several workers' records in one transaction: all of them are stored, or none."""
+        with self.db:
+            for record in records:
+                self._add(run_id, record)
+
     def add_result(self, run_id: int, record: dict[str, Any]) -> None:
         """A worker's record: content, projects, indicators, findings and the sighting, atomically."""
         with self.db:
-            sha = record["sha256"]
-            if sha is not None and not self.has_content(sha):
-                self.db.execute(
-                    "INSERT INTO contents(sha256, generator, status, error, read_at, saved_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (sha, GENERATOR, record["status"], record["error"], _now(), record.get("saved_at")))
-                for position, project in enumerate(record["projects"]):
-                    values = [project[c] for c in PROJECT_COLUMNS]
-                    cur = self.db.execute(
-                        f"INSERT INTO projects(sha256, generator, position, {', '.join(PROJECT_COLUMNS)}, "
-                        f"project_key) VALUES (?, ?, ?, {', '.join('?' * len(PROJECT_COLUMNS))}, ?)",
-                        [sha, GENERATOR, position, *values, project_key(project)])
-                    pid = cur.lastrowid
-                    self.db.executemany(
-                        "INSERT INTO indicators(project_id, position, level1, level2, name, target, actual, "
-                        "weight, score, deviation, reason, location) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                        [(pid, i, *row) for i, row in enumerate(project["indicators"])])
-                    self.db.executemany(
-                        'INSERT INTO findings(project_id, severity, code, "where", location, message) '
-                        "VALUES (?,?,?,?,?,?)", [(pid, *row) for row in project["findings"]])
-            self.add_sighting(run_id, record["path"], record["size"], record["mtime"], sha)
-            if sha is None:  # not even readable as bytes: keep the reason with the sighting
-                self.db.execute(
-                    "INSERT OR IGNORE INTO contents(sha256, generator, status, error, read_at) VALUES (?,?,?,?,?)",
-                    (f"path:{record['path']}", GENERATOR, record["status"], record["error"], _now()))
+            self._add(run_id, record)
+
+    def _add(self, run_id: int, record: dict[str, Any]) -> None:
+        """One record (the caller holds the transaction)."""
+        sha = record["sha256"]
+        if sha is not None and not self.has_content(sha):
+            self.db.execute(
+                "INSERT INTO contents(sha256, generator, status, error, read_at, saved_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (sha, GENERATOR, record["status"], record["error"], _now(), record.get("saved_at")))
+            for position, project in enumerate(record["projects"]):
+                values = [project[c] for c in PROJECT_COLUMNS]
+                cur = self.db.execute(
+                    f"INSERT INTO projects(sha256, generator, position, {', '.join(PROJECT_COLUMNS)}, "
+                    f"project_key) VALUES (?, ?, ?, {', '.join('?' * len(PROJECT_COLUMNS))}, ?)",
+                    [sha, GENERATOR, position, *values, project_key(project)])
+                pid = cur.lastrowid
+                self.db.executemany(
+                    "INSERT INTO indicators(project_id, position, level1, level2, name, target, actual, "
+                    "weight, score, deviation, reason, location) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    [(pid, i, *row) for i, row in enumerate(project["indicators"])])
+                self.db.executemany(
+                    'INSERT INTO findings(project_id, severity, code, "where", location, message) '
+                    "VALUES (?,?,?,?,?,?)", [(pid, *row) for row in project["findings"]])
+        self.add_sighting(run_id, record["path"], record["size"], record["mtime"], sha)
+        if sha is None:  # not even readable as bytes: keep the reason with the sighting
+            self.db.execute(
+                "INSERT OR IGNORE INTO contents(sha256, generator, status, error, read_at) VALUES (?,?,?,?,?)",
+                (f"path:{record['path']}", GENERATOR, record["status"], record["error"], _now()))
 
     # -- reading the review --------------------------------------------------------------
 

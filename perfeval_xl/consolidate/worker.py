@@ -73,7 +73,6 @@ def _text(value: object) -> str | None:
 def process_file(path_text: str, year: int | None = None, profile: str | None = None) -> dict[str, Any]:
     """Read, score and check one file; never raises."""
     from ..reader.fast import evaluate_fast
-    from ..reader.opening import saved_at
 
     path = Path(path_text)
     record: dict[str, Any] = {"path": path_text, "sha256": None, "size": None, "mtime": None,
@@ -81,13 +80,13 @@ def process_file(path_text: str, year: int | None = None, profile: str | None = 
     try:
         stat = path.stat()
         record["size"], record["mtime"] = stat.st_size, stat.st_mtime
-        record["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+        data = path.read_bytes()
+        record["sha256"] = hashlib.sha256(data).hexdigest()
     except OSError as exc:
         record.update(status="error", error=f"无法读取文件：{exc.strerror}")
         return record
     try:
-        results = evaluate_fast(path, year=year, profile=profile)
-        record["saved_at"] = saved_at(path)
+        results, record["saved_at"] = evaluate_fast(path, year=year, profile=profile, data=data)
         record["projects"] = [project_record(r) for r in results]
     except PerfEvalError as exc:
         record.update(status="error", error=exc.headline if not exc.problems else str(exc))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_col_to_name
 
 SHEET = "自评表"
 PARAMS_SHEET = "参数"
@@ -94,9 +94,14 @@ COLUMN_WIDTHS = {
 }
 
 
+_COLUMN_NAMES = [str(xl_col_to_name(c)) for c in range(702)]  # A … ZZ
+
+
 def cell(row: int, col: int, absolute: bool = False) -> str:
     """A1 address of a 0-based (row, col)."""
-    return str(xl_rowcol_to_cell(row, col, row_abs=absolute, col_abs=absolute))
+    if absolute:
+        return f"${_COLUMN_NAMES[col]}${row + 1}"
+    return f"{_COLUMN_NAMES[col]}{row + 1}"
 
 
 def col_range(col: int, first: int, last: int, absolute: bool = True) -> str:

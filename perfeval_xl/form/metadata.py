@@ -13,9 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
+from itertools import repeat
 from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -95,18 +97,24 @@ def encode_cells(cells: Iterable[tuple[int, int]]) -> str:
     return ",".join(parts)
 
 
+_RANGE = re.compile(r"([A-Z]+)(\d+)(?::[A-Z]+(\d+))?")
+
+
 @lru_cache(maxsize=256)
 def decode_cells(text: str) -> frozenset[tuple[int, int]]:
     """The cells of :func:`encode_cells`' text."""
-    from xlsxwriter.utility import xl_cell_to_rowcol
-
     out: set[tuple[int, int]] = set()
-    for part in filter(None, text.split(",")):
-        first, _, last = part.partition(":")
-        r1, c1 = xl_cell_to_rowcol(first)
-        r2, _ = xl_cell_to_rowcol(last) if last else (r1, c1)
-        out.update((r, c1) for r in range(r1, r2 + 1))
+    index = _COLUMN_INDEX
+    for letters, first, last in _RANGE.findall(text):
+        col, r1 = index[letters], int(first) - 1
+        if last:
+            out.update(zip(range(r1, int(last)), repeat(col)))
+        else:
+            out.add((r1, col))
     return frozenset(out)
+
+
+_COLUMN_INDEX = {xl_rowcol_to_cell(0, c)[:-1]: c for c in range(702)}  # A … ZZ
 
 
 def recorded_cells(sheets: Iterable[RecordingSheet]) -> list[tuple[str, str, str, str]]:

@@ -11,6 +11,8 @@ result that differs from the engine's.
 
 from __future__ import annotations
 
+import io
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +33,23 @@ def _grid(workbook: Any, name: str) -> GridSheet:
     return GridSheet(name, sheet.to_python(skip_empty_area=False), list(sheet.merged_cell_ranges or []))
 
 
-def read_projects_fast(path: Path, *, year: int | None = None, profile: str | None = None) -> list[ReadProject]:
-    """Every 自评表 in ``path``, read from values only."""
+@dataclass
+class FastRead:
+    """The projects of one file, and when the file says it was saved."""
+
+    projects: list[ReadProject]
+    saved_at: str | None
+
+
+def read_projects_fast(path: Path, *, year: int | None = None, profile: str | None = None,
+                       data: bytes | None = None) -> FastRead:
+    """Every 自评表 in ``path`` (or in ``data``, its bytes already read), from values only."""
     from python_calamine import CalamineWorkbook
 
-    opened = check_workbook_file(path, verify=False)
+    opened = check_workbook_file(path, verify=False, data=data)
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        workbook = (CalamineWorkbook.from_path(str(path)) if data is None
+                    else CalamineWorkbook.from_filelike(io.BytesIO(data)))
     except Exception as exc:  # calamine raises its own error types for broken parts
         raise FileError(f"{path.name} 无法解析（{type(exc).__name__}：{str(exc)[:80]}），可能已损坏；"
                         "请在 Excel/WPS 中打开后另存为 .xlsx 再试") from None
@@ -50,7 +62,8 @@ def read_projects_fast(path: Path, *, year: int | None = None, profile: str | No
                     for r in meta_rows if r and isinstance(r[0], str) and r[0]}
             if meta.get("template_version") and meta.get("layout"):
                 form = read_ours_values({SHEET: _grid(workbook, SHEET)}, meta, str(path))
-                return [ReadProject(form.spec, "perfeval-xl", SHEET, notes + form.findings, form)]
+                return FastRead([ReadProject(form.spec, "perfeval-xl", SHEET, notes + form.findings, form)],
+                                opened.saved_at)
         visible = {m.name for m in workbook.sheets_metadata if str(m.visible).endswith("Visible")}
         candidates = []
         for name in names:
@@ -70,13 +83,15 @@ def read_projects_fast(path: Path, *, year: int | None = None, profile: str | No
     for grid in candidates:
         found = read_handmade(grid, year, profile or DEFAULT_PROFILE, str(path))
         out.append(ReadProject(found.spec, "hand-made", grid.title, notes + found.findings))
-    return out
+    return FastRead(out, opened.saved_at)
 
 
-def evaluate_fast(path: Path, *, year: int | None = None, profile: str | None = None) -> list[ProjectResult]:
-    """Read (values only), score and cross-check every 自评表 in ``path``."""
+def evaluate_fast(path: Path, *, year: int | None = None, profile: str | None = None,
+                  data: bytes | None = None) -> tuple[list[ProjectResult], str | None]:
+    """Read (values only), score and cross-check every 自评表 in ``path``; and when it was saved."""
     results = []
-    for read in read_projects_fast(path, year=year, profile=profile):
+    read_file = read_projects_fast(path, year=year, profile=profile, data=data)
+    for read in read_file.projects:
         result = score_project(read.spec)
         extra = list(read.findings)
         if read.ours is not None:
@@ -84,4 +99,4 @@ def evaluate_fast(path: Path, *, year: int | None = None, profile: str | None = 
         result.findings[:0] = extra
         result.sheet, result.kind = read.sheet, read.kind
         results.append(result)
-    return results
+    return results, read_file.saved_at

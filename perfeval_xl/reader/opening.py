@@ -11,6 +11,7 @@ nothing here executes anything.
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ MAX_RATIO = 200  # uncompressed / compressed, for parts above RATIO_FLOOR
 RATIO_FLOOR = 1024 * 1024
 
 WORKBOOK_PARTS = ("xl/workbook.xml",)
+_MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
 
 
 @dataclass(frozen=True)
@@ -37,28 +39,33 @@ class Opened:
 
     path: Path
     macros: bool  # an .xlsm/.xltm with a VBA project (never run)
+    saved_at: str | None = None  # docProps/core.xml's modified time, when it says
 
 
-def check_workbook_file(path: Path, verify: bool = True) -> Opened:
+def check_workbook_file(path: Path, verify: bool = True, data: bytes | None = None) -> Opened:
     """Raise FileError with the reason when ``path`` is not a readable .xlsx/.xlsm.
 
     ``verify`` also decompresses every part to check its CRC (slower; the fast
-    reader leaves that to the parser, which fails on a damaged part anyway).
+    reader leaves that to the parser, which fails on a damaged part anyway). With
+    ``data`` the checks run on those bytes (the file's content, already read).
     """
-    if not path.exists():
-        raise FileError(f"找不到文件 {path}，请检查路径是否正确")
-    if path.is_dir():
-        raise FileError(f"{path} 是文件夹，不是工作簿")
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(8)
-    except OSError as exc:
-        raise FileError(f"无法读取 {path}：{exc.strerror}") from None
+    if data is None:
+        if not path.exists():
+            raise FileError(f"找不到文件 {path}，请检查路径是否正确")
+        if path.is_dir():
+            raise FileError(f"{path} 是文件夹，不是工作簿")
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(8)
+        except OSError as exc:
+            raise FileError(f"无法读取 {path}：{exc.strerror}") from None
+    else:
+        head = data[:8]
     if not head:
         raise FileError(f"{path.name} 是空文件（0 字节），请重新保存或重新获取该文件")
     if head.startswith(OLE2_MAGIC):
-        data = path.read_bytes()
-        if ENCRYPTED_STREAM in data:
+        content = path.read_bytes() if data is None else data
+        if ENCRYPTED_STREAM in content:
             raise FileError(f"{path.name} 设有打开密码，无法读取；请在 Excel/WPS 中取消密码"
                             "（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码）后另存再试")
         raise FileError(f"{path.name} 是旧版 Excel 97-2003（.xls）格式；请在 Excel/WPS 中另存为 "
@@ -66,7 +73,7 @@ def check_workbook_file(path: Path, verify: bool = True) -> Opened:
     if not head.startswith(ZIP_MAGIC):
         raise FileError(f"{path.name} 不是 Excel 工作簿（.xlsx），可能是其他类型的文件改了扩展名")
     try:
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(path if data is None else io.BytesIO(data))
     except zipfile.BadZipFile:
         raise FileError(f"{path.name} 已损坏（压缩包不完整，可能下载或拷贝中断），请重新获取该文件") from None
     except OSError as exc:
@@ -89,18 +96,12 @@ def check_workbook_file(path: Path, verify: bool = True) -> Opened:
         bad = archive.testzip() if verify else None
         if bad is not None:
             raise FileError(f"{path.name} 已损坏（部件 {bad} 校验失败），请重新获取该文件")
-        return Opened(path, macros="xl/vbaProject.bin" in names)
+        modified = None
+        if "docProps/core.xml" in names:
+            try:
+                match = _MODIFIED.search(archive.read("docProps/core.xml")[:4096])
+            except (zipfile.BadZipFile, OSError, EOFError):
+                match = None
+            modified = match.group(1).decode("ascii", "replace").strip() if match else None
+        return Opened(path, macros="xl/vbaProject.bin" in names, saved_at=modified)
 
-
-_MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
-
-
-def saved_at(path: Path) -> str | None:
-    """When the workbook says it was last saved (docProps/core.xml), ISO 8601; None if it does not say."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            data = archive.read("docProps/core.xml")[:4096]
-    except (KeyError, OSError, zipfile.BadZipFile):
-        return None
-    match = _MODIFIED.search(data)
-    return match.group(1).decode("ascii", "replace").strip() if match else None
