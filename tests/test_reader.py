@@ -309,3 +309,33 @@ def test_the_fast_reader_agrees_with_the_full_one(tmp_path: Path, filled_ours: P
         assert sorted(f.code for f in fast.all_findings()) == sorted(f.code for f in full.all_findings()), path
     [fast], _ = evaluate_fast(altered)
     assert "form-altered" in {f.code for f in fast.all_findings()}
+
+
+def test_a_zip_whose_headers_lie_about_sizes_is_not_decompressed(tmp_path: Path) -> None:
+    """A sheet declared as 1,000 bytes that inflates to 50 MB: both readers stop at the declared size."""
+    import struct
+
+    from perfeval_xl.reader.fast import evaluate_fast
+
+    plain = tmp_path / "plain.xlsx"
+    seed_003_workbook(plain)
+    path = tmp_path / "liar.xlsx"
+    name = b"xl/worksheets/sheet1.xml"
+    big = b"<worksheet><sheetData>" + b" " * (50 * 1024 * 1024) + b"</sheetData></worksheet>"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(item.filename, big if item.filename == name.decode() else src.read(item.filename))
+    raw = bytearray(path.read_bytes())
+    # (signature, offset of the name length, of the name, of the uncompressed size)
+    for signature, length_at, name_at, size_at in ((b"PK\x01\x02", 28, 46, 24), (b"PK\x03\x04", 26, 30, 22)):
+        start = 0
+        while (start := raw.find(signature, start)) >= 0:
+            length = struct.unpack("<H", raw[start + length_at:start + length_at + 2])[0]
+            if raw[start + name_at:start + name_at + length] == name:
+                struct.pack_into("<I", raw, start + size_at, 1000)
+            start += 4
+    path.write_bytes(bytes(raw))
+    with pytest.raises(FileError, match="已损坏"):
+        evaluate(path)
+    with pytest.raises(FileError, match="无法解析"):
+        evaluate_fast(path)
