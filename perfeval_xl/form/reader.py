@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import FormError
 from ..notation import is_empty, parse_target
+from ..profiles import DEFAULT_PROFILE
 from ..rounding import to_decimal
 from ..spec import FUND_ROWS, FundsRow, Indicator, ProjectSpec
 from .layout import FUND_COLUMNS, FUND_WEIGHT, SHEET, Col, cell
@@ -70,7 +71,7 @@ def read_form(grid: Grid, meta: Mapping[str, str], source: str = SHEET) -> Proje
         project=_text(value(layout.project, Col.LEVEL2)),
         department=_text(value(layout.department, Col.LEVEL2)),
         unit=_text(value(layout.department, Col.SCORE)),
-        profile=meta.get("profile") or "mof-2020",
+        profile=meta.get("profile") or DEFAULT_PROFILE,
         execution_weight=_amount(value(layout.funds["total"], FUND_WEIGHT)),
         funds=funds,
         goal_expected=_text(value(layout.goals_text, Col.LEVEL2)),
