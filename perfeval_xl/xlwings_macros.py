@@ -3,8 +3,10 @@
 - 检查本表 → :func:`check`: the engine on the workbook's current inputs, its
   findings in a message box (and, when they are many, in a text file beside
   the workbook);
-- 导出附件 → :func:`export`: the PDF and values-only copy, by the export library
-  when it is installed, else a message saying to use ``perfeval-xl export``.
+- 导出附件 → :func:`export`: the PDF and the values-only copy beside the workbook
+  (named as ``perfeval-xl export`` names them), by the export library
+  (``perfeval_xl.export.export_form``) when it is installed, else a message
+  saying to use ``perfeval-xl export``.
 
 Both take the workbook from ``xlwings.Book.caller()``; tests pass a stand-in.
 """
@@ -71,17 +73,18 @@ def export(book: Any = None) -> str:
     else:
         book.save()  # the export reads the file: it must hold what is on screen
         try:
-            written = exporter(path)
+            done = exporter(path, pdf=path.with_suffix(".pdf"), values=path.with_name(f"{path.stem}-数值.xlsx"))
         except PerfEvalError as exc:
             message = f"导出失败：{exc}"
         else:
+            written = [p for p in (done.pdf, done.values) if p is not None]
             message = "已导出：\n" + "\n".join(str(p) for p in written)
     book.app.alert(message, title=EXPORT_TITLE)
     return message
 
 
 def _exporter() -> Any:
-    """``perfeval_xl.export.export_form(path) -> list[Path]`` when that library exists."""
+    """``perfeval_xl.export.export_form(form, *, pdf, values) -> Exported`` when that library exists."""
     try:
         from . import export as library  # type: ignore[attr-defined]
     except ImportError:

@@ -247,6 +247,24 @@ def test_export_button_without_the_export_library(pair: tuple[Any, Any]) -> None
     assert "perfeval-xl export" in message and str(xlw.path) in message and book.saved == 0
 
 
+def test_export_button_with_the_export_library(pair: tuple[Any, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    _, xlw = pair
+    calls = []
+
+    def export_form(form: Path, *, pdf: Path, values: Path) -> Any:
+        calls.append((form, pdf, values))
+        return types.SimpleNamespace(pdf=pdf, values=values, report=None)
+
+    monkeypatch.setitem(sys.modules, "perfeval_xl.export", types.SimpleNamespace(export_form=export_form))
+    book = FakeBook(xlw.path)
+    message = export(book)
+    form = Path(xlw.path)
+    assert calls == [(form, form.with_suffix(".pdf"), form.with_name("xlwings-数值.xlsx"))]
+    assert book.saved == 1 and message == f"已导出：\n{form.with_suffix('.pdf')}\n{form.with_name('xlwings-数值.xlsx')}"
+
+
 def test_cli_new_xlwings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
