@@ -3,7 +3,7 @@ PYTHON ?= python3
 OUT ?= perfeval-demo
 
 .DEFAULT_GOAL := check
-.PHONY: check lint types test install system-deps demo docs bench approve
+.PHONY: check lint types test install system-deps demo docs bench approve macros
 
 check: lint types test
 
@@ -43,3 +43,8 @@ bench:
 # Rewrite the approved copies of generated workbooks (review the diff first).
 approve:
 	$(PYTHON) tests/approved_forms.py
+
+# Regenerate macros/xlwings_udfs.bas (the UDF wrappers) with xlwings' own generator
+# after changing perfeval_xl/udfs.py; tests/test_vba.py fails until it is current.
+macros:
+	$(PYTHON) tests/udf_wrappers.py

@@ -92,22 +92,26 @@ def check(input_path: Path, as_json: bool, sheet: str | None, year: int | None, 
 
 @cli.command()
 @click.argument("spec_path", metavar="SPEC", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="输出文件（默认：项目名称.xlsx）。")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="输出文件（默认：项目名称.xlsx，xlwings 模式为 .xlsm）。")
 @click.option("--password", help="工作表和工作簿结构的保护密码（可选，1–15 位英文字母或数字）。")
 @click.option("--spare-rows", type=click.IntRange(0, 20), default=2, show_default=True,
               help="每个二级指标下的备用空行数。")
+@click.option("--mode", type=click.Choice(["native", "xlwings"]), default="native", show_default=True,
+              help="native：Excel/WPS/LibreOffice 公式计分；xlwings：由 perfeval-xl 加载项的函数计分（.xlsm，需 Windows Excel）。")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
 @_friendly
-def new(spec_path: Path, output: Path | None, password: str | None, spare_rows: int, force: bool) -> None:
-    """由项目文件 SPEC 生成锁定的项目支出绩效自评表（.xlsx），填写时自动计分。"""
-    from .form import build_form
+def new(spec_path: Path, output: Path | None, password: str | None, spare_rows: int, mode: str,
+        force: bool) -> None:
+    """由项目文件 SPEC 生成锁定的项目支出绩效自评表（.xlsx 或 .xlsm），填写时自动计分。"""
+    from .form import SUFFIXES, build_form
     from .naming import safe_filename
 
     spec = load_projects(spec_path)[0]
-    target = output or Path(safe_filename(spec.project) + ".xlsx")
+    target = output or Path(safe_filename(spec.project) + SUFFIXES[mode])
     if target.exists() and not force:
         raise FileError(f"文件 {target} 已存在；如需覆盖请加 --force")
-    built = build_form(spec, target, password=password, spare_rows=spare_rows)
+    built = build_form(spec, target, password=password, spare_rows=spare_rows, mode=mode)
     for warning in built.warnings:
         click.echo(f"注意：{warning}", err=True)
     click.echo(f"已生成 {target}（{len(spec.indicators)} 个指标，规则 {built.plan.rules.profile}）")
@@ -216,6 +220,41 @@ def profiles() -> None:
         profile = read_profile(name)
         base = f"（继承 {profile.extends}）" if profile.extends else ""
         click.echo(f"{name}：{profile.title}{base}")
+
+
+@cli.group()
+def addin() -> None:
+    """安装和查看 Excel 加载项（xlwings），使 Excel 能使用 PE_SCORE 等函数。"""
+
+
+@addin.command("install")
+@click.option("--dry-run", is_flag=True, help="只列出将要做的事，不做任何更改。")
+@_friendly
+def addin_install(dry_run: bool) -> None:
+    """安装 xlwings 加载项，并把其 UDF Modules 设为 perfeval_xl.udfs（仅 Windows）。"""
+    from .addin import TRUST_CENTER, excel_available, install, plan_setup
+
+    setup = plan_setup()
+    if dry_run or not excel_available():
+        click.echo("将要：")
+        for step in setup.steps:
+            click.echo(f"  - {step}")
+        click.echo(TRUST_CENTER)
+        if dry_run:
+            return
+    for line in install(setup):
+        click.echo(line)
+    click.echo(TRUST_CENTER)
+
+
+@addin.command("status")
+@_friendly
+def addin_status() -> None:
+    """显示 xlwings、加载项和 UDF Modules 设置的状态。"""
+    from .addin import status
+
+    for line in status():
+        click.echo(line)
 
 
 def main() -> None:

@@ -24,3 +24,8 @@ def profiles_dir() -> Traversable:
 def examples_dir() -> Traversable:
     """The built-in example project specs drawn from the seed reports."""
     return resources.files("perfeval_xl.examples")
+
+
+def macros_dir() -> Traversable:
+    """The VBA sources of the xlwings-mode form (the repository's ``macros/``)."""
+    return resources.files("perfeval_xl.macros")

@@ -25,8 +25,8 @@ _REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry"
            xmlns:xs="http://www.w3.org/2001/XMLSchema"
            xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>{mode}</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>{mode}</value></prop></item>
 <item oor:path="/org.openoffice.Office.Common/Misc"><prop oor:name="FirstRun" oor:op="fuse"><value>false</value></prop></item>
 </oor:items>
 """
@@ -58,10 +58,12 @@ def soffice() -> str:
     raise FileError(INSTALL_HINT)
 
 
-def _profile(root: Path) -> tuple[str, dict[str, str]]:
+def _profile(root: Path, recalculate: bool = True) -> tuple[str, dict[str, str]]:
     user = root / "user"
     user.mkdir(parents=True, exist_ok=True)
-    (user / "registrymodifications.xcu").write_text(_REGISTRY, encoding="utf-8")
+    # 0: always recalculate on load; 1: never (show the results stored in the file)
+    registry = _REGISTRY.replace("{mode}", "0" if recalculate else "1")
+    (user / "registrymodifications.xcu").write_text(registry, encoding="utf-8")
     fonts = root / "fonts.conf"
     fonts.write_text(_FONTS, encoding="utf-8")
     env = dict(os.environ)
@@ -74,13 +76,15 @@ CHUNK = 40  # files per LibreOffice process: one long run can die part way
 
 
 def convert(sources: Sequence[Path], target: str, outdir: Path, timeout: float = 600,
-            jobs: int | None = None) -> list[Path]:
+            jobs: int | None = None, recalculate: bool = True) -> list[Path]:
     """Convert ``sources`` with LibreOffice to ``target`` (e.g. CALC_XLSX, PDF) in ``outdir``.
 
     Returns the output paths, in the order of ``sources``. Every source must have a
     distinct file name (LibreOffice names outputs after their source). Files are
     converted in chunks by ``jobs`` LibreOffice processes at once (default: one per
-    core), and a file a chunk did not produce is tried once more alone.
+    core), and a file a chunk did not produce is tried once more alone. With
+    ``recalculate=False`` LibreOffice shows the results stored in the files, as a
+    viewer that never calculates would.
     """
     if not sources:
         return []
@@ -95,21 +99,21 @@ def convert(sources: Sequence[Path], target: str, outdir: Path, timeout: float =
     chunks = [list(sources[i:i + CHUNK]) for i in range(0, len(sources), CHUNK)]
     workers = max(1, min(jobs or os.cpu_count() or 1, len(chunks)))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        messages = list(pool.map(lambda chunk: _run(chunk, target, outdir, timeout), chunks))
+        messages = list(pool.map(lambda chunk: _run(chunk, target, outdir, timeout, recalculate), chunks))
     detail = next((m for m in reversed(messages) if m), "")
     for source, output in zip(sources, outputs, strict=True):
         if not output.exists():
-            detail = _run([source], target, outdir, timeout) or detail
+            detail = _run([source], target, outdir, timeout, recalculate) or detail
     missing = [p for p in outputs if not p.exists()]
     if missing:
         raise FileError(f"LibreOffice 未能转换 {len(missing)} 个文件（{missing[0].name} 等）：{detail}")
     return outputs
 
 
-def _run(sources: list[Path], target: str, outdir: Path, timeout: float) -> str:
+def _run(sources: list[Path], target: str, outdir: Path, timeout: float, recalculate: bool = True) -> str:
     """One LibreOffice process over ``sources``; returns the tail of its messages."""
     with tempfile.TemporaryDirectory(prefix="perfeval-lo-") as tmp:
-        profile, env = _profile(Path(tmp))
+        profile, env = _profile(Path(tmp), recalculate)
         command = [soffice(), f"-env:UserInstallation={profile}", "--headless", "--norestore",
                    "--nolockcheck", "--convert-to", target, "--outdir", str(outdir),
                    *[str(p) for p in sources]]

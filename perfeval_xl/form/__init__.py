@@ -3,7 +3,9 @@
 Each part of the workbook has its own writer: :mod:`.header` (title, project,
 goals), :mod:`.funds` (项目资金), :mod:`.indicators` (绩效指标), :mod:`.summary`
 (总分, 等级, 状态), :mod:`.params` (the hidden 参数 sheet), :mod:`.metadata`
-(the hidden _meta sheet). Where each field sits is said once, in :mod:`.layout`.
+(the hidden _meta sheet), :mod:`.macros` (the VBA project and buttons of the
+xlwings mode). Where each field sits is said once, in :mod:`.layout`; the
+formulas of each mode are in :mod:`.formulas`.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ..errors import FileError
+from ..errors import FileError, FormError
 from ..profiles import Rules, load_rules
 from ..spec import ProjectSpec
 from .funds import write_funds
@@ -30,9 +32,10 @@ from .sheet import FormWorksheet
 from .styles import Styles
 from .summary import write_summary
 
-__all__ = ["BuiltForm", "build_form"]
+__all__ = ["MODES", "SUFFIXES", "BuiltForm", "build_form"]
 
-MODES = ("native",)
+MODES = ("native", "xlwings")
+SUFFIXES = {"native": ".xlsx", "xlwings": ".xlsm"}
 DEFAULT_ROW_HEIGHT = 15.0
 A4_LANDSCAPE_HEIGHT = 595.3  # points
 MIN_PRINT_SCALE = 0.68
@@ -59,12 +62,16 @@ def build_form(
     rules: Rules | None = None,
     generated_at: dt.datetime | None = None,
 ) -> BuiltForm:
-    """Write the 自评表 for ``spec`` to ``path`` (.xlsx).
+    """Write the 自评表 for ``spec`` to ``path`` (.xlsx; .xlsm in xlwings mode).
 
     Only input cells can be typed in; scores, deviation, execution score, total,
     grade and the status line are live formulas. Targets, weights and names the
     spec gives are locked; what it leaves out stays editable, and ``spare_rows``
     empty rows in every 二级指标 take indicators it does not list.
+
+    ``mode="xlwings"`` writes the same form whose 得分, 偏差率, execution score and
+    grade call the perfeval-xl UDFs (through the xlwings add-in), with the VBA
+    project those calls need and the 检查本表 / 导出附件 buttons.
     """
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}")
@@ -72,8 +79,13 @@ def build_form(
     if not 0 <= spare_rows <= 20:
         raise FileError("备用行数须在 0 到 20 之间")
     path = Path(path)
+    if mode == "xlwings" and path.suffix.lower() != SUFFIXES[mode]:
+        raise FileError(f"含宏的自评表（xlwings 模式）须保存为 .xlsm 文件，现为 {path.name}，请改用 .xlsm 扩展名")
     rules = rules or load_rules(spec.profile, spec.year)
-    plan = plan_form(spec, rules, spare_rows)
+    if mode == "xlwings" and rules != load_rules(rules.profile, spec.year):
+        # The UDFs look the rules up by the form's profile and year.
+        raise FormError(f"xlwings 模式的自评表按规则名称计分，规则须为 {rules.profile} 在 {spec.year} 年度的取值")
+    plan = plan_form(spec, rules, spare_rows, mode)
     generated_at = generated_at or dt.datetime.now().astimezone().replace(microsecond=0)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,6 +117,10 @@ def build_form(
     for name, ref in plan.layout.names().items():
         workbook.define_name(name, "=" + ref)
     _page_setup(main, plan.layout)
+    if mode == "xlwings":
+        from .macros import add_macros
+
+        add_macros(workbook, [main, params_sheet, meta], plan.layout)
 
     options = {"select_locked_cells": True, "select_unlocked_cells": True,
                "format_columns": True, "format_rows": True}

@@ -1,10 +1,19 @@
-"""The form's native formulas, one function per computed cell.
+"""The form's formulas, one function per computed cell.
 
 Every formula here implements a rule of :mod:`perfeval_xl.scoring` with the same
 operations in the same order (differences rounded with ``pe_p_clean`` before
 they are divided, ratios compared after rounding to ``pe_p_ratio_places``), in
 functions that Excel, WPS and LibreOffice all evaluate. Rule numbers are never
 literals here: they are names (``pe_p_*``) of cells on the hidden 参数 sheet.
+
+A form's mode picks its formula provider (:data:`PROVIDERS`). The xlwings mode
+differs only in the visible results — each row's 得分 and 偏差率, the execution
+score and the grade — which call the perfeval-xl UDFs (:mod:`perfeval_xl.udfs`)
+with the form's own rules (``pe_profile``, ``pe_year``); the helper columns, the
+status line and the subtotals stay native, computed from those results. The
+deviation, execution score and grade are called by their second names
+(PE_DEVIATION_RATE …): PE_DEVIATION, PE_EXEC_SCORE and PE_GRADE are, to Excel,
+the form's own defined names pe_deviation, pe_exec_score and pe_grade.
 
 :mod:`perfeval_xl.form.model` computes the same cells in Python; the form
 carries those values as cached results, and the tests check that LibreOffice's
@@ -306,3 +315,48 @@ STATE_TEXTS = (
     ("invalid", " 项实际完成值无法识别"),
     ("needs-score", " 项定性指标需在档次内评分"),
 )
+
+
+# ---------------------------------------------------------------------------
+# xlwings mode: the visible results call the UDFs
+
+# The rules the UDFs apply: the profile (a defined name on the _meta sheet) and
+# the evaluation year (the form's 年度 cell).
+UDF_RULES = "pe_profile,pe_year"
+
+
+class XlwingsRowFormulas(RowFormulas):
+    """An indicator row whose 得分 and 偏差率 are PE_SCORE and PE_DEVIATION_RATE.
+
+    The 二级指标 comes from the row's hidden canonical copy (the visible cell is
+    merged, so only its first row holds the name); the 定性指标评分 column is the
+    evaluator's score.
+    """
+
+    def score(self) -> str:
+        c = self.c
+        return (f"=PE_SCORE({c['TARGET']},{c['ACTUAL']},{c['WEIGHT']},{c['L2']},{c['QSCORE']},"
+                f"{UDF_RULES})")
+
+    def deviation(self) -> str:
+        c = self.c
+        return f"=PE_DEVIATION_RATE({c['TARGET']},{c['ACTUAL']},{UDF_RULES})"
+
+
+class XlwingsProjectFormulas(ProjectFormulas):
+    """The execution score is PE_EXECUTION_SCORE, the grade PE_EVALUATION_GRADE."""
+
+    def exec_score(self) -> str:
+        row = self.layout.funds["total"]
+        e, f, g = cell(row, Col.TARGET), cell(row, Col.ACTUAL), cell(row, Col.WEIGHT)
+        return f"=PE_EXECUTION_SCORE({e},{f},{g},{UDF_RULES})"
+
+    def grade(self) -> str:
+        return f"=IF({self.complete()},PE_EVALUATION_GRADE(pe_total,{UDF_RULES}),\"\")"
+
+
+# mode -> (row formulas, project formulas)
+PROVIDERS: dict[str, tuple[type[RowFormulas], type[ProjectFormulas]]] = {
+    "native": (RowFormulas, ProjectFormulas),
+    "xlwings": (XlwingsRowFormulas, XlwingsProjectFormulas),
+}

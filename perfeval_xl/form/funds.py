@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from xlsxwriter.worksheet import Worksheet
 
-from .formulas import ProjectFormulas
 from .layout import COLUMN_WIDTHS, FUND_COLUMNS, FUND_RATE, FUND_SCORE, FUND_WEIGHT, Col
 from .plan import FormPlan
 from .styles import AMOUNT, PERCENT, SCORE, Styles
@@ -25,7 +24,7 @@ AMOUNT_VALIDATION = {
 
 def write_funds(sheet: Worksheet, plan: FormPlan, styles: Styles) -> None:
     layout, values = plan.layout, plan.project
-    f = ProjectFormulas(layout)
+    f = plan.project_formulas()
     head = layout.funds_header
     last = layout.funds["other"]
     sheet.merge_range(head, Col.BLOCK, last, Col.LEVEL1, "项目资金\n（万元）", styles.label())

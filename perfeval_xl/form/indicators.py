@@ -9,7 +9,6 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from ..notation import Target
-from .formulas import RowFormulas
 from .layout import COLUMN_WIDTHS, Col, cell
 from .model import Value
 from .plan import FormPlan, PlannedRow
@@ -85,7 +84,7 @@ def actual_format(target: Target | None) -> str:
 def _write_row(sheet: Worksheet, planned: PlannedRow, plan: FormPlan, styles: Styles) -> None:
     r = planned.row
     inp, values = planned.input, planned.values
-    f = RowFormulas(r)
+    f = plan.row_formulas(r)
     editable_target = not planned.locked_target
 
     # inputs and declared values

@@ -160,6 +160,10 @@ class FormLayout:
     def last_row(self) -> int:
         return self.status
 
+    def buttons(self) -> dict[str, tuple[int, int]]:
+        """xlwings mode: the 检查本表 and 导出附件 buttons, beside the title (not printed)."""
+        return {"check": (self.title, Col.DEVIATION), "export": (self.title, Col.QSCORE)}
+
     def column(self, col: int, absolute: bool = True) -> str:
         """The indicator rows of one column, e.g. $H$13:$H$35."""
         return col_range(col, self.first_indicator, self.last_indicator, absolute)

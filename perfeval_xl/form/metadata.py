@@ -24,7 +24,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .. import __version__
 from ..spec import ProjectSpec
-from .layout import META_SHEET, TEMPLATE_VERSION, FormLayout
+from .layout import META_SHEET, TEMPLATE_VERSION, FormLayout, IndicatorRow, cell, sheet_ref
 from .recording import Formula, RecordingSheet
 
 META_KEYS = (
@@ -33,6 +33,11 @@ META_KEYS = (
     "content_fingerprint", "inputs", "formula_cells",
 )
 RECALC_PROBE_ROW = META_KEYS.index("recalc_probe")
+
+
+def meta_ref(key: str) -> str:
+    """The absolute reference of a _meta value, e.g. '_meta'!$B$4 for the profile."""
+    return sheet_ref(cell(META_KEYS.index(key), 1, True), META_SHEET)
 
 
 def canonical(value: object) -> tuple[str, str]:
@@ -152,6 +157,17 @@ def layout_summary(layout: FormLayout) -> str:
         "last_indicator": layout.last_indicator + 1,
         "rows": [[r.row + 1, r.level1, r.level2, r.spec_index, r.declared] for r in layout.indicators],
     }, ensure_ascii=False, separators=(",", ":"))
+
+
+def layout_from_summary(summary: str) -> FormLayout:
+    """The rows of a form, from its _meta layout entry (the inverse of layout_summary)."""
+    data = json.loads(summary)
+    layout = FormLayout()
+    layout.indicators = [IndicatorRow(row - 1, level1, level2, index, declared)
+                         for row, level1, level2, index, declared in data["rows"]]
+    layout.total = layout.last_indicator + 1
+    layout.grade, layout.status = layout.total + 1, layout.total + 2
+    return layout
 
 
 def write_metadata(sheet: Any, values: dict[str, str], fmt: Any) -> None:

@@ -3,7 +3,8 @@
 :func:`plan_form` places the spec's indicators under their 二级指标, decides which
 cells are locked, converts the spec's values into what the cells hold (actual
 values in the target's unit, percentages as fractions) and computes every cached
-result with :mod:`perfeval_xl.form.model`.
+result with :mod:`perfeval_xl.form.model` (and, in xlwings mode, the cells that
+call the UDFs with :mod:`perfeval_xl.form.udfvalues`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ..notation import (
 )
 from ..profiles import Rules
 from ..spec import FUND_COLUMNS, FUND_LABELS, FUND_ROWS, ProjectSpec
+from .formulas import PROVIDERS, ProjectFormulas, RowFormulas
 from .layout import FormLayout, IndicatorRow, plan_layout
 from .model import Declared, FundsInput, RowInput, Value, formula_normalize, project_values, row_values
 from .params import FormParams, form_params
@@ -63,6 +65,15 @@ class FormPlan:
     project: dict[str, Value]
     blocks: list[tuple[str, tuple[str, ...]]]
     warnings: list[str]
+    mode: str = "native"
+
+    def row_formulas(self, row: int) -> RowFormulas:
+        """The formulas of indicator row ``row`` in this form's mode."""
+        return PROVIDERS[self.mode][0](row)
+
+    def project_formulas(self) -> ProjectFormulas:
+        """The project-level formulas in this form's mode."""
+        return PROVIDERS[self.mode][1](self.layout)
 
 
 def funds_for_form(spec: ProjectSpec) -> tuple[dict[str, dict[str, Decimal | None]], list[str]]:
@@ -98,7 +109,7 @@ def funds_for_form(spec: ProjectSpec) -> tuple[dict[str, dict[str, Decimal | Non
     return rows, warnings
 
 
-def plan_form(spec: ProjectSpec, rules: Rules, spare_rows: int = 2) -> FormPlan:
+def plan_form(spec: ProjectSpec, rules: Rules, spare_rows: int = 2, mode: str = "native") -> FormPlan:
     """Place, convert and pre-compute a form for ``spec``; raises FormError listing every problem."""
     problems: list[str] = []
     placed: list[tuple[int, str, str, bool]] = []
@@ -129,7 +140,12 @@ def plan_form(spec: ProjectSpec, rules: Rules, spare_rows: int = 2) -> FormPlan:
     funds = FundsInput(fund_rows, weight)
     blocks = [(b.name, b.levels) for b in rules.blocks]
     project = project_values(funds, [r.input for r in rows], [r.values for r in rows], params, blocks)
-    return FormPlan(spec, rules, params, layout, rows, funds, project, blocks, warnings)
+    plan = FormPlan(spec, rules, params, layout, rows, funds, project, blocks, warnings, mode)
+    if mode == "xlwings":
+        from .udfvalues import apply_udf_values
+
+        apply_udf_values(plan)
+    return plan
 
 
 def _plan_row(place: IndicatorRow, spec: ProjectSpec, rules: Rules) -> PlannedRow:

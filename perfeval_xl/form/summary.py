@@ -14,7 +14,7 @@ GRADE_COLOURS = {"优": "#C6EFCE", "良": "#DDEBF7", "中": "#FFEB9C", "差": "#
 
 def write_summary(sheet: Worksheet, plan: FormPlan, styles: Styles) -> None:
     layout, values = plan.layout, plan.project
-    f = ProjectFormulas(layout)
+    f = plan.project_formulas()
 
     row = layout.total
     sheet.merge_range(row, Col.BLOCK, row, Col.ACTUAL, "总分", styles.label(bold=True))

@@ -15,7 +15,6 @@ positions the metadata lists.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -25,7 +24,14 @@ from ..display import number
 from ..engine import ProjectResult
 from ..findings import Finding
 from ..form.layout import FUND_COLUMNS, META_SHEET, SHEET, Col, FormLayout, cell
-from ..form.metadata import canonical, decode_cells, fingerprint, read_meta, workbook_cells
+from ..form.metadata import (
+    canonical,
+    decode_cells,
+    fingerprint,
+    layout_from_summary,
+    read_meta,
+    workbook_cells,
+)
 from ..notation import parse_target
 from ..rounding import to_decimal
 from ..spec import FundsRow, Indicator, ProjectSpec
@@ -54,15 +60,8 @@ def is_ours(workbook: Any) -> bool:
 
 
 def layout_from_meta(meta: dict[str, str]) -> FormLayout:
-    from ..form.layout import IndicatorRow
-
-    data = json.loads(meta["layout"])
-    layout = FormLayout()
-    layout.indicators = [IndicatorRow(r - 1, l1, l2, idx, bool(declared))
-                         for r, l1, l2, idx, declared in data["rows"]]
-    last = data["last_indicator"] - 1
-    layout.total, layout.grade, layout.status = last + 1, last + 2, last + 3
-    return layout
+    """The form's rows, from the layout its _meta records."""
+    return layout_from_summary(meta["layout"])
 
 
 def _altered(detail: str = "") -> Finding:
