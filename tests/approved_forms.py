@@ -16,7 +16,7 @@ from perfeval_xl.demo import blank, load_example
 from perfeval_xl.form import build_form
 
 APPROVED = Path(__file__).parent / "approved"
-WHEN = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.timezone.utc)
+WHEN = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)
 
 CASES = {
     "caidian-2019-quality-filled": lambda: load_example("caidian-2019-quality"),

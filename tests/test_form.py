@@ -23,7 +23,7 @@ from perfeval_xl.form.layout import SHEET, Col, cell
 from perfeval_xl.form.metadata import fingerprint, read_meta, workbook_cells
 from perfeval_xl.form.protection import legacy_hash
 
-FIXED = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.timezone.utc)
+FIXED = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +126,7 @@ def test_print_setup(caidian) -> None:  # type: ignore[no-untyped-def]
     assert ws.print_area == f"'{SHEET}'!$A$1:$I${built.layout.last_row + 1}"
     assert ws.print_title_rows == f"${built.layout.table_header + 1}:${built.layout.table_header + 1}"
     hidden = [c for c, d in ws.column_dimensions.items() if d.hidden]
-    assert "L" in hidden and "I" not in ws.column_dimensions or not ws.column_dimensions["I"].hidden
+    assert ("L" in hidden and "I" not in ws.column_dimensions) or not ws.column_dimensions["I"].hidden
 
 
 def test_metadata_and_fingerprint(caidian, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

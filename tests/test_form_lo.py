@@ -8,8 +8,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from perfeval_xl.demo import load_example
 from perfeval_xl.form import build_form
 from perfeval_xl.form.layout import Col, cell

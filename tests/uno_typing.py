@@ -7,6 +7,7 @@ one line per cell: CELL<TAB>content before<TAB>content after, then "done".
 The API's setString would bypass sheet protection; typing does not.
 """
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -61,10 +62,8 @@ def main():
                 doc.close(True)
             print("done")
         finally:
-            try:
+            with contextlib.suppress(Exception):  # it may already be gone
                 desktop.terminate()
-            except Exception:
-                pass
             proc.terminate()
             proc.wait(timeout=30)
 
