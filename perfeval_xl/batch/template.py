@@ -108,6 +108,14 @@ def _write_list_sheet(sheet: xlsxwriter.worksheet.Worksheet, formats: _Formats, 
         sheet.data_validation(1, col, LIST_ROWS, col, _validation(column, rules))
     sheet.set_row(0, 30)
     sheet.freeze_panes(1, 0)
+    _print_setup(sheet)
+    sheet.repeat_rows(0)
+
+
+def _print_setup(sheet: xlsxwriter.worksheet.Worksheet) -> None:
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)  # one page wide
 
 
 def _validation(column: Column, rules: Rules) -> dict[str, object]:
@@ -151,6 +159,7 @@ def _write_instructions(sheet: xlsxwriter.worksheet.Worksheet, formats: _Formats
     last = len(COLUMNS) - 1
     for col, column in enumerate(COLUMNS):
         sheet.set_column(col, col, column.width)
+    _print_setup(sheet)
     sheet.write_string(0, 0, "绩效目标清单填写说明", formats.title)
     row = 2
     for number, text in enumerate(rules_text, start=1):
