@@ -82,7 +82,10 @@ def generate_batch(
 
     Raises :class:`FileError` when the list cannot be read at all or ``outdir``
     cannot be written; problems of rows are in the report, and only their
-    projects are left out.
+    projects are left out. With ``jobs`` > 1 the forms are built in worker
+    processes, which (as always with multiprocessing outside Linux's fork)
+    import the calling program's main module: call this under
+    ``if __name__ == "__main__":`` in a script.
     """
     from ..form import MODES
     from ..form.protection import check_password
