@@ -455,3 +455,22 @@ def test_a_zip_that_is_not_a_workbook_and_a_missing_file(tmp_path: Path) -> None
     assert (code, stderr) == (2, f"错误：{path} 不是有效的 Excel 工作簿，无法读取；请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再试\n")
     code, _, stderr = run("batch", str(tmp_path / "nope.csv"), "-o", str(tmp_path / "out"))
     assert (code, stderr) == (2, f"错误：找不到文件 {tmp_path / 'nope.csv'}，请检查路径是否正确\n")
+
+
+def test_project_columns_that_disagree_or_do_not_apply(tmp_path: Path) -> None:
+    header = [*HEADER[:10], "规则"]
+    rows: list[list[object]] = [
+        ["甲", "局", "中心", 2024, 100, "产出指标", "数量指标", "a", "1次", 45, None],
+        ["甲", "局", "中心", 2024, "120万元", "效益指标", "社会效益指标", "b", "1次", 45, None],
+        ["乙", "局", "中心", 2024, None, "产出指标", "数量指标", "a", "1次", 90, "省规则"],
+        ["丙", "局", "中心", 2024, "约90万", "产出指标", "数量指标", "a", "1次", 90, None],
+        ["丁", "局", "中心", 2018, None, "产出指标", "数量指标", "a", "1次", 90, None],
+    ]
+    targets = read_targets(write_rows(tmp_path / "清单.xlsx", rows, header))
+    assert [(p.row, p.message) for p in targets.problems] == [
+        (3, "全年预算数 120 与第 2 行的 100 不一致，同一项目各行的全年预算数应相同"),
+        (4, "规则“省规则”不存在，可用的规则：mof-2020、sichuan、wuhan-donghu-2018"),
+        (5, "全年预算数“约90万”不是金额，请填写以万元计的数值（如 87.65）"),
+        (6, "规则“mof-2020”没有适用于 2018 年度（2019-12-31 前生效）的取值。该规则最早适用于 2019 年度，"
+            "请改用适用于该年度的规则（perfeval-xl profiles 可列出全部规则）"),
+    ]

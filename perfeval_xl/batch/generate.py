@@ -120,8 +120,8 @@ def build_one(job: Job, options: FormOptions) -> Built:
         if not _move_into_place(temporary, final, options.force):
             return Built(job.index, Status.EXISTS)
         return Built(job.index, Status.GENERATED, built.fingerprint, warnings=tuple(built.warnings))
-    except PerfEvalError as exc:
-        return Built(job.index, Status.FAILED, reason=exc.render())
+    except PerfEvalError as exc:  # e.g. the disk is full: name the file the user knows
+        return Built(job.index, Status.FAILED, reason=exc.render().replace(str(temporary), str(final)))
     except OSError as exc:
         return Built(job.index, Status.FAILED, reason=f"无法写入 {final}：{exc.strerror or exc}")
     except Exception as exc:  # one project's bug must not stop the batch or show a traceback

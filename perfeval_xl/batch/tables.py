@@ -118,7 +118,7 @@ def _sheet_rows(sheet: object) -> list[tuple[int, list[object]]]:
     rows: list[tuple[int, list[object]]] = []
     for number, cells in enumerate(sheet.iter_rows(), start=1):  # type: ignore[attr-defined]
         rows.append((number, list(cells)))
-    while rows and all(_blank(getattr(c, "value", None)) for c in rows[-1][1]):
+    while rows and all(blank(getattr(c, "value", None)) for c in rows[-1][1]):
         rows.pop()
     return rows
 
@@ -144,7 +144,7 @@ def _read_csv(path: Path) -> Table:
     delimiter = "\t" if "\t" in first and "," not in first else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[tuple[int, list[object]]] = [(number, list(cells)) for number, cells in enumerate(reader, start=1)]
-    while rows and all(_blank(c) for c in rows[-1][1]):
+    while rows and all(blank(c) for c in rows[-1][1]):
         rows.pop()
     found = _find_header(rows[:HEADER_SEARCH_ROWS])
     if found is None:
@@ -216,12 +216,13 @@ def _no_header(place: str) -> FileError:
     )
 
 
-def _blank(value: object) -> bool:
+def blank(value: object) -> bool:
+    """An empty cell, or one holding only spaces."""
     return value is None or (isinstance(value, str) and not value.strip())
 
 
 def iter_data_rows(table: Table) -> Iterator[tuple[int, list[object]]]:
     """The rows below the header that hold anything."""
     for number, cells in table.rows:
-        if not all(_blank(c) for c in cells):
+        if not all(blank(c) for c in cells):
             yield number, cells

@@ -29,7 +29,7 @@ from ..profiles import DEFAULT_PROFILE, Rules, available_profiles, load_rules
 from ..rounding import to_decimal
 from ..spec import YEARS, FundsRow, Indicator, ProjectSpec, parse_amount
 from .columns import BY_KEY, PROJECT_KEYS
-from .tables import Table, iter_data_rows, place, read_table
+from .tables import Table, blank, iter_data_rows, place, read_table
 
 FULL_MARKS = Decimal(100)  # the 自评表's 总分 row: 预算执行率 and all indicators together
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
@@ -122,7 +122,7 @@ def _rows(table: Table) -> Iterable[_Row]:
     previous: dict[str, object] = {}
     for number, cells in iter_data_rows(table):
         values = {key: table.cell(cells, key) for key in table.columns}
-        head = not all(_blank(values.get(key)) for key in PROJECT_KEYS)
+        head = not all(blank(values.get(key)) for key in PROJECT_KEYS)
         if not head:
             values.update({key: previous.get(key) for key in PROJECT_KEYS})
         previous = values
@@ -138,10 +138,6 @@ def cell_text(value: object) -> str:
     if isinstance(value, dt.datetime) and value.time() == dt.time():
         return value.date().isoformat()
     return str(value).strip()
-
-
-def _blank(value: object) -> bool:
-    return not cell_text(value)
 
 
 def _fold(text: str) -> str:
@@ -181,7 +177,7 @@ class _Checker:
         first: tuple[object, int] | None = None
         for row in heads:
             raw = row.values.get(key)
-            if _blank(raw):
+            if blank(raw):
                 continue
             try:
                 value = parse(raw)
@@ -197,11 +193,7 @@ class _Checker:
 
 
 def _show(value: object) -> str:
-    if isinstance(value, Decimal):
-        return f" {display.number(value)} "
-    if isinstance(value, int):
-        return f" {value} "
-    return f"“{value}”"
+    return f" {display.number(value)} " if isinstance(value, Decimal) else f"“{value}”"
 
 
 def _project(table: Table, rows: list[_Row]) -> ListedProject:
@@ -312,7 +304,7 @@ def _indicator(row: _Row, weight: Decimal | None, rules: Rules | None, check: _C
 
 def _target(value: object) -> object:
     """A number (or text that is just a number, as CSV has it) is a number; other text is kept as written."""
-    if _blank(value) or is_empty(value):
+    if blank(value) or is_empty(value):
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return to_decimal(value)
@@ -322,7 +314,7 @@ def _target(value: object) -> object:
 
 def parse_year(value: object) -> int:
     """2024, 2024.0, "2024", "2024年", "2024年度" -> 2024."""
-    if _blank(value):
+    if blank(value):
         raise ValueError("年度为空，请填写四位年份（如 2024）")
     text = unicodedata.normalize("NFKC", cell_text(value)).strip()
     text = text.removesuffix("年度").removesuffix("年")
@@ -351,7 +343,7 @@ def _profile(value: object) -> str:
 
 
 def _weight(value: object) -> Decimal | None:
-    if is_empty(value) or _blank(value):
+    if is_empty(value) or blank(value):
         return None
     try:
         if isinstance(value, bool):
