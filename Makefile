@@ -39,6 +39,8 @@ docs:
 
 bench:
 	$(PYTHON) benchmarks/score.py
+	$(PYTHON) benchmarks/form.py
+	$(PYTHON) benchmarks/batch.py
 
 # Rewrite the approved copies of generated workbooks (review the diff first).
 approve:

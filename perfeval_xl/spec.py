@@ -31,6 +31,7 @@ FUND_LABELS = {
 }
 FUND_COLUMNS = ("initial", "budget", "executed")
 FUND_COLUMN_LABELS = {"initial": "年初预算数", "budget": "全年预算数", "executed": "全年执行数"}
+YEARS = range(2000, 2101)  # the evaluation years a spec may name (a sanity bound, not a rule)
 
 
 @dataclass(frozen=True)
@@ -218,22 +219,36 @@ class _Reader:
             return None
         if node.kind == "number":
             return self.number(node, what, Decimal(0))
-        if node.kind == "str" and is_empty(node.value):
-            return None
         if node.kind == "str":
             try:
-                quantity = parse_quantity(node.value)
-            except ParseProblem:
-                quantity = None
-            if quantity is not None:
-                factor, base = split_unit(quantity.unit or "万元")
-                if base == "元":
-                    value = quantity.value * factor / Decimal(10000)
-                    if value < 0:
-                        self.problem(node, f"{what}不能为负数（现为 {node.raw}）")
-                    return value
+                value = parse_amount(node.value)
+            except ValueError:
+                pass
+            else:
+                if value is not None and value < 0:
+                    self.problem(node, f"{what}不能为负数（现为 {node.raw}）")
+                return value
         self.problem(node, f"{what}“{node.raw}”不是金额，请填写以万元计的数值（如 87.65）")
         return None
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """An amount written as text, in 万元: "87.65" and "87.65万元" -> 87.65, "865400元" -> 86.54.
+
+    None when the text means empty; ``ValueError`` when it is not an amount.
+    """
+    if is_empty(text):
+        return None
+    try:
+        quantity = parse_quantity(text)
+    except ParseProblem:
+        raise ValueError(text) from None
+    if quantity is None:
+        return None
+    factor, base = split_unit(quantity.unit or "万元")
+    if base != "元":
+        raise ValueError(text)
+    return quantity.value * factor / Decimal(10000)
 
 
 def spec_from_node(root: Node, source: str) -> ProjectSpec:
@@ -248,8 +263,8 @@ def spec_from_node(root: Node, source: str) -> ProjectSpec:
         r.problems.append("缺少 year（评价年度），如 year: 2019")
     elif year_node.kind != "number" or year_node.value != year_node.value.to_integral_value():
         r.problem(year_node, f"year（评价年度）应为四位年份，现为“{year_node.raw}”")
-    elif not 2000 <= year_node.value <= 2100:
-        r.problem(year_node, f"year（评价年度）{year_node.raw} 不在 2000–2100 之间")
+    elif year_node.value not in YEARS:
+        r.problem(year_node, f"year（评价年度）{year_node.raw} 不在 {YEARS[0]}–{YEARS[-1]} 之间")
     else:
         year = int(year_node.value)
     profile = r.text(root.get("profile"), "profile（规则）") or DEFAULT_PROFILE

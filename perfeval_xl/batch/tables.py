@@ -1,0 +1,228 @@
+"""Opening a targets list: an Excel workbook (.xlsx/.xlsm) or a CSV file, as its
+header row and the rows below it.
+
+What a file is comes from its first bytes, not its name. A CSV is decoded as
+UTF-8 (with or without a BOM), then GB18030 (a superset of GBK, what Chinese
+Excel writes by default); UTF-16 with a BOM (Excel's "Unicode 文本") works too.
+Everything that stops a list from being read at all is one :class:`FileError`
+naming the file and saying what to do.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from xlsxwriter.utility import xl_col_to_name
+
+from .. import display
+from ..errors import FileError
+from ..rounding import to_decimal
+from .columns import BY_KEY, COLUMNS, REQUIRED, column_key
+
+HEADER_SEARCH_ROWS = 10  # the header may sit below a title
+INSTRUCTIONS_SHEET = "填写说明"  # the template's own sheet, never read as a list
+
+_ZIP = b"PK\x03\x04"
+_OLE2 = bytes.fromhex("D0CF11E0A1B11AE1")  # old .xls, or an encrypted workbook
+_SAVE_AS = "请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再试"
+
+
+@dataclass
+class Table:
+    """The header and data rows of a list."""
+
+    path: Path
+    sheet: str  # "" for a CSV file
+    header_row: int  # 1-based, as Excel shows it
+    columns: dict[str, int]  # column key -> 0-based index
+    rows: list[tuple[int, list[object]]]  # (row number, cells) below the header
+
+    def where(self, row: int) -> str:
+        return place(self.path, self.sheet, row)
+
+    def cell(self, cells: list[object], key: str) -> object:
+        index = self.columns.get(key)
+        if index is None or index >= len(cells):
+            return None
+        return cells[index]
+
+
+def place(path: Path, sheet: str, row: int) -> str:
+    """"清单.xlsx 工作表“绩效目标”第 5 行" / "清单.csv 第 5 行"."""
+    return f"{path} 工作表“{sheet}”第 {row} 行" if sheet else f"{path} 第 {row} 行"
+
+
+def read_table(path: str | Path) -> Table:
+    """The list in ``path``; raises FileError when it cannot be read at all."""
+    path = Path(path)
+    if not path.exists():
+        raise FileError(f"找不到文件 {path}，请检查路径是否正确")
+    if path.is_dir():
+        raise FileError(f"{path} 是文件夹，请指定绩效目标清单文件（.xlsx 或 .csv）")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        raise FileError(f"无法读取 {path}：{exc.strerror}") from None
+    if not head:
+        raise FileError(f"文件 {path} 是空的，请提供绩效目标清单（.xlsx 或 .csv）")
+    if head.startswith(_ZIP):
+        return _read_workbook(path)
+    if head.startswith(_OLE2):
+        raise FileError(f"{path} 是旧版 .xls 格式或设有打开密码的工作簿，无法读取；{_SAVE_AS}（不设密码）")
+    return _read_csv(path)
+
+
+# ---------------------------------------------------------------------------
+# Excel
+
+
+def _read_workbook(path: Path) -> Table:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # a zip that is not a workbook fails in many ways; all mean the same
+        raise FileError(f"{path} 不是有效的 Excel 工作簿，无法读取；{_SAVE_AS}") from None
+    try:
+        # The first visible sheet with a header row is the list.
+        for sheet in workbook.worksheets:
+            if sheet.title == INSTRUCTIONS_SHEET or sheet.sheet_state != "visible":
+                continue
+            sheet.reset_dimensions()  # some writers state a wrong used range
+            rows = _sheet_rows(sheet)
+            found = _find_header(rows[:HEADER_SEARCH_ROWS])
+            if found is not None:
+                break
+        else:
+            raise _no_header(f"{path} 的各工作表")
+        header_row, found_columns = found
+        columns = _check_header(place(path, sheet.title, header_row), found_columns)
+        target = columns.get("target")
+        data = [(number, _cell_values(cells, target)) for number, cells in rows[header_row:]]
+        return Table(path, sheet.title, header_row, columns, data)
+    except FileError:
+        raise
+    except Exception:
+        raise FileError(f"{path} 中的工作表已损坏，无法读取；{_SAVE_AS}") from None
+    finally:
+        workbook.close()
+
+
+def _sheet_rows(sheet: object) -> list[tuple[int, list[object]]]:
+    rows: list[tuple[int, list[object]]] = []
+    for number, cells in enumerate(sheet.iter_rows(), start=1):  # type: ignore[attr-defined]
+        rows.append((number, list(cells)))
+    while rows and all(blank(getattr(c, "value", None)) for c in rows[-1][1]):
+        rows.pop()
+    return rows
+
+
+def _cell_values(cells: list[object], target: int | None) -> list[object]:
+    values = [getattr(c, "value", None) for c in cells]
+    # A target typed as 95% into a cell Excel made numeric reads back as 0.95.
+    if target is not None and target < len(cells):
+        value, fmt = values[target], getattr(cells[target], "number_format", "") or ""
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in fmt:
+            values[target] = display.number(to_decimal(value) * 100) + "%"
+    return values
+
+
+# ---------------------------------------------------------------------------
+# CSV
+
+
+def _read_csv(path: Path) -> Table:
+    data = path.read_bytes()
+    text = _decode(path, data)
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = "\t" if "\t" in first and "," not in first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[tuple[int, list[object]]] = [(number, list(cells)) for number, cells in enumerate(reader, start=1)]
+    while rows and all(blank(c) for c in rows[-1][1]):
+        rows.pop()
+    found = _find_header(rows[:HEADER_SEARCH_ROWS])
+    if found is None:
+        raise _no_header(str(path))
+    header_row, found_columns = found
+    columns = _check_header(place(path, "", header_row), found_columns)
+    return Table(path, "", header_row, columns, rows[header_row:])
+
+
+def _decode(path: Path, data: bytes) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    elif b"\x00" not in data:
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+    raise FileError(
+        f"{path} 既不是 Excel 工作簿，也不是可识别编码（UTF-8 或 GBK）的 CSV 文本文件，无法读取；{_SAVE_AS}"
+    )
+
+
+# ---------------------------------------------------------------------------
+# The header row
+
+
+def _find_header(rows: list[tuple[int, list[object]]]) -> tuple[int, dict[str, list[int]]] | None:
+    """(row number, column key -> indices) of the row naming the most known columns."""
+    best: tuple[int, dict[str, list[int]]] | None = None
+    for number, cells in rows:
+        columns: dict[str, list[int]] = {}
+        for index, cell in enumerate(cells):
+            key = column_key(getattr(cell, "value", cell))
+            if key is not None:
+                columns.setdefault(key, []).append(index)
+        if columns and (best is None or len(columns) > len(best[1])):
+            best = (number, columns)
+    return best
+
+
+def _check_header(where: str, found: dict[str, list[int]]) -> dict[str, int]:
+    """Column key -> index; missing required columns and doubled columns make a list unreadable."""
+    missing = [c.label for c in REQUIRED if c.key not in found]
+    if missing:
+        raise FileError(
+            f"{where}的表头缺少列：{'、'.join(missing)}。"
+            f"表头应有：{'、'.join(c.label for c in REQUIRED)}"
+            f"（可选：{'、'.join(c.label for c in COLUMNS if not c.required)}）；"
+            "可用 perfeval-xl targets-template 生成模板"
+        )
+    for key, indices in found.items():
+        if len(indices) > 1:
+            letters = "、".join(f"{xl_col_to_name(i)} 列" for i in indices)
+            raise FileError(
+                f"{where}的表头有 {len(indices)} 列“{BY_KEY[key].label}”（{letters}），请删除或改名多余的列"
+            )
+    return {key: indices[0] for key, indices in found.items()}
+
+
+def _no_header(place: str) -> FileError:
+    return FileError(
+        f"{place}中没有找到表头行（前 {HEADER_SEARCH_ROWS} 行中没有“项目名称”“三级指标”等列名），"
+        f"无法读取。表头应有：{'、'.join(c.label for c in REQUIRED)}；"
+        "可用 perfeval-xl targets-template 生成模板"
+    )
+
+
+def blank(value: object) -> bool:
+    """An empty cell, or one holding only spaces."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def iter_data_rows(table: Table) -> Iterator[tuple[int, list[object]]]:
+    """The rows below the header that hold anything."""
+    for number, cells in table.rows:
+        if not all(blank(c) for c in cells):
+            yield number, cells
