@@ -1,8 +1,7 @@
 """Every package of the library is installed: pyproject's package list cannot drift."""
 
-from pathlib import Path
-
 import tomllib
+from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
 

@@ -26,9 +26,9 @@ from .layout import COLUMN_WIDTHS, META_SHEET, PARAMS_SHEET, SHEET, Col, FormLay
 from .metadata import fingerprint, meta_values, recorded_cells, write_metadata
 from .params import write_params
 from .plan import FormPlan, plan_form
-from .protection import check_password, protect_structure
+from .protection import check_password
 from .recording import RecordingSheet
-from .sheet import FormWorksheet
+from .sheet import FormWorkbook, FormWorksheet
 from .styles import Styles
 from .summary import write_summary
 
@@ -89,9 +89,11 @@ def build_form(
     generated_at = generated_at or dt.datetime.now().astimezone().replace(microsecond=0)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        workbook = xlsxwriter.Workbook(str(path), {
+        workbook = FormWorkbook(str(path), {
             "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
+            "in_memory": True,
         })
+        workbook.protection_password = password
     except OSError as exc:
         raise FileError(f"无法写入 {path}：{exc.strerror}") from None
     workbook.set_properties({
@@ -139,7 +141,6 @@ def build_form(
         workbook.close()
     except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
         raise FileError(f"无法写入 {path}：{exc}") from None
-    protect_structure(path, password)
     return BuiltForm(path, plan.layout, digest, plan.warnings, plan)
 
 

@@ -3,13 +3,16 @@ score, deviation and reason check of each row, and the hidden helper columns."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from ..notation import Target
 from .layout import COLUMN_WIDTHS, Col, cell
+from .metadata import encode_cells
 from .model import Value
 from .plan import FormPlan, PlannedRow
 from .styles import DEVIATION, SCORE, Styles
@@ -53,8 +56,11 @@ def write_indicators(sheet: Worksheet, plan: FormPlan, styles: Styles) -> None:
     for _, level2, first, end in layout.level2_spans:
         _merge_or_write(sheet, first, end, Col.LEVEL2, level2, styles.label())
 
+    validations = Validations()
     for planned in plan.rows:
-        _write_row(sheet, planned, plan, styles)
+        _write_row(sheet, planned, plan, styles, validations)
+    _row_validations(validations, plan)
+    validations.write(sheet)
     _conditional_formats(sheet, plan, styles)
 
 
@@ -81,7 +87,8 @@ def actual_format(target: Target | None) -> str:
     return "General"
 
 
-def _write_row(sheet: Worksheet, planned: PlannedRow, plan: FormPlan, styles: Styles) -> None:
+def _write_row(sheet: Worksheet, planned: PlannedRow, plan: FormPlan, styles: Styles,
+               validations: Validations) -> None:
     r = planned.row
     inp, values = planned.input, planned.values
     f = plan.row_formulas(r)
@@ -138,7 +145,7 @@ def _write_row(sheet: Worksheet, planned: PlannedRow, plan: FormPlan, styles: St
     for col in literal_cols:
         _write_literal(sheet, r, col, values[col], helper)
 
-    _validations(sheet, planned, plan)
+    _validations(validations, planned, plan)
     texts = [(str(inp.name or ""), COLUMN_WIDTHS[Col.NAME]), (str(inp.target or ""), COLUMN_WIDTHS[Col.TARGET]),
              (str(inp.reason or ""), COLUMN_WIDTHS[Col.REASON]), (str(inp.actual or ""), COLUMN_WIDTHS[Col.ACTUAL])]
     sheet.set_row(r, row_height(texts, minimum=18 if planned.place.spec_index is not None else 15))
@@ -159,7 +166,7 @@ def _write_literal(sheet: Worksheet, r: int, col: int, value: Value, fmt: object
         sheet.write_string(r, col, value, fmt)
 
 
-def _validations(sheet: Worksheet, planned: PlannedRow, plan: FormPlan) -> None:
+def _validations(sheet: Validations, planned: PlannedRow, plan: FormPlan) -> None:
     r = planned.row
     labels = " / ".join(plan.params.band_label)
     target = planned.target
@@ -211,21 +218,49 @@ def _validations(sheet: Worksheet, planned: PlannedRow, plan: FormPlan) -> None:
             "input_title": "三级指标", "input_message": "在本二级指标下增加一个三级指标：填写名称、年度指标值和分值。",
             "error_title": "名称过长", "error_message": "指标名称请控制在 200 字以内。",
         })
-    y, z, k = cell(r, Col.BAND_LOW), cell(r, Col.BAND_HIGH), cell(r, Col.QSCORE)
-    sheet.data_validation(r, Col.QSCORE, r, Col.QSCORE, {
+
+
+def _row_validations(validations: Validations, plan: FormPlan) -> None:
+    """The validations every indicator row has, as one range each."""
+    first = plan.layout.first_indicator
+    rows = [p.row for p in plan.rows]
+    y, z, k = cell(first, Col.BAND_LOW), cell(first, Col.BAND_HIGH), cell(first, Col.QSCORE)
+    score = {
         "validate": "custom", "value": f"=AND(ISNUMBER({k}),ISNUMBER({y}),{k}>={y},{k}<={z})",
         "input_title": "定性指标评分（可选）",
         "input_message": "定性指标在所选档次的分值区间内给分：达成 80%–100%，部分达成 60%–80%，"
                          "未达成 0–60%（按分值计）。达成且不填时记满分。",
         "error_title": "评分不在档次区间内",
         "error_message": "请先选择评价档次，再在该档次的分值区间内给分。",
-    })
-    sheet.data_validation(r, Col.REASON, r, Col.REASON, {
+    }
+    reason = {
         "validate": "length", "criteria": "<=", "value": 1000,
         "input_title": "偏差原因分析及改进措施",
         "input_message": "未完成年度指标值、或超出较多（≥130%）时须填写原因和改进措施。",
         "error_title": "文字过长", "error_message": "请控制在 1000 字以内。",
-    })
+    }
+    for r in rows:
+        validations.data_validation(r, Col.QSCORE, r, Col.QSCORE, score)
+        validations.data_validation(r, Col.REASON, r, Col.REASON, reason)
+
+
+class Validations:
+    """Data validations collected per cell and written grouped: one per distinct rule,
+    over all its cells (a relative formula is read from the first cell)."""
+
+    def __init__(self) -> None:
+        self.groups: dict[str, tuple[dict[str, Any], list[tuple[int, int]]]] = {}
+
+    def data_validation(self, row: int, col: int, _row: int, _col: int, options: dict[str, Any]) -> None:
+        key = json.dumps(options, sort_keys=True, ensure_ascii=False)
+        self.groups.setdefault(key, (options, []))[1].append((row, col))
+
+    def write(self, sheet: Worksheet) -> None:
+        for options, cells in self.groups.values():
+            cells.sort(key=lambda rc: (rc[1], rc[0]))
+            ranges = encode_cells(cells).replace(",", " ")
+            row, col = cells[0]
+            sheet.data_validation(row, col, row, col, {**options, "multi_range": ranges})
 
 
 def _conditional_formats(sheet: Worksheet, plan: FormPlan, styles: Styles) -> None:

@@ -78,7 +78,7 @@ def content_cells(sheets: Iterable[RecordingSheet]) -> list[tuple[str, str, str,
         for (row, col), (content, locked) in sheet.records.items():
             if locked and not isinstance(content, Formula):
                 kind, text = canonical(content)
-                out.append((sheet.name, xl_rowcol_to_cell(row, col), kind, text))
+                out.append((sheet.name, cell(row, col), kind, text))
     return out
 
 
@@ -97,7 +97,7 @@ def encode_cells(cells: Iterable[tuple[int, int]]) -> str:
             else:
                 runs.append([row, row])
         for start, end in runs:
-            first, last = xl_rowcol_to_cell(start, col), xl_rowcol_to_cell(end, col)
+            first, last = cell(start, col), cell(end, col)
             parts.append(first if start == end else f"{first}:{last}")
     return ",".join(parts)
 
@@ -128,7 +128,7 @@ def recorded_cells(sheets: Iterable[RecordingSheet]) -> list[tuple[str, str, str
         for (row, col), (content, locked) in sheet.records.items():
             if locked:
                 kind, text = canonical(content)
-                out.append((sheet.name, xl_rowcol_to_cell(row, col), kind, text))
+                out.append((sheet.name, cell(row, col), kind, text))
     return out
 
 
