@@ -19,7 +19,7 @@ from perfeval_xl.cli import cli
 from perfeval_xl.demo import blank, load_example
 from perfeval_xl.errors import FormError, InputError
 from perfeval_xl.form import build_form
-from perfeval_xl.form.layout import SHEET, Col, cell
+from perfeval_xl.form.layout import CALC_SHEET, SHEET, Col, cell
 from perfeval_xl.form.metadata import fingerprint, read_meta, workbook_cells
 from perfeval_xl.form.protection import legacy_hash
 
@@ -64,6 +64,8 @@ def test_only_inputs_are_unlocked(caidian) -> None:  # type: ignore[no-untyped-d
     ws = wb[SHEET]
     assert ws.protection.sheet and wb.security.lockStructure
     assert wb["参数"].sheet_state == "hidden" and wb["_meta"].sheet_state == "veryHidden"
+    calc = wb[CALC_SHEET]
+    assert calc.sheet_state == "hidden" and calc.protection.sheet
 
     def locked(row: int, col: int) -> bool:
         return bool(ws[cell(row, col)].protection.locked)
@@ -77,8 +79,11 @@ def test_only_inputs_are_unlocked(caidian) -> None:  # type: ignore[no-untyped-d
         r = planned.row
         for col in (Col.ACTUAL, Col.REASON, Col.QSCORE):
             assert not locked(r, col)
-        for col in (Col.SCORE, Col.DEVIATION, Col.STATE):
+        for col in (Col.SCORE, Col.DEVIATION):
             assert locked(r, col) and ws[cell(r, col)].protection.hidden
+        for col in (Col.STATE, Col.RAW, Col.USED):
+            helper = calc[cell(r, col)]
+            assert helper.protection.locked and helper.protection.hidden
         declared = planned.place.spec_index is not None
         for col in (Col.NAME, Col.TARGET, Col.WEIGHT):
             assert locked(r, col) == declared
@@ -125,8 +130,8 @@ def test_print_setup(caidian) -> None:  # type: ignore[no-untyped-def]
     assert ws.page_setup.fitToHeight in (None, 1)  # this form fits one page (at a readable scale)
     assert ws.print_area == f"'{SHEET}'!$A$1:$I${built.layout.last_row + 1}"
     assert ws.print_title_rows == f"${built.layout.table_header + 1}:${built.layout.table_header + 1}"
-    hidden = [c for c, d in ws.column_dimensions.items() if d.hidden]
-    assert ("L" in hidden and "I" not in ws.column_dimensions) or not ws.column_dimensions["I"].hidden
+    assert ws.max_column == Col.QSCORE + 1  # the helpers are on the hidden 计算 sheet, not beside the table
+    assert not any(d.hidden for d in ws.column_dimensions.values())
 
 
 def test_metadata_and_fingerprint(caidian, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -8,9 +8,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from perfeval_xl.demo import load_example
+import openpyxl
+
+from perfeval_xl.demo import blank, load_example
 from perfeval_xl.form import build_form
-from perfeval_xl.form.layout import Col, cell
+from perfeval_xl.form.layout import SHEET, Col, cell
 from perfeval_xl.libreoffice import PDF, convert
 
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -69,3 +71,45 @@ def test_printed_form_is_a_landscape_a4_with_title_and_total(tmp_path: Path) -> 
                    check=True)
     png = tmp_path / "page-1.png"
     assert png.stat().st_size > 20000
+
+
+def _pixels_near(ppm: Path, rgb: tuple[int, int, int], tolerance: int = 6) -> int:
+    """How many pixels of a binary PPM (pdftoppm's output) are within ``tolerance`` of ``rgb``."""
+    data = ppm.read_bytes()
+    fields: list[bytes] = []
+    pos = 0
+    while len(fields) < 4:  # magic, width, height, maxval
+        while data[pos:pos + 1].isspace():
+            pos += 1
+        end = pos
+        while not data[end:end + 1].isspace():
+            end += 1
+        fields.append(data[pos:end])
+        pos = end
+    pixels = data[pos + 1:]
+    assert fields[0] == b"P6"
+    r0, g0, b0 = rgb
+    return sum(1 for i in range(0, len(pixels), 3)
+               if abs(pixels[i] - r0) <= tolerance and abs(pixels[i + 1] - g0) <= tolerance
+               and abs(pixels[i + 2] - b0) <= tolerance)
+
+
+def test_a_missing_reason_is_highlighted_in_print(tmp_path: Path) -> None:
+    """The 偏差原因 highlight is a conditional format whose rule reads the hidden 计算
+    sheet: LibreOffice must evaluate it across sheets when it renders the page."""
+    built = build_form(blank(load_example("caidian-2019-quality")), tmp_path / "blank.xlsx")
+    row = next(p.row for p in built.plan.rows
+               if p.target is not None and not p.target.qualitative and p.target.value)
+    pink = (0xF8, 0xCB, 0xAD)
+    counts = {}
+    for case, reason in (("missing", None), ("given", "因故延期")):
+        wb = openpyxl.load_workbook(built.path)
+        ws = wb[SHEET]
+        ws[cell(row, Col.ACTUAL)] = 0  # far below the target: a reason is required
+        ws[cell(row, Col.REASON)] = reason
+        wb.save(tmp_path / f"{case}.xlsx")
+        pdf = convert([tmp_path / f"{case}.xlsx"], PDF, tmp_path / "pdf")[0]
+        subprocess.run(["pdftoppm", "-r", "40", "-singlefile", str(pdf), str(tmp_path / case)], check=True)
+        counts[case] = _pixels_near(tmp_path / f"{case}.ppm", pink)
+    assert counts["given"] == 0, counts
+    assert counts["missing"] > 100, counts  # the reason cell, filled pink

@@ -18,7 +18,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from perfeval_xl.engine import ProjectResult, score_project, status_text
 from perfeval_xl.form import build_form
-from perfeval_xl.form.layout import SHEET, Col, FormLayout
+from perfeval_xl.form.layout import CALC_SHEET, SHEET, Col, FormLayout, sheet_of
 from perfeval_xl.form.model import RowInput, row_values
 from perfeval_xl.form.plan import funds_for_form
 from perfeval_xl.libreoffice import recalculate
@@ -175,7 +175,8 @@ def test_python_twin_equals_libreoffice_on_every_helper_cell(generated: list[Any
     checked = 0
     for case, built, recalculated in generated:
         filled = recalculated.parent.parent / "filled" / recalculated.name
-        inputs, fresh = sheet_values(filled), sheet_values(recalculated)
+        inputs = sheet_values(filled)
+        fresh = {name: sheet_values(recalculated, name) for name in (SHEET, CALC_SHEET)}
 
         def value(grid: list[list[Any]], r: int, c: int) -> Any:
             try:
@@ -192,7 +193,7 @@ def test_python_twin_equals_libreoffice_on_every_helper_cell(generated: list[Any
                                                 Col.REASON, Col.QSCORE)),
                 declared=planned.input.declared)
             for col, want in row_values(row_input, built.plan.params).items():
-                got = value(fresh, r, col)
+                got = value(fresh[sheet_of(col)], r, col)
                 assert _same(got, want), (f"{case.name} row {r + 1} {xl_col_to_name(col)}: "
                                           f"LibreOffice {got!r}, twin {want!r}")
                 checked += 1

@@ -25,7 +25,7 @@ from perfeval_xl.demo import blank, load_example
 from perfeval_xl.engine import score_project
 from perfeval_xl.errors import FileError, FormError
 from perfeval_xl.form import build_form
-from perfeval_xl.form.layout import SHEET, Col, cell
+from perfeval_xl.form.layout import CALC_SHEET, SHEET, Col, cell
 from perfeval_xl.form.metadata import fingerprint, read_meta, workbook_cells
 from perfeval_xl.libreoffice import PDF, convert
 from perfeval_xl.profiles import load_rules
@@ -83,7 +83,7 @@ def test_results_call_the_udfs(pair: tuple[Any, Any]) -> None:
     lay = xlw.layout
     for place in lay.indicators:
         r = place.row + 1
-        assert ws[f"H{r}"].value == f"=PE_SCORE(E{r},F{r},G{r},X{r},K{r},pe_profile,pe_year)"
+        assert ws[f"H{r}"].value == f"=PE_SCORE(E{r},F{r},G{r},{CALC_SHEET}!X{r},K{r},pe_profile,pe_year)"
         assert ws[f"J{r}"].value == f"=PE_DEVIATION_RATE(E{r},F{r},pe_profile,pe_year)"
     assert ws[cell(lay.funds["total"], Col.REASON)].value == "=PE_EXECUTION_SCORE(E6,F6,G6,pe_profile,pe_year)"
     assert "PE_EVALUATION_GRADE(pe_total,pe_profile,pe_year)" in ws[cell(lay.grade, Col.WEIGHT)].value

@@ -49,7 +49,7 @@ def test_checked_in_wrappers_are_what_xlwings_generates() -> None:
 
 
 def test_olevba_lists_the_modules(modules: dict[str, str]) -> None:
-    assert set(modules) == {"ThisWorkbook", "Sheet1", "Sheet2", "Sheet3", "xlwings_udfs", "perfeval_buttons"}
+    assert set(modules) == {"ThisWorkbook", "Sheet1", "Sheet2", "Sheet3", "Sheet4", "xlwings_udfs", "perfeval_buttons"}
     assert re.search(r"Private Sub Workbook_Open\(\)\s+Application\.CalculateFull\s+End Sub", modules["ThisWorkbook"])
     assert 'RunPython "import perfeval_xl.xlwings_macros as m; m.check()"' in modules["perfeval_buttons"]
     assert 'RunPython "import perfeval_xl.xlwings_macros as m; m.export()"' in modules["perfeval_buttons"]
@@ -133,7 +133,7 @@ def test_libreoffice_imports_the_vba_project(xlsm: Path) -> None:
     for line in proc.stdout.splitlines()[:-1]:
         library, module, source = line.split("\t", 2)
         imported[module] = (library, json.loads(source))
-    assert set(imported) == {"ThisWorkbook", "Sheet1", "Sheet2", "Sheet3", "xlwings_udfs", "perfeval_buttons"}
+    assert set(imported) == {"ThisWorkbook", "Sheet1", "Sheet2", "Sheet3", "Sheet4", "xlwings_udfs", "perfeval_buttons"}
     assert "VBADocumentModule" in imported["ThisWorkbook"][1] and "Application.CalculateFull" in imported["ThisWorkbook"][1]
     assert "VBAModule" in imported["xlwings_udfs"][1]
     assert imported["xlwings_udfs"][1].count("XLPy.CallUDF(") == 2 * len([n for n in udfs.__all__ if n.startswith("PE_")])

@@ -8,7 +8,6 @@ workbook from the store.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 import time
@@ -102,14 +101,8 @@ def _run(store: Store, inputs: list[str], output: Path, jobs: int | None, year: 
             continue
         sha = store.known_by_path(text, stat.st_size, stat.st_mtime)
         if sha is None:
-            try:
-                sha = hashlib.sha256(path.read_bytes()).hexdigest()
-            except OSError:
-                to_read.append(text)
-                continue
-            if not store.has_content(sha):
-                to_read.append(text)
-                continue
+            to_read.append(text)  # the worker hashes it; known content is then not stored twice
+            continue
         store.add_sighting(run, text, stat.st_size, stat.st_mtime, sha)
         done.reused += 1
     store.db.commit()
@@ -121,12 +114,20 @@ def _run(store: Store, inputs: list[str], output: Path, jobs: int | None, year: 
     chunks = [to_read[i:i + CHUNK] for i in range(0, len(to_read), CHUNK)]
     workers = max(1, jobs or os.cpu_count() or 1)
 
+    seen: set[str] = set()
+
     def absorb(records: list[dict]) -> None:  # type: ignore[type-arg]
-        store.add_results(run, records)
         for record in records:
-            done.read += 1
-            if record["status"] != "ok":
-                done.failed += 1
+            sha = record["sha256"]
+            if sha is not None and (sha in seen or store.has_content(sha)):
+                done.reused += 1  # the same content under another name: counted once
+            else:
+                if sha is not None:
+                    seen.add(sha)
+                done.read += 1
+                if record["status"] != "ok":
+                    done.failed += 1
+        store.add_results(run, records)
         if progress:
             progress(done.reused + done.read, total)
 

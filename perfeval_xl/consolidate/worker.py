@@ -58,7 +58,9 @@ def project_record(result: ProjectResult) -> dict[str, Any]:
              ind.spec.locations.get("actual"))
             for ind in result.indicators
         ],
-        "findings": [(f.severity.value, f.code, f.where, f.location, f.message) for f in found],
+        # notes (such as a sign inferred for every unsigned target) are counted, not kept
+        "findings": [(f.severity.value, f.code, f.where, f.location, f.message) for f in found
+                     if f.severity.value != "note"],
     }
 
 

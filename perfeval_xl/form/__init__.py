@@ -22,7 +22,7 @@ from ..spec import ProjectSpec
 from .funds import write_funds
 from .header import write_goals, write_header
 from .indicators import write_indicators
-from .layout import COLUMN_WIDTHS, META_SHEET, PARAMS_SHEET, SHEET, Col, FormLayout
+from .layout import CALC_SHEET, COLUMN_WIDTHS, META_SHEET, PARAMS_SHEET, SHEET, Col, FormLayout
 from .metadata import fingerprint, meta_values, recorded_cells, write_metadata
 from .params import write_params
 from .plan import FormPlan, plan_form
@@ -106,6 +106,7 @@ def build_form(
     })
     styles = Styles(workbook)
     main = RecordingSheet(workbook.add_worksheet(SHEET, worksheet_class=FormWorksheet))
+    calc = RecordingSheet(workbook.add_worksheet(CALC_SHEET, worksheet_class=FormWorksheet))
     params_sheet = RecordingSheet(workbook.add_worksheet(PARAMS_SHEET, worksheet_class=FormWorksheet))
     meta = workbook.add_worksheet(META_SHEET, worksheet_class=FormWorksheet)
 
@@ -114,26 +115,28 @@ def build_form(
     write_header(main, plan.layout, styles, spec)
     write_funds(main, plan, styles)
     write_goals(main, plan.layout, styles, spec)
-    write_indicators(main, plan, styles)
-    write_summary(main, plan, styles)
+    write_indicators(main, calc, plan, styles)
+    write_summary(main, calc, plan, styles)
     for name, ref in plan.layout.names().items():
         workbook.define_name(name, "=" + ref)
     _page_setup(main, plan.layout)
     if mode == "xlwings":
         from .macros import add_macros
 
-        add_macros(workbook, [main, params_sheet, meta], plan.layout)
+        add_macros(workbook, [main, calc, params_sheet, meta], plan.layout)
 
     options = {"select_locked_cells": True, "select_unlocked_cells": True,
                "format_columns": True, "format_rows": True}
     main.protect(password or "", options)
+    calc.protect(password or "", options)
+    calc.hide()
     params_sheet.protect(password or "", options)
     params_sheet.hide()
     meta.protect(password or "", options)
     meta.very_hidden()
     main.activate()
 
-    digest = fingerprint(recorded_cells([main, params_sheet]))
+    digest = fingerprint(recorded_cells([main, params_sheet, calc]))
     write_metadata(meta, meta_values(spec, rules.profile, plan.layout, mode, generated_at, digest, main,
                                      params_sheet),
                    styles.get(font_size=9))
@@ -147,7 +150,6 @@ def build_form(
 def _page_setup(sheet: RecordingSheet, layout: FormLayout) -> None:
     for col, width in COLUMN_WIDTHS.items():
         sheet.set_column(col, col, width)
-    sheet.set_column(Col.FIRST_HIDDEN, Col.LAST, 10, None, {"hidden": True})
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
     sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)

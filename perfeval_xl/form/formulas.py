@@ -22,7 +22,7 @@ recalculation agrees with them cell by cell.
 
 from __future__ import annotations
 
-from .layout import Col, FormLayout, cell
+from .layout import CALC_SHEET, SHEET, Col, FormLayout, cell, ref
 
 # Full-width characters the official may type, and what they become; and the
 # characters dropped (spaces, line breaks, thousands separators). This is the
@@ -55,61 +55,59 @@ def normalized(expr: str) -> str:
     return out
 
 
-def _r(col: int, row: int) -> str:
-    return cell(row, col)
-
-
 class RowFormulas:
     """Formulas of one indicator row (0-based sheet row ``row``)."""
 
     def __init__(self, row: int) -> None:
         self.row = row
-        c = {name: _r(col, row) for name, col in vars(Col).items() if isinstance(col, int)}
-        self.c = c
+        columns = {name: col for name, col in vars(Col).items() if isinstance(col, int)}
+        # references as seen from the 自评表 (visible results) and from the 计算 sheet (helpers)
+        self.c = {name: ref(SHEET, row, col) for name, col in columns.items()}
+        self.h = {name: ref(CALC_SHEET, row, col) for name, col in columns.items()}
 
     # -- target parsing (rows whose target the official types) ---------------
 
     def norm(self) -> str:
-        e = self.c["TARGET"]
+        e = self.h["TARGET"]
         text = normalized(e + _AS_TEXT)
         return f"=IF(ISNUMBER({e}),\"\",{text})"
 
     def sign_len(self) -> str:
-        aa = self.c["NORM"]
+        aa = self.h["NORM"]
         return (f"=IF({aa}=\"\",0,SUMPRODUCT(MAX(EXACT(LEFT({aa},pe_p_sign_len),pe_p_sign_key)"
                 f"*pe_p_sign_len)))")
 
     def sign(self) -> str:
-        aa, ab = self.c["NORM"], self.c["SIGN_LEN"]
+        aa, ab = self.h["NORM"], self.h["SIGN_LEN"]
         return f"=IF({ab}=0,\"\",LOOKUP(2,1/EXACT(pe_p_sign_key,LEFT({aa},{ab})),pe_p_sign_val))"
 
     def neg(self) -> str:
-        aa, ab = self.c["NORM"], self.c["SIGN_LEN"]
+        aa, ab = self.h["NORM"], self.h["SIGN_LEN"]
         return f"=LEFT(MID({aa},{ab}+1,999),1)=\"-\""
 
     def body(self) -> str:
-        aa, ab, ad = self.c["NORM"], self.c["SIGN_LEN"], self.c["NEG"]
+        aa, ab, ad = self.h["NORM"], self.h["SIGN_LEN"], self.h["NEG"]
         return f"=MID({aa},{ab}+1+IF({ad},1,0),999)"
 
     def run(self) -> str:
-        ae = self.c["BODY"]
+        ae = self.h["BODY"]
         positions = ",".join(str(i) for i in range(1, RUN_LENGTH + 1))
         return (f"=IFERROR(MATCH(FALSE,ISNUMBER(FIND(MID({ae}&\"#\",{{{positions}}},1),"
                 f"\"0123456789.\")),0)-1,0)")
 
     def num(self) -> str:
-        ae, af, ad = self.c["BODY"], self.c["RUN"], self.c["NEG"]
+        ae, af, ad = self.h["BODY"], self.h["RUN"], self.h["NEG"]
         return f"=IF({af}=0,\"\",IFERROR(VALUE(LEFT({ae},{af}))*IF({ad},-1,1),\"\"))"
 
     def after(self) -> str:
-        ae, af = self.c["BODY"], self.c["RUN"]
+        ae, af = self.h["BODY"], self.h["RUN"]
         return f"=MID({ae},{af}+1,999)"
 
     def pct(self) -> str:
-        return f"=LEFT({self.c['AFTER']},1)=\"%\""
+        return f"=LEFT({self.h['AFTER']},1)=\"%\""
 
     def _tail(self) -> str:
-        ah, ai = self.c["AFTER"], self.c["PCT"]
+        ah, ai = self.h["AFTER"], self.h["PCT"]
         return f"MID({ah},1+IF({ai},1,0),999)"
 
     def suffix_len(self) -> str:
@@ -117,65 +115,65 @@ class RowFormulas:
         return f"=SUMPRODUCT(MAX(EXACT(RIGHT({tail},pe_p_suf_len),pe_p_suf_key)*pe_p_suf_len))"
 
     def unit_tail(self) -> str:
-        tail, aj = self._tail(), self.c["SUFFIX_LEN"]
+        tail, aj = self._tail(), self.h["SUFFIX_LEN"]
         return f"=LEFT({tail},LEN({tail})-{aj})"
 
     def final_sign(self) -> str:
-        ac, aj, tail = self.c["SIGN"], self.c["SUFFIX_LEN"], self._tail()
+        ac, aj, tail = self.h["SIGN"], self.h["SUFFIX_LEN"], self._tail()
         return (f"=IF({ac}<>\"\",{ac},IF({aj}>0,LOOKUP(2,1/EXACT(pe_p_suf_key,RIGHT({tail},{aj})),"
                 f"pe_p_suf_val),\"\"))")
 
     def qual(self) -> str:
-        ag, ak, al, ai = self.c["NUM"], self.c["UNIT_TAIL"], self.c["FINAL_SIGN"], self.c["PCT"]
+        ag, ak, al, ai = self.h["NUM"], self.h["UNIT_TAIL"], self.h["FINAL_SIGN"], self.h["PCT"]
         return (f"=OR({ag}=\"\",SUMPRODUCT(--ISNUMBER(FIND({{0,1,2,3,4,5,6,7,8,9}},{ak})))>0,"
                 f"AND({al}=\"\",NOT({ai}),LEN({ak})>0,ISNUMBER(FIND(LEFT({ak},1),pe_p_date_units))))")
 
     def _target_empty(self) -> str:
-        e, aa = self.c["TARGET"], self.c["NORM"]
+        e, aa = self.h["TARGET"], self.h["NORM"]
         return f"AND(NOT(ISNUMBER({e})),OR({aa}=\"\",SUMPRODUCT(--EXACT(pe_p_empty,{aa}))>0))"
 
     def kind(self) -> str:
-        e, am = self.c["TARGET"], self.c["QUAL"]
+        e, am = self.h["TARGET"], self.h["QUAL"]
         return f"=IF({self._target_empty()},\"\",IF(ISNUMBER({e}),\"N\",IF({am},\"Q\",\"N\")))"
 
     def tvalue(self) -> str:
-        m, e, ai, ag = self.c["KIND"], self.c["TARGET"], self.c["PCT"], self.c["NUM"]
+        m, e, ai, ag = self.h["KIND"], self.h["TARGET"], self.h["PCT"], self.h["NUM"]
         return f"=IF({m}<>\"N\",\"\",IF(ISNUMBER({e}),{e},IF({ai},{ag}/100,{ag})))"
 
     def scale(self) -> str:
-        m, e, ai = self.c["KIND"], self.c["TARGET"], self.c["PCT"]
+        m, e, ai = self.h["KIND"], self.h["TARGET"], self.h["PCT"]
         return f"=IF(AND({m}=\"N\",NOT(ISNUMBER({e})),{ai}),100,1)"
 
     def unit(self) -> str:
-        m, e, ai, ak = self.c["KIND"], self.c["TARGET"], self.c["PCT"], self.c["UNIT_TAIL"]
+        m, e, ai, ak = self.h["KIND"], self.h["TARGET"], self.h["PCT"], self.h["UNIT_TAIL"]
         return f"=IF({m}<>\"N\",\"\",IF(ISNUMBER({e}),\"\",IF({ai},\"%\",{ak})))"
 
     def direction(self) -> str:
-        m, al, x, o = self.c["KIND"], self.c["FINAL_SIGN"], self.c["L2"], self.c["TVALUE"]
+        m, al, x, o = self.h["KIND"], self.h["FINAL_SIGN"], self.h["L2"], self.h["TVALUE"]
         return (f"=IF({m}<>\"N\",\"\",IF({al}<>\"\",LOOKUP(2,1/EXACT(pe_p_dir_sign,{al}),pe_p_dir_code),"
                 f"IF(OR(SUMPRODUCT(--EXACT(pe_p_lower_l2,{x}))>0,{o}=0),-1,1)))")
 
     def tnorm_editable(self) -> str:
-        return f"={self.c['NORM']}"
+        return f"={self.h['NORM']}"
 
     # -- every row ---------------------------------------------------------------
 
     def used(self) -> str:
-        c = self.c
+        c = self.h
         cells = ",".join(f"{c[k]}<>\"\"" for k in ("NAME", "TARGET", "ACTUAL", "WEIGHT", "REASON", "QSCORE"))
         return f"=IF(OR({cells}),1,0)"
 
     def anorm(self) -> str:
-        f = self.c["ACTUAL"]
+        f = self.h["ACTUAL"]
         text = normalized(f + _AS_TEXT)
         return f"=IF(ISNUMBER({f}),\"\",{text})"
 
     def _actual_empty(self) -> str:
-        f, an = self.c["ACTUAL"], self.c["ANORM"]
+        f, an = self.h["ACTUAL"], self.h["ANORM"]
         return f"AND(NOT(ISNUMBER({f})),OR({an}=\"\",SUMPRODUCT(--EXACT(pe_p_empty,{an}))>0))"
 
     def avalue(self) -> str:
-        m, f, an, ao = self.c["KIND"], self.c["ACTUAL"], self.c["ANORM"], self.c["TNORM"]
+        m, f, an, ao = self.h["KIND"], self.h["ACTUAL"], self.h["ANORM"], self.h["TNORM"]
         numeric = f"IF(ISNUMBER({f}),{f},IFERROR(VALUE({an}),\"#\"))"
         rating = f"IFERROR(LOOKUP(2,1/EXACT(pe_p_rating_key,{an}),pe_p_rating_idx),IF({an}={ao},1,0))"
         return f"=IF({m}=\"\",\"\",IF({self._actual_empty()},\"\",IF({m}=\"N\",{numeric},{rating})))"
@@ -187,11 +185,11 @@ class RowFormulas:
         return self._band("pe_p_band_high")
 
     def _band(self, name: str) -> str:
-        m, r, g = self.c["KIND"], self.c["AVALUE"], self.c["WEIGHT"]
+        m, r, g = self.h["KIND"], self.h["AVALUE"], self.h["WEIGHT"]
         return f"=IF(AND({m}=\"Q\",ISNUMBER({r}),{r}>0,ISNUMBER({g})),INDEX({name},{r})*{g},\"\")"
 
     def raw(self) -> str:
-        c = self.c
+        c = self.h
         g, r, o, n, k, m, l_ = c["WEIGHT"], c["AVALUE"], c["TVALUE"], c["DIRECTION"], c["QSCORE"], c["KIND"], c["USED"]
         clean = "pe_p_clean"
         higher = f"IF({r}>={o},{g},IF(OR({o}<=0,{r}<=0),0,{g}*{r}/{o}))"
@@ -222,7 +220,7 @@ class RowFormulas:
                 f"ROUND(ROUND({r}-{o},pe_p_clean)/{o},pe_p_dev_places)),\"\")")
 
     def reason_required(self) -> str:
-        m, r, o, n, p = self.c["KIND"], self.c["AVALUE"], self.c["TVALUE"], self.c["DIRECTION"], self.c["SCALE"]
+        m, r, o, n, p = self.h["KIND"], self.h["AVALUE"], self.h["TVALUE"], self.h["DIRECTION"], self.h["SCALE"]
         ratio = f"ROUND({r}/{o},pe_p_ratio_places)"
         shortfall = f"AND(pe_p_reason_shortfall=1,IF({n}=1,{r}<{o},IF({n}=-1,{r}>{o},{r}<>{o})))"
         excess = (f"IF({o}=0,AND(ISNUMBER(pe_p_excess_zero),ROUND({r}*{p},pe_p_ratio_places)>=pe_p_excess_zero),"
@@ -232,11 +230,11 @@ class RowFormulas:
                 f"IF({m}=\"Q\",AND(ISNUMBER({r}),{r}>1,pe_p_reason_shortfall=1),FALSE))")
 
     def reason_missing(self) -> str:
-        t, i = self.c["REASON_REQ"], self.c["REASON"]
+        t, i = self.h["REASON_REQ"], self.h["REASON"]
         return f"=AND({t},OR(LEN(TRIM({i}))=0,SUMPRODUCT(--EXACT(pe_p_empty,TRIM({i})))>0))"
 
     def state(self) -> str:
-        c = self.c
+        c = self.h
         l_, m, g, r, s = c["USED"], c["KIND"], c["WEIGHT"], c["AVALUE"], c["RAW"]
         return (f"=IF({l_}=0,\"\",IF(OR({m}=\"\",NOT(ISNUMBER({g}))),\"undeclared\",IF({g}<0,\"undeclared\","
                 f"IF({r}=\"\",\"missing\",IF(OR({r}=\"#\",AND({m}=\"Q\",{r}=0)),\"invalid\","
@@ -284,9 +282,10 @@ class ProjectFormulas:
         return f"=IF({self.complete()},LOOKUP(pe_total,pe_p_grade_min,pe_p_grade_label),\"\")"
 
     def status_parts(self) -> str:
+        """On the 计算 sheet (it counts the helper columns)."""
         lay = self.layout
-        v, u = lay.column(Col.STATE), lay.column(Col.REASON_MISSING)
-        i = cell(lay.funds["total"], Col.REASON)
+        v, u = lay.column(Col.STATE, home=CALC_SHEET), lay.column(Col.REASON_MISSING, home=CALC_SHEET)
+        i = ref(CALC_SHEET, lay.funds["total"], Col.REASON)
         parts = [f"IF(NOT(ISNUMBER({i})),\"项目资金未填写完整；\",\"\")"]
         for state, text in STATE_TEXTS:
             parts.append(f"IF(COUNTIF({v},\"{state}\")>0,COUNTIF({v},\"{state}\")&\"{text}；\",\"\")")
@@ -294,8 +293,9 @@ class ProjectFormulas:
         parts.append("IF(pe_weight_total<>100,\"分值合计 \"&pe_weight_total&\"，应为 100；\",\"\")")
         return "=" + "&".join(parts)
 
-    def status(self, parts_cell: str) -> str:
-        return f"=IF({parts_cell}=\"\",\"已填写完整\",LEFT({parts_cell},LEN({parts_cell})-1))"
+    def status(self) -> str:
+        parts = ref(SHEET, self.layout.status, STATUS_PARTS)
+        return f"=IF({parts}=\"\",\"已填写完整\",LEFT({parts},LEN({parts})-1))"
 
     def block_label(self, name: str, levels: tuple[str, ...]) -> str:
         lay = self.layout
@@ -308,6 +308,9 @@ class ProjectFormulas:
             f"SUMIF({lay.column(Col.L1)},\"{lv}\",{lay.column(Col.SCORE)})" for lv in levels
         )
 
+
+# where the status line's parts are put together (计算 sheet, the status row)
+STATUS_PARTS = Col.USED
 
 STATE_TEXTS = (
     ("undeclared", " 项指标值或分值未填写"),

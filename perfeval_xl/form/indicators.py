@@ -1,5 +1,5 @@
 """The 绩效指标 table: one row per 三级指标, spare rows in every 二级指标, the live
-score, deviation and reason check of each row, and the hidden helper columns."""
+score, deviation and reason check of each row, and its helper columns on the hidden 计算 sheet."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from ..notation import Target
-from .layout import COLUMN_WIDTHS, Col, cell
+from .layout import COLUMN_WIDTHS, SHEET, Col, cell, ref, sheet_of
 from .metadata import encode_cells
 from .model import Value
 from .plan import FormPlan, PlannedRow
@@ -38,7 +38,8 @@ NOTATION_HELP = ("写法如 ≥95%、≤420元/次、87.65万元、0次、3500�
                  "如 达成预期指标、年底前完成。")
 
 
-def write_indicators(sheet: Worksheet, plan: FormPlan, styles: Styles) -> None:
+def write_indicators(sheet: Worksheet, calc: Worksheet, plan: FormPlan, styles: Styles) -> None:
+    """The table on the 自评表; each row's helpers on the 计算 sheet, in the same row."""
     layout = plan.layout
     head = layout.table_header
     last = layout.last_indicator
@@ -48,7 +49,8 @@ def write_indicators(sheet: Worksheet, plan: FormPlan, styles: Styles) -> None:
     for col, title in SIDE_HEADERS.items():
         sheet.write(head, col, title, styles.side_head())
     for col, title in HELPER_HEADERS.items():
-        sheet.write(head, col, title, styles.helper())
+        calc.write(head, col, title, styles.helper())
+    calc.set_column(Col.FIRST_HIDDEN, Col.LAST, 12)
     sheet.set_row(head, 30)
 
     for level1, first, end in layout.level1_spans:
@@ -58,7 +60,7 @@ def write_indicators(sheet: Worksheet, plan: FormPlan, styles: Styles) -> None:
 
     validations = Validations()
     for planned in plan.rows:
-        _write_row(sheet, planned, plan, styles, validations)
+        _write_row(sheet, calc, planned, plan, styles, validations)
     _row_validations(validations, plan)
     validations.write(sheet)
     _conditional_formats(sheet, plan, styles)
@@ -87,7 +89,7 @@ def actual_format(target: Target | None) -> str:
     return "General"
 
 
-def _write_row(sheet: Worksheet, planned: PlannedRow, plan: FormPlan, styles: Styles,
+def _write_row(sheet: Worksheet, calc: Worksheet, planned: PlannedRow, plan: FormPlan, styles: Styles,
                validations: Validations) -> None:
     r = planned.row
     inp, values = planned.input, planned.values
@@ -138,12 +140,12 @@ def _write_row(sheet: Worksheet, planned: PlannedRow, plan: FormPlan, styles: St
             Col.UNIT: f.unit, Col.DIRECTION: f.direction, Col.TNORM: f.tnorm_editable,
         })
     for col, make in formulas.items():
-        sheet.write_formula(r, col, make(), helper, _cached(values[col]))
+        calc.write_formula(r, col, make(), helper, _cached(values[col]))
     literal_cols = [Col.L1, Col.L2]
     if not editable_target:
         literal_cols += [Col.KIND, Col.DIRECTION, Col.TVALUE, Col.SCALE, Col.UNIT, Col.TNORM]
     for col in literal_cols:
-        _write_literal(sheet, r, col, values[col], helper)
+        _write_literal(calc, r, col, values[col], helper)
 
     _validations(validations, planned, plan)
     texts = [(str(inp.name or ""), COLUMN_WIDTHS[Col.NAME]), (str(inp.target or ""), COLUMN_WIDTHS[Col.TARGET]),
@@ -224,7 +226,7 @@ def _row_validations(validations: Validations, plan: FormPlan) -> None:
     """The validations every indicator row has, as one range each."""
     first = plan.layout.first_indicator
     rows = [p.row for p in plan.rows]
-    y, z, k = cell(first, Col.BAND_LOW), cell(first, Col.BAND_HIGH), cell(first, Col.QSCORE)
+    y, z, k = ref(SHEET, first, Col.BAND_LOW), ref(SHEET, first, Col.BAND_HIGH), cell(first, Col.QSCORE)
     score = {
         "validate": "custom", "value": f"=AND(ISNUMBER({k}),ISNUMBER({y}),{k}>={y},{k}<={z})",
         "input_title": "定性指标评分（可选）",
@@ -267,16 +269,20 @@ def _conditional_formats(sheet: Worksheet, plan: FormPlan, styles: Styles) -> No
     layout = plan.layout
     wb = styles.workbook
     first, last = layout.first_indicator, layout.last_indicator
-    top = first + 1  # Excel row number of the first indicator row
 
     def rng(col: int) -> str:
         return f"{cell(first, col)}:{cell(last, col)}"
 
+    def row_relative(col: int) -> str:
+        """The first row's cell of a column, column fixed and row relative (e.g. 计算!$U13):
+        the rule then reads each row's own cell."""
+        prefix = "" if sheet_of(col) == SHEET else f"{sheet_of(col)}!"
+        return f"{prefix}${xl_col_to_name(col)}{first + 1}"
+
     required = wb.add_format({"bg_color": "#F8CBAD", "font_color": "#9C0006"})
     below = wb.add_format({"font_color": "#C00000", "bold": True})
     invalid = wb.add_format({"bg_color": "#FFC7CE"})
-    u, g, h, v = (f"${xl_col_to_name(c)}{top}"
-                  for c in (Col.REASON_MISSING, Col.WEIGHT, Col.SCORE, Col.STATE))
+    u, g, h, v = (row_relative(c) for c in (Col.REASON_MISSING, Col.WEIGHT, Col.SCORE, Col.STATE))
     sheet.conditional_format(rng(Col.REASON), {"type": "formula", "criteria": f"={u}=TRUE", "format": required})
     sheet.conditional_format(rng(Col.SCORE), {
         "type": "formula", "criteria": f"=AND(ISNUMBER({h}),ISNUMBER({g}),{h}<{g})", "format": below})

@@ -2,11 +2,14 @@
 the exporters and the tests.
 
 The main sheet has the official nine columns A–I (the block label column and the
-eight columns of the 绩效指标 table), two visible helper columns beside them
-(偏差率, 定性评分) that are outside the print area, and hidden helper columns
-that hold each row's structured target and intermediate results. Rows depend on
-how many indicators the form has, so :func:`plan_layout` computes them; the
-defined names (``pe_*``) are the contract other programs rely on.
+eight columns of the 绩效指标 table) and two visible helper columns beside them
+(偏差率, 定性评分) that are outside the print area. Each indicator row's
+structured target and intermediate results sit on the hidden 计算 sheet, in the
+same row, in columns L onwards (:class:`Col` numbers them; :func:`sheet_of` says
+which sheet a column is on). Keeping them off the 自评表 keeps it light to read
+for programs that take thousands of returned forms. Rows depend on how many
+indicators the form has, so :func:`plan_layout` computes them; the defined names
+(``pe_*``) are the contract other programs rely on.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 from xlsxwriter.utility import xl_col_to_name
 
 SHEET = "自评表"
+CALC_SHEET = "计算"  # the hidden helper columns, row for row beside the 自评表
 PARAMS_SHEET = "参数"
 META_SHEET = "_meta"
 TEMPLATE_VERSION = "1"
@@ -104,6 +108,22 @@ def cell(row: int, col: int, absolute: bool = False) -> str:
     return f"{_COLUMN_NAMES[col]}{row + 1}"
 
 
+def sheet_of(col: int) -> str:
+    """The sheet a column of :class:`Col` is on: helpers on 计算, the rest on the 自评表."""
+    return CALC_SHEET if col >= Col.FIRST_HIDDEN else SHEET
+
+
+def ref(home: str, row: int, col: int, absolute: bool = False) -> str:
+    """A reference to (row, col) from a formula on sheet ``home``: qualified when it is elsewhere.
+
+    The sheet name is not quoted (计算!S13): it needs no quotes, and Excel and
+    LibreOffice both save it that way, so the formula reads back as written.
+    """
+    address = cell(row, col, absolute)
+    sheet = sheet_of(col)
+    return address if sheet == home else f"{sheet}!{address}"
+
+
 def col_range(col: int, first: int, last: int, absolute: bool = True) -> str:
     """Address of one column between two rows, e.g. $H$13:$H$40."""
     a = "$" if absolute else ""
@@ -164,9 +184,11 @@ class FormLayout:
         """xlwings mode: the 检查本表 and 导出附件 buttons, beside the title (not printed)."""
         return {"check": (self.title, Col.DEVIATION), "export": (self.title, Col.QSCORE)}
 
-    def column(self, col: int, absolute: bool = True) -> str:
-        """The indicator rows of one column, e.g. $H$13:$H$35."""
-        return col_range(col, self.first_indicator, self.last_indicator, absolute)
+    def column(self, col: int, absolute: bool = True, home: str = SHEET) -> str:
+        """The indicator rows of one column, e.g. $H$13:$H$35, as seen from sheet ``home``."""
+        address = col_range(col, self.first_indicator, self.last_indicator, absolute)
+        sheet = sheet_of(col)
+        return address if sheet == home else f"{sheet}!{address}"
 
     def names(self) -> dict[str, str]:
         """The defined names of the contract, to their sheet ranges."""
@@ -192,7 +214,8 @@ class FormLayout:
             "pe_indicators": rng(Col.LEVEL1, first, Col.REASON, last),
             "pe_deviation": rng(Col.DEVIATION, first, Col.DEVIATION, last),
             "pe_qscore": rng(Col.QSCORE, first, Col.QSCORE, last),
-            "pe_helpers": rng(Col.FIRST_HIDDEN, first, Col.LAST, last),
+            "pe_helpers": sheet_ref(f"{cell(first, Col.FIRST_HIDDEN, True)}:{cell(last, Col.LAST, True)}",
+                                    CALC_SHEET),
             "pe_weight_total": sheet_ref(cell(self.total, Col.WEIGHT, True)),
             "pe_total": sheet_ref(cell(self.total, Col.SCORE, True)),
             "pe_grade": sheet_ref(cell(self.grade, Col.WEIGHT, True)),

@@ -46,6 +46,9 @@ def canonical(value: object) -> tuple[str, str]:
         # LibreOffice saves TRUE/FALSE as the functions TRUE()/FALSE(), and a
         # boolean constant as the formula =TRUE(): the same content.
         text = str(value).replace("TRUE()", "TRUE").replace("FALSE()", "FALSE")
+        if "'" in text:  # a program may quote a sheet name that needs no quotes
+            for name in FINGERPRINT_SHEETS:
+                text = text.replace(f"'{name}'!", f"{name}!")
         if text in ("=TRUE", "=FALSE"):
             return "b", text[1:]
         return "f", text
@@ -58,11 +61,15 @@ def canonical(value: object) -> tuple[str, str]:
 
 def fingerprint(cells: Iterable[tuple[str, str, str, str]]) -> str:
     """SHA-256 of sorted (sheet, address, kind, text) entries."""
-    digest = hashlib.sha256()
-    for entry in sorted(cells):
-        digest.update("\x1f".join(entry).encode("utf-8"))
-        digest.update(b"\x1e")
-    return digest.hexdigest()
+    return fingerprint_joined(sorted("\x1f".join(entry) for entry in cells))
+
+
+def fingerprint_joined(entries: list[str]) -> str:
+    """SHA-256 of entries already joined with \\x1f and sorted (sorting the joined text
+    orders them as the tuples: no field but the last holds a control character)."""
+    if not entries:
+        return hashlib.sha256(b"").hexdigest()
+    return hashlib.sha256(("\x1e".join(entries) + "\x1e").encode("utf-8")).hexdigest()
 
 
 def content_cells(sheets: Iterable[RecordingSheet]) -> list[tuple[str, str, str, str]]:
@@ -208,7 +215,7 @@ def meta_values(spec: ProjectSpec, profile: str, layout: FormLayout, mode: str,
 __all__ = ["META_SHEET", "canonical", "fingerprint", "meta_values", "recorded_cells", "write_metadata"]
 
 
-FINGERPRINT_SHEETS = ("自评表", "参数")
+FINGERPRINT_SHEETS = ("自评表", "参数", "计算")
 
 
 def workbook_cells(workbook: Any) -> list[tuple[str, str, str, str]]:

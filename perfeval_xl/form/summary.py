@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xlsxwriter.worksheet import Worksheet
 
-from .formulas import ProjectFormulas
+from .formulas import STATUS_PARTS, ProjectFormulas
 from .layout import Col, cell
 from .plan import FormPlan
 from .styles import SCORE, Styles
@@ -12,7 +12,7 @@ from .styles import SCORE, Styles
 GRADE_COLOURS = {"优": "#C6EFCE", "良": "#DDEBF7", "中": "#FFEB9C", "差": "#FFC7CE"}
 
 
-def write_summary(sheet: Worksheet, plan: FormPlan, styles: Styles) -> None:
+def write_summary(sheet: Worksheet, calc: Worksheet, plan: FormPlan, styles: Styles) -> None:
     layout, values = plan.layout, plan.project
     f = plan.project_formulas()
 
@@ -30,11 +30,10 @@ def write_summary(sheet: Worksheet, plan: FormPlan, styles: Styles) -> None:
     sheet.set_row(row, 22)
 
     row = layout.status
-    parts_cell = cell(row, Col.USED)
     sheet.merge_range(row, Col.BLOCK, row, Col.LEVEL1, "填报状态", styles.label())
     sheet.merge_range(row, Col.LEVEL2, row, Col.REASON, "", styles.computed(align="left"))
-    sheet.write_formula(row, Col.LEVEL2, f.status(parts_cell), styles.computed(align="left"), values["status"])
-    sheet.write_formula(row, Col.USED, f.status_parts(), styles.helper(), values["status_parts"])
+    sheet.write_formula(row, Col.LEVEL2, f.status(), styles.computed(align="left"), values["status"])
+    calc.write_formula(row, STATUS_PARTS, f.status_parts(), styles.helper(), values["status_parts"])
     sheet.set_row(row, 30)
 
     _conditional_formats(sheet, plan, styles)

@@ -23,11 +23,12 @@ from .. import findings as F
 from ..display import number
 from ..engine import ProjectResult
 from ..findings import Finding
-from ..form.layout import FUND_COLUMNS, META_SHEET, SHEET, Col, FormLayout, cell
+from ..form.layout import CALC_SHEET, FUND_COLUMNS, META_SHEET, SHEET, Col, FormLayout, cell, ref, sheet_of
 from ..form.metadata import (
     canonical,
     decode_cells,
     fingerprint,
+    fingerprint_joined,
     layout_from_summary,
     read_meta,
     workbook_cells,
@@ -84,7 +85,7 @@ def read_ours(formulas: Any, values: Any, source: str) -> OurForm:
     if values_only:
         out.append(_values_copy_note())
     elif fingerprint(workbook_cells(formulas)) != meta.get("fingerprint"):
-        out.append(_altered(_replaced_formulas(formulas[SHEET], layout)))
+        out.append(_altered(_replaced_formulas(formulas, layout)))
     vsheet = OpenpyxlSheet(values[SHEET])
     spec = _spec(vsheet, layout, meta, source, out)
     probe = values[META_SHEET].cell(row=_probe_row(meta) + 1, column=2).value
@@ -108,16 +109,24 @@ def read_ours_values(sheets: dict[str, Sheet], meta: dict[str, str], source: str
 
 
 def content_fingerprint(sheets: dict[str, Sheet], meta: dict[str, str]) -> str:
-    """The fingerprint of the 自评表's locked constants, from values (see metadata.content_cells)."""
+    """The fingerprint of the 自评表's locked constants, from values (see metadata.content_cells).
+
+    Written for speed (it runs on every file of a consolidation); it hashes exactly
+    what :func:`~perfeval_xl.form.metadata.fingerprint` hashes for the same cells.
+    """
     skip = decode_cells(meta.get("inputs", "")) | decode_cells(meta.get("formula_cells", ""))
-    sheet = sheets[SHEET]
-    cells = []
-    for (row, col), value in sheet.filled():
+    prefix = SHEET + "\x1f"
+    entries = []
+    for (row, col), value in sheets[SHEET].filled():
         if (row - 1, col - 1) in skip:
             continue
-        kind, text = canonical(value)
-        cells.append((SHEET, f"{COLUMN_NAMES[col - 1]}{row}", kind, text))
-    return fingerprint(cells)
+        if isinstance(value, str):
+            kind, text = "s", value
+        else:
+            kind, text = canonical(value)
+        entries.append(f"{prefix}{COLUMN_NAMES[col - 1]}{row}\x1f{kind}\x1f{text}")
+    entries.sort()
+    return fingerprint_joined(entries)
 
 
 def _probe_row(meta: dict[str, str]) -> int:
@@ -126,16 +135,22 @@ def _probe_row(meta: dict[str, str]) -> int:
     return META_KEYS.index("recalc_probe")
 
 
-def _replaced_formulas(fsheet: Any, layout: FormLayout) -> str:
+def _replaced_formulas(formulas: Any, layout: FormLayout) -> str:
+    """The computed cells (on the 自评表 and the hidden 计算 sheet) that hold a number instead of a formula."""
+    sheets = {name: formulas[name] for name in (SHEET, CALC_SHEET) if name in formulas.sheetnames}
     replaced = []
     for place in layout.indicators:
         for col in COMPUTED_COLUMNS:
-            c = fsheet[cell(place.row, col)]
+            sheet = sheet_of(col)
+            if sheet not in sheets:
+                continue
+            c = sheets[sheet][cell(place.row, col)]
             if c.value is not None and c.data_type != "f":
-                replaced.append(cell(place.row, col))
+                replaced.append(ref(SHEET, place.row, col))
+    main = sheets[SHEET]
     for name, row, col in (("总分", layout.total, Col.SCORE), ("评价等级", layout.grade, Col.WEIGHT),
                            ("执行率得分", layout.funds["total"], Col.REASON)):
-        c = fsheet[cell(row, col)]
+        c = main[cell(row, col)]
         if c.value is not None and c.data_type != "f":
             replaced.append(f"{cell(row, col)}（{name}）")
     return f"；公式被改成数值的单元格：{'、'.join(replaced[:10])}" if replaced else ""
