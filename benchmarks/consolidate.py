@@ -116,11 +116,12 @@ def _consolidate(paths: list[Path], jobs: int, out: Path) -> None:
             os.symlink(p.resolve(), link)
     done = consolidate([str(folder)], out, jobs=jobs)
     own, children = _peak_mb()
+    workers = f"{children:.0f} MB (largest worker)" if jobs > 1 else "reading in the main process"
     read = done.seconds["read"]
     print(f"  consolidate --jobs {jobs}: {len(paths) / read:8.0f} files/s reading+scoring+checks+store "
           f"({read:.1f} s); review workbook {done.seconds['review']:.1f} s; "
           f"{done.review.projects} projects, {done.review.indicators} indicators; "
-          f"peak memory {own:.0f} MB (main), {children:.0f} MB (largest worker)", flush=True)
+          f"peak memory {own:.0f} MB (main), {workers}", flush=True)
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -212,6 +213,24 @@ def test_formulas_need_no_future_function_prefixes(caidian) -> None:  # type: ig
                     assert plain._prepare_formula(text, expand_future_functions=True) == text
                     count += 1
     assert count > 400
+
+
+@pytest.mark.parametrize("example", ["caidian-2019-quality", "donghu-2018-business-admin"])
+def test_cells_are_serialised_as_xlsxwriter_does(example: str, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """FormWorksheet writes formatted cells by its own short path: the package must be the
+    one XlsxWriter itself writes, part for part (filled forms: text, numbers, booleans, blanks)."""
+    from perfeval_xl.form.sheet import FormWorksheet
+
+    spec, when = load_example(example), dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    ours = build_form(spec, tmp_path / "ours.xlsx", generated_at=when).path
+    monkeypatch.setattr(FormWorksheet, "_write_cell", Worksheet._write_cell)
+    theirs = build_form(spec, tmp_path / "theirs.xlsx", generated_at=when).path
+    with zipfile.ZipFile(ours) as a, zipfile.ZipFile(theirs) as b:
+        assert a.namelist() == b.namelist()
+        for name in a.namelist():
+            assert a.read(name) == b.read(name), name
+        assert b"<f>" in a.read("xl/worksheets/sheet2.xml") and b't="b"' in a.read("xl/worksheets/sheet2.xml")
 
 
 def test_cli_new(tmp_path: Path) -> None:

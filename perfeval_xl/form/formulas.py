@@ -43,8 +43,7 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def normalized(expr: str) -> str:
-    """Formula text normalising the text ``expr`` (see REPLACE and DROP)."""
+def _normalizing(expr: str) -> str:
     out = expr
     for char in DROP:
         out = f"SUBSTITUTE({out},{_quote(char)},\"\")"
@@ -55,15 +54,34 @@ def normalized(expr: str) -> str:
     return out
 
 
+_HOLE = "\x00"  # where the expression goes in the nest of SUBSTITUTEs, built once
+_NORMALIZING = _normalizing(_HOLE).split(_HOLE)
+
+
+def normalized(expr: str) -> str:
+    """Formula text normalising the text ``expr`` (see REPLACE and DROP)."""
+    return expr.join(_NORMALIZING)
+
+
+def _column_prefixes(home: str) -> tuple[tuple[str, str], ...]:
+    """(name, reference without the row number) of every column of :class:`Col`, seen from ``home``."""
+    columns = {name: col for name, col in vars(Col).items() if isinstance(col, int)}
+    return tuple((name, ref(home, 0, col)[:-1]) for name, col in columns.items())
+
+
+_FROM_MAIN = _column_prefixes(SHEET)
+_FROM_CALC = _column_prefixes(CALC_SHEET)
+
+
 class RowFormulas:
     """Formulas of one indicator row (0-based sheet row ``row``)."""
 
     def __init__(self, row: int) -> None:
         self.row = row
-        columns = {name: col for name, col in vars(Col).items() if isinstance(col, int)}
+        number = str(row + 1)
         # references as seen from the 自评表 (visible results) and from the 计算 sheet (helpers)
-        self.c = {name: ref(SHEET, row, col) for name, col in columns.items()}
-        self.h = {name: ref(CALC_SHEET, row, col) for name, col in columns.items()}
+        self.c = {name: prefix + number for name, prefix in _FROM_MAIN}
+        self.h = {name: prefix + number for name, prefix in _FROM_CALC}
 
     # -- target parsing (rows whose target the official types) ---------------
 

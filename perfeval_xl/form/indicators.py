@@ -3,7 +3,6 @@ score, deviation and reason check of each row, and its helper columns on the hid
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -251,10 +250,10 @@ class Validations:
     over all its cells (a relative formula is read from the first cell)."""
 
     def __init__(self) -> None:
-        self.groups: dict[str, tuple[dict[str, Any], list[tuple[int, int]]]] = {}
+        self.groups: dict[tuple[tuple[str, Any], ...], tuple[dict[str, Any], list[tuple[int, int]]]] = {}
 
     def data_validation(self, row: int, col: int, _row: int, _col: int, options: dict[str, Any]) -> None:
-        key = json.dumps(options, sort_keys=True, ensure_ascii=False)
+        key = tuple(sorted(options.items()))  # the settings are strings, numbers and booleans
         self.groups.setdefault(key, (options, []))[1].append((row, col))
 
     def write(self, sheet: Worksheet) -> None:

@@ -73,7 +73,8 @@ class RecordingSheet:
                       value: object = 0) -> Any:
         text = formula if formula.startswith("=") else "=" + formula
         self._record(row, col, Formula(text), fmt)
-        return self._sheet.write_formula(row, col, formula, fmt, value)
+        # row/col only: XlsxWriter's A1-notation wrapper is skipped (hundreds of calls per form)
+        return self._sheet._write_formula(row, col, formula, fmt, value)
 
     def merge_range(self, first_row: int, first_col: int, last_row: int, last_col: int,
                     data: object, fmt: Format | None = None) -> Any:

@@ -5,6 +5,12 @@
   functions and the dynamic-array check); the form uses none of those functions
   (a test checks every formula against XlsxWriter's own expansion), and with
   hundreds of formulas per form they were most of the build time.
+  Formatted cells are also serialised by a shorter path (the form has about two
+  thousand, most of them formulas on the 计算 sheet); the XML is the same, byte
+  for byte (a test compares it with XlsxWriter's own).
+- :class:`FormWorkbook` deflates the package's parts at zlib level 1 rather than
+  the default 6: twice as fast (the largest single cost of writing a form after
+  the cells), for a file about a quarter larger (some 48 KiB instead of 38).
 - :class:`FormWorkbook` adds ``<workbookProtection lockStructure="1"/>`` (with the
   legacy password verifier when there is a password), which XlsxWriter does not
   write, so sheets cannot be added, deleted, renamed or unhidden.
@@ -12,10 +18,13 @@
 
 from __future__ import annotations
 
+import zipfile
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.worksheet import CellFormulaTuple, Worksheet
+import xlsxwriter.workbook
+from xlsxwriter.utility import xl_rowcol_to_cell_fast
+from xlsxwriter.worksheet import CellBlankTuple, CellFormulaTuple, CellNumberTuple, CellStringTuple, Worksheet
 
 from .protection import legacy_hash
 
@@ -38,11 +47,72 @@ class FormWorksheet(Worksheet):  # type: ignore[misc]
         self.table[row][col] = CellFormulaTuple(self._prepare_formula(formula), cell_format, value)
         return 0
 
+    def _write_cell(self, row: int, col: int, cell: Any) -> None:
+        """Formatted formula, string, number and blank cells written directly, as XlsxWriter
+        writes them (the form has about two thousand); other cells by XlsxWriter."""
+        kind = cell.__class__
+        if cell.format is None or kind not in _FAST or self.constant_memory:
+            super()._write_cell(row, col, cell)
+            return
+        head = f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{cell.format._get_xf_index()}"'
+        if kind is CellFormulaTuple:
+            value = cell.value
+            extra = ""
+            if value.__class__ is bool:
+                extra, value = ' t="b"', int(value)
+            elif isinstance(value, str) and value:
+                extra = ' t="e"' if value in _ERROR_CODES else ' t="str"'
+                value = _escape(value)
+            self.fh.write(f"{head}{extra}><f>{_escape(cell.formula)}</f><v>{value}</v></c>")
+        elif kind is CellStringTuple:  # the shared-string index
+            self.fh.write(f'{head} t="s"><v>{cell.string}</v></c>')
+        elif kind is CellNumberTuple:
+            self.fh.write(f"{head}><v>{cell.number:.16G}</v></c>")
+        else:
+            self.fh.write(f"{head}/>")
+
+
+_FAST = frozenset((CellFormulaTuple, CellStringTuple, CellNumberTuple, CellBlankTuple))
+_ERROR_CODES = frozenset(("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"))
+
+
+def _escape(text: str) -> str:
+    """XML character data as XlsxWriter escapes it (double quotes and line breaks kept)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+class _FastZipInfo(zipfile.ZipInfo):
+    """A zip member deflated at level 1."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._compresslevel = DEFLATE_LEVEL
+
+
+DEFLATE_LEVEL = 1
+
 
 class FormWorkbook(xlsxwriter.Workbook):  # type: ignore[misc]
-    """An XlsxWriter workbook with its structure protected."""
+    """An XlsxWriter workbook with its structure protected, deflated fast."""
 
     protection_password: str | None = None
+
+    def _store_workbook(self) -> None:
+        # XlsxWriter names each part with zipfile.ZipInfo and has no setting for the level;
+        # its module's ZipInfo is swapped for the time of this call (forms are built one at
+        # a time in a process).
+        module = xlsxwriter.workbook
+        original, module.ZipInfo = module.ZipInfo, _FastZipInfo
+        try:
+            super()._store_workbook()
+        finally:
+            module.ZipInfo = original
 
     def _write_workbook_pr(self) -> None:
         super()._write_workbook_pr()
