@@ -92,7 +92,8 @@ class _FastZipInfo(zipfile.ZipInfo):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._compresslevel = DEFLATE_LEVEL
+        self._compresslevel = DEFLATE_LEVEL  # Python 3.11–3.12; 3.13 calls it compress_level
+        self.compress_level = DEFLATE_LEVEL
 
 
 DEFLATE_LEVEL = 1
