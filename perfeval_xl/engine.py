@@ -22,9 +22,11 @@ from .notation import (
     ParseProblem,
     Target,
     UnitMismatch,
+    approximate_word,
     convert,
     direction_of,
     format_number,
+    has_digit,
     infer_direction,
     is_empty,
     normalize,
@@ -203,7 +205,7 @@ def _execution(spec: ProjectSpec, rules: Rules, out: list[Finding]) -> Execution
                 ))
     rate = score = None
     where = "项目资金·年度资金总额"
-    location = spec.locations.get("funds.fiscal.budget")
+    location = _funds_location(spec, "budget")
     if budget is None or executed is None:
         missing = "、".join(
             label for label, value in (("全年预算数", budget), ("全年执行数", executed))
@@ -224,7 +226,7 @@ def _execution(spec: ProjectSpec, rules: Rules, out: list[Finding]) -> Execution
                 "funds-over-executed", where,
                 f"全年执行数 {_n(executed)} 万元大于全年预算数 {_n(budget)} 万元，"
                 "执行率得分按满分封顶，请核对金额",
-                location,
+                _funds_location(spec, "executed"),
             ))
         line = rules.execution_reason_below
         if line is not None and rate < line:
@@ -233,7 +235,29 @@ def _execution(spec: ProjectSpec, rules: Rules, out: list[Finding]) -> Execution
                 f"预算执行率 {_pct(rate, 2)} 低于 {_pct(line, 0)}，须在报告中说明原因",
                 location,
             ))
+    if not (budget is not None and executed is not None and executed > budget):
+        # the total is within budget, but one source may be over it (and another under)
+        for key in FUND_ROWS:
+            row = spec.funds.get(key)
+            if row is not None and row.budget is not None and row.executed is not None \
+                    and row.executed > row.budget:
+                out.append(F.warning(
+                    "funds-over-executed", f"项目资金·{FUND_LABELS[key]}",
+                    f"{FUND_LABELS[key]}的全年执行数 {_n(row.executed)} 万元大于全年预算数 "
+                    f"{_n(row.budget)} 万元，请核对金额",
+                    spec.locations.get(f"funds.{key}.executed"),
+                ))
     return ExecutionResult(weight, budget, executed, rate, score)
+
+
+def _funds_location(spec: ProjectSpec, col: str) -> str | None:
+    """Where the total's ``col`` is written: the 年度资金总额 row if the spec has one, else the
+    first source row that has the amount."""
+    for key in ("total", *FUND_ROWS):
+        location = spec.locations.get(f"funds.{key}.{col}")
+        if location:
+            return location
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -324,6 +348,17 @@ def _indicator(ind: Indicator, rules: Rules) -> IndicatorResult:
     if target is None:
         out.append(F.error("target-missing", where, "年度指标值未填写，请填写申报的指标值", loc("target")))
         return result
+    # 约20场, 200余人, 30天左右: a number made approximate (qualitative text like 多部门协同 is not)
+    word = approximate_word(target.text if target.qualitative else target.unit)
+    if word is not None and (not target.qualitative or has_digit(normalize(target.text))):
+        as_what = ("已按定性指标处理" if target.qualitative
+                   else f"按 {format_number((target.value or ZERO) * target.display_scale)} 计分")
+        out.append(F.warning(
+            "target-approximate", where,
+            f"年度指标值“{target.text}”含“{word}”，不是确切数值，{as_what}；"
+            "定量指标请写确切数值和比较符号（如 ≥200人）",
+            loc("target"),
+        ))
     if target.qualitative:
         _qualitative(result, rules, where)
     else:
@@ -510,13 +545,20 @@ def _explain(result: IndicatorResult, rules: Rules) -> str:
 
 
 def _check_duplicates(indicators: list[IndicatorResult]) -> None:
-    seen = Counter((i.level2, normalize(i.spec.name)) for i in indicators if i.spec.name.strip())
+    """Two indicators of a project with the same name (under any 二级指标) are probably one
+    indicator written twice."""
+    groups: dict[str, list[IndicatorResult]] = {}
     for ind in indicators:
-        key = (ind.level2, normalize(ind.spec.name))
-        if ind.spec.name.strip() and seen[key] > 1:
+        if ind.spec.name.strip():
+            groups.setdefault(normalize(ind.spec.name), []).append(ind)
+    for same in groups.values():
+        if len(same) < 2:
+            continue
+        places = "、".join(dict.fromkeys(i.level2 for i in same))
+        for ind in same:
             ind.findings.append(F.warning(
                 "duplicate-indicator", ind.spec.where,
-                f"{ind.level2}下有 {seen[key]} 个同名指标“{ind.spec.name}”，请确认是否重复填写",
+                f"项目中有 {len(same)} 个同名指标“{ind.spec.name}”（{places}），请确认是否重复填写",
                 ind.spec.locations.get("name"),
             ))
 

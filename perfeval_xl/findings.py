@@ -81,6 +81,7 @@ CODES: dict[str, str] = {
     "actual-has-sign": "实际完成值带有比较符号",
     "percent-as-fraction": "百分比指标的实际完成值写成了大于 1 的小数",
     "unit-mismatch": "实际完成值与年度指标值的单位不能换算",
+    "target-approximate": "年度指标值含“约”“余”“左右”等字，不是确切数值",
     "unit-converted": "实际完成值已换算为年度指标值的单位",
     "rating-unknown": "定性指标的实际完成值不是三个评价档次之一",
     "rating-from-target": "定性指标实际完成值与年度指标值相同，按达成计",

@@ -101,12 +101,28 @@ def notation() -> Notation:
 
 
 _DROPPED = re.compile(r"[\s,]")
+# Kept through NFKC (which would make m² "m2", a unit holding a digit): square and cubic metres.
+_UNIT_SIGNS = str.maketrans({"㎡": "m\ue002", "㎥": "m\ue003", "²": "\ue002", "³": "\ue003"})
+_UNIT_SIGNS_BACK = str.maketrans({"\ue002": "²", "\ue003": "³"})
+DIGITS = frozenset("0123456789")
 
 
 @lru_cache(maxsize=8192)
 def normalize(text: str) -> str:
-    """Half-width digits and signs, no spaces or thousands separators."""
-    return _DROPPED.sub("", unicodedata.normalize("NFKC", text))
+    """Half-width digits and signs, no spaces or thousands separators (㎡ and m² stay m²)."""
+    text = unicodedata.normalize("NFKC", text.translate(_UNIT_SIGNS)).translate(_UNIT_SIGNS_BACK)
+    return _DROPPED.sub("", text)
+
+
+def has_digit(text: str) -> bool:
+    """Whether text holds a digit 0-9 (the form's formulas look for these ten only)."""
+    return not DIGITS.isdisjoint(text)
+
+
+def approximate_word(text: str) -> str | None:
+    """The first word of :attr:`Notation.approximate_words` in ``text`` (约, 余, 左右 …), if any."""
+    norm = normalize(text)
+    return next((word for word in notation().approximate_words if word in norm), None)
 
 
 def is_empty(value: object) -> bool:
@@ -225,7 +241,7 @@ def _parse_target_text(raw: str) -> Target:
         unit = unit_tail
     if sign is None:
         sign = suffix_sign
-    if any(ch.isdigit() for ch in unit_tail):
+    if has_digit(unit_tail):
         return Target(text=raw, qualitative=True)
     if sign is None and unit[:1] in notation().date_units:
         return Target(text=raw, qualitative=True)
@@ -254,7 +270,7 @@ def parse_quantity(value: object) -> Quantity | None:
         if unit[1:]:
             raise ParseProblem(raw)
         return Quantity(div(number, Decimal(100)), PERCENT, raw, sign)
-    if any(ch.isdigit() for ch in unit):
+    if has_digit(unit):
         raise ParseProblem(raw)
     return Quantity(number, unit or None, raw, sign)
 

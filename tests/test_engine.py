@@ -164,6 +164,39 @@ def test_executed_over_budget() -> None:
     assert result.execution.score == 10
 
 
+def test_one_source_over_budget_while_the_total_is_within() -> None:
+    result = project([row()], funds={"fiscal": {"budget": 100, "executed": 120},
+                                     "other": {"budget": 50, "executed": 10}})
+    [found] = [f for f in result.all_findings() if f.code == "funds-over-executed"]
+    assert found.where == "项目资金·当年财政拨款" and "120" in found.message
+
+
+def test_duplicate_names_under_different_level2() -> None:
+    result = project([row(name="巡查"), row(name="巡查", level2="质量指标")])
+    assert codes(result, "warning").count("duplicate-indicator") == 2
+
+
+def test_approximate_targets_are_flagged() -> None:
+    result = project([row(target="200余人", actual=210), row(name="b", target="约20场", actual="达成"),
+                      row(name="c", target="多部门协同", actual="达成")])
+    assert codes(result, "warning").count("target-approximate") == 2
+    assert result.indicators[0].score is not None  # 200余人 still scores as 200
+
+
+def test_square_metres_are_a_unit_not_a_digit() -> None:
+    result = project([row(target="≥5000㎡", actual="4000m²", reason="施工延误")])
+    ind = result.indicators[0]
+    assert not ind.target.qualitative and ind.target.unit == "m²" and ind.deviation == Decimal("-0.2")
+
+
+def test_total_is_the_sum_of_rounded_scores_not_the_rounded_sum() -> None:
+    """Three scores of 10 × 1/3 = 3.333… are 3.33 each: the total has 9.99 of them, not 10."""
+    thirds = [row(name=f"指标{i}", target="≥3次", actual="1次", weight=10, reason="未完成") for i in range(3)]
+    result = project([*thirds, row(name="其余", weight=20)])
+    assert [i.score for i in result.indicators[:3]] == [Decimal("3.33")] * 3
+    assert result.total == Decimal("10") + Decimal("9.99") + Decimal("20") + Decimal("40")
+
+
 def test_missing_funds() -> None:
     result = project([row()], funds={"fiscal": {"budget": 100}})
     assert codes(result, "error") == ["funds-missing"]

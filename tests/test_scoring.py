@@ -142,6 +142,3 @@ def test_rounding_is_not_pythons_bankers_rounding() -> None:
     assert round_half_away(to_decimal(4.275), 2) == D("4.28")  # the float 4.275 is 4.27499…
 
 
-@given(st.lists(st.decimals(min_value=0, max_value=25, places=2), min_size=1, max_size=40))
-def test_total_is_the_sum_of_rounded_scores(scores: list[Decimal]) -> None:
-    assert scoring.total_score(scores, 2) == sum(scores, D(0))

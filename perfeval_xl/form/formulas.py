@@ -29,6 +29,7 @@ from .layout import CALC_SHEET, SHEET, Col, FormLayout, cell, ref
 # subset of NFKC that matters for the notation (perfeval_xl/notation.py).
 REPLACE = (
     ("＞", ">"), ("＜", "<"), ("＝", "="), ("％", "%"), ("．", "."), ("－", "-"), ("／", "/"),
+    ("㎡", "m²"), ("㎥", "m³"),  # as notation.normalize: the unit, not a digit 2 or 3
     *((chr(0xFF10 + d), str(d)) for d in range(10)),
 )
 DROP = (" ", "\u3000", "\u00a0", ",", "，")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from ..notation import has_digit
 from ..rounding import clean as _clean
 from ..rounding import div, round_half_away
 from .formulas import DROP, REPLACE, RUN_LENGTH, STATE_TEXTS
@@ -127,7 +128,7 @@ def parse_columns(target: object, level2: str, params: FormParams) -> dict[int, 
     out[Col.FINAL_SIGN] = final
     qual = (
         num is None
-        or any(ch.isdigit() for ch in unit_tail)
+        or has_digit(unit_tail)
         or (not final and not pct and len(unit_tail) > 0 and unit_tail[0] in params.date_units)
     )
     out[Col.QUAL] = qual
