@@ -1,5 +1,9 @@
-# The task runner. `make` (= `make check`) is what CI runs: lint, types, tests.
-PYTHON ?= python3
+# The task runner. `make check` is what CI runs: lint, types, tests. Everything runs
+# in a virtual environment (.venv), made and filled on first use, so a fresh Debian
+# or Ubuntu machine (whose system Python refuses `pip install`) needs nothing else.
+VENV ?= .venv
+PYTHON := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
 OUT ?= perfeval-demo
 
 .DEFAULT_GOAL := check
@@ -7,46 +11,55 @@ OUT ?= perfeval-demo
 
 check: lint types test
 
-lint:
+lint: $(STAMP)
 	$(PYTHON) -m ruff check perfeval_xl tests benchmarks
 
-types:
+types: $(STAMP)
 	$(PYTHON) -m mypy perfeval_xl
 
-test:
+test: $(STAMP)
 	$(PYTHON) -m pytest
 
-# LibreOffice (recalculation, PDF; python3-uno drives it in tests), CJK fonts and poppler, from Debian.
+# LibreOffice (recalculation, PDF; python3-uno drives it in tests), CJK fonts, poppler and
+# Python's venv module, from Debian.
 system-deps:
 	@if command -v soffice >/dev/null && command -v pdftotext >/dev/null \
-	    && fc-list 2>/dev/null | grep -qi "noto.*cjk" && /usr/bin/python3 -c "import uno" 2>/dev/null; then \
-	  echo "LibreOffice, poppler and Noto CJK fonts are installed"; \
+	    && fc-list 2>/dev/null | grep -qi "noto.*cjk" && /usr/bin/python3 -c "import uno" 2>/dev/null \
+	    && python3 -c "import ensurepip, venv" 2>/dev/null; then \
+	  echo "LibreOffice, poppler, Noto CJK fonts and Python venv are installed"; \
 	else \
 	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 	  $$SUDO apt-get update && \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y \
-	    libreoffice-calc-nogui fonts-noto-cjk poppler-utils python3-uno; \
+	    libreoffice-calc-nogui fonts-noto-cjk poppler-utils python3-uno python3-venv; \
 	fi
 
-install: system-deps
-	$(PYTHON) -m pip install -e '.[dev,xlwings]'
+$(STAMP): pyproject.toml
+	$(MAKE) --no-print-directory system-deps
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -e '.[dev,xlwings]'
+	touch $@
 
-demo: install
-	perfeval-xl demo $(OUT)
+install: $(STAMP)
 
-docs:
+demo: $(STAMP)
+	$(VENV)/bin/perfeval-xl demo $(OUT)
+
+docs: $(STAMP)
 	$(PYTHON) -m perfeval_xl.docgen
 
-bench:
+bench: $(STAMP)
 	$(PYTHON) benchmarks/score.py
 	$(PYTHON) benchmarks/form.py
 	$(PYTHON) benchmarks/batch.py
+	$(PYTHON) benchmarks/consolidate.py
 
 # Rewrite the approved copies of generated workbooks (review the diff first).
-approve:
+approve: $(STAMP)
 	$(PYTHON) tests/approved_forms.py
 
 # Regenerate macros/xlwings_udfs.bas (the UDF wrappers) with xlwings' own generator
 # after changing perfeval_xl/udfs.py; tests/test_vba.py fails until it is current.
-macros:
+macros: $(STAMP)
 	$(PYTHON) tests/udf_wrappers.py
