@@ -15,8 +15,9 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__, display
+from .clizh import ZhGroup
 from .engine import to_dict
-from .errors import FileError, PerfEvalError
+from .errors import FileError, PerfEvalError, os_reason
 from .inputs import evaluate_input, load_projects
 from .profiles import DEFAULT_PROFILE
 from .render import findings_text, result_text
@@ -35,6 +36,10 @@ def _friendly(func: F) -> F:
             return func(*args, **kwargs)
         except PerfEvalError as exc:
             click.echo(f"错误：{exc}", err=True)
+            sys.exit(EXIT_UNREADABLE)
+        except OSError as exc:  # a file the library did not expect to fail (disk full, locked …)
+            where = f" {exc.filename}" if exc.filename else ""
+            click.echo(f"错误：无法读写文件{where}：{os_reason(exc)}", err=True)
             sys.exit(EXIT_UNREADABLE)
 
     return wrapper  # type: ignore[return-value]
@@ -55,8 +60,8 @@ def _progress_bar(description: str) -> Iterator[Callable[[int, int], None] | Non
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="perfeval-xl")
+@click.group(cls=ZhGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="perfeval-xl", message="%(prog)s %(version)s", help="显示版本并退出。")
 def cli() -> None:
     """perfeval-xl：项目支出绩效自评表的计分、生成、检查与汇总。"""
 

@@ -7,6 +7,7 @@ and raised together, so a user fixes them in one pass.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterable
 
 
@@ -44,3 +45,26 @@ class FileError(PerfEvalError):
 
 class FormError(InputError):
     """A workbook opens but is not a readable 项目支出绩效自评表."""
+
+
+_OS_REASONS = {
+    errno.ENOENT: "文件或文件夹不存在，请检查路径",
+    errno.EACCES: "没有权限，请检查文件权限，或关闭正在使用它的程序（如 Excel、WPS）后重试",
+    errno.EPERM: "没有权限，请检查文件权限，或关闭正在使用它的程序（如 Excel、WPS）后重试",
+    errno.ENOSPC: "磁盘空间不足，请清理磁盘后重试",
+    errno.EISDIR: "这是一个文件夹，请指定文件",
+    errno.ENOTDIR: "路径中有一部分不是文件夹，请检查路径",
+    errno.EROFS: "所在磁盘只读，请换一个可写的位置",
+    errno.EEXIST: "已经存在同名文件",
+    errno.ENAMETOOLONG: "文件名或路径太长，请缩短",
+    errno.EBUSY: "文件正被其他程序占用，请关闭后重试",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why an operating-system call failed, in Chinese, with what to do (the system's own
+    words, which may be English, only for causes not listed)."""
+    reason = _OS_REASONS.get(exc.errno or -1)
+    if reason:
+        return reason
+    return f"系统错误：{exc.strerror or exc}"

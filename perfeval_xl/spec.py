@@ -19,7 +19,7 @@ from typing import Any
 from . import yamlfile
 from .errors import SpecError
 from .notation import ParseProblem, is_empty, parse_quantity, split_unit
-from .profiles import DEFAULT_PROFILE
+from .profiles import DEFAULT_PROFILE, available_profiles
 from .yamlfile import Node
 
 FUND_ROWS = ("fiscal", "carryover", "other")
@@ -124,13 +124,15 @@ _STATED = {"execution_rate", "execution_score", "total", "grade"}
 def load_spec(path: str | Path) -> ProjectSpec:
     """Read a spec file (YAML or JSON); raises :class:`SpecError` listing every problem."""
     path = Path(path)
-    root = yamlfile.read(path)
-    return spec_from_node(root, str(path))
+    problems: list[str] = []
+    root = yamlfile.read(path, problems=problems)
+    return spec_from_node(root, str(path), problems)
 
 
 def spec_from_text(text: str, source: str = "<spec>") -> ProjectSpec:
     """Read a spec from YAML/JSON text (``source`` names it in messages)."""
-    return spec_from_node(yamlfile.parse(text, source), source)
+    problems: list[str] = []
+    return spec_from_node(yamlfile.parse(text, source, problems=problems), source, problems)
 
 
 def spec_from_data(data: Mapping[str, Any], source: str = "<spec>") -> ProjectSpec:
@@ -251,9 +253,11 @@ def parse_amount(text: str) -> Decimal | None:
     return quantity.value * factor / Decimal(10000)
 
 
-def spec_from_node(root: Node, source: str) -> ProjectSpec:
-    """Build a spec from a parsed node tree; raises SpecError with every problem."""
+def spec_from_node(root: Node, source: str, problems: list[str] | None = None) -> ProjectSpec:
+    """Build a spec from a parsed node tree; raises SpecError with every problem (``problems``:
+    those already found in the tree, reported with the others)."""
     r = _Reader(source)
+    r.problems.extend(problems or [])
     if root.kind != "map":
         raise SpecError(f"文件 {source} 的顶层应为键值表（year、project、indicators 等）")
     r.check_keys(root, _TOP, "项目")
@@ -268,6 +272,9 @@ def spec_from_node(root: Node, source: str) -> ProjectSpec:
     else:
         year = int(year_node.value)
     profile = r.text(root.get("profile"), "profile（规则）") or DEFAULT_PROFILE
+    if profile not in available_profiles():
+        r.problem(root.get("profile"), f"profile（规则）“{profile}”不存在，可用的有："
+                  f"{'、'.join(available_profiles())}（perfeval-xl profiles 列出各规则的说明）")
     execution_weight = r.number(root.get("execution_weight"), "execution_weight（预算执行率分值）",
                                 Decimal(0))
     project = r.text(root.get("project"), "project（项目名称）", required=True)

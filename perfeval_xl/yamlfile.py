@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from .errors import PerfEvalError, SpecError
+from .errors import PerfEvalError, SpecError, os_reason
 
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -44,8 +44,8 @@ class Node:
         return found
 
 
-def read(path: Path, error: type[PerfEvalError] = SpecError) -> Node:
-    """Read a YAML or JSON file into a Node tree; errors name the file and line."""
+def read(path: Path, error: type[PerfEvalError] = SpecError, problems: list[str] | None = None) -> Node:
+    """Read a YAML or JSON file into a Node tree; errors name the file and line (see :func:`parse`)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -53,29 +53,62 @@ def read(path: Path, error: type[PerfEvalError] = SpecError) -> Node:
     except UnicodeDecodeError:
         raise error(f"文件 {path} 不是 UTF-8 编码的文本，请另存为 UTF-8 后再试") from None
     except OSError as exc:
-        raise error(f"无法读取文件 {path}：{exc.strerror}") from None
-    return parse(text, str(path), error)
+        raise error(f"无法读取文件 {path}：{os_reason(exc)}") from None
+    return parse(text, str(path), error, problems)
 
 
-def parse(text: str, source: str, error: type[PerfEvalError] = SpecError) -> Node:
-    """Parse YAML/JSON text; ``source`` names it in messages."""
+# PyYAML's descriptions of a syntax error, and what they mean to someone editing a spec.
+_YAML_PROBLEMS = (
+    ("mapping values are not allowed", "这里不能再出现“键: 值”，常见原因是值里有冒号却没加引号，或缩进不对"),
+    ("could not find expected ':'", "缺少冒号“:”，或上一行的引号没有闭合"),
+    ("cannot start any token", "含有不能出现在这里的字符（常见的是制表符 Tab，请改用空格缩进）"),
+    ("found unknown escape character", "双引号中的反斜杠“\\”不合规则，请改用单引号"),
+    ("did not find expected key", "缩进不一致，或缺少键名"),
+    ("did not find expected '-' indicator", "列表项（以“- ”开头）的缩进不一致"),
+    ("did not find expected node content", "“- ”或“:”后缺少内容"),
+    ("expected <block end>", "缩进不一致，请让同一层的键对齐"),
+    ("found unexpected end of stream", "引号或括号没有闭合"),
+    ("found undefined alias", "用了未定义的别名“*”，请删去或加引号"),
+    ("expected ',' or ']'", "方括号列表 [...] 没有闭合或缺少逗号"),
+    ("expected ',' or '}'", "花括号 {...} 没有闭合或缺少逗号"),
+    ("found duplicate anchor", "重复定义了锚点“&”"),
+)
+
+
+def yaml_problem(problem: str) -> str:
+    """A PyYAML syntax problem in Chinese, with what to do."""
+    for english, chinese in _YAML_PROBLEMS:
+        if english in problem:
+            return chinese
+    return "格式有误，请检查缩进、冒号和引号"
+
+
+def parse(text: str, source: str, error: type[PerfEvalError] = SpecError,
+          problems: list[str] | None = None) -> Node:
+    """Parse YAML/JSON text; ``source`` names it in messages.
+
+    Problems of the tree (a repeated key, a number that is not finite) are raised at
+    once, or, when ``problems`` is given, added to it so that the caller reports them
+    with its own (a syntax error is always raised: there is no tree to go on with).
+    """
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = f"第 {mark.line + 1} 行" if mark else ""
+        where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else ""
         raise error(
-            f"文件 {source} {where}不是合法的 YAML/JSON（{exc.problem or exc.context}），"
-            "请检查缩进、冒号和引号"
+            f"文件 {source} {where}不是合法的 YAML/JSON：{yaml_problem(exc.problem or exc.context or '')}"
         ) from None
-    except yaml.YAMLError as exc:
-        raise error(f"文件 {source} 不是合法的 YAML/JSON：{exc}") from None
+    except yaml.YAMLError:
+        raise error(f"文件 {source} 不是合法的 YAML/JSON，请检查缩进、冒号和引号") from None
     if root is None:
         raise error(f"文件 {source} 是空的")
-    problems: list[str] = []
-    node = _build(root, problems)
-    if problems:
-        raise error(f"文件 {source} 有 {len(problems)} 处错误：", problems)
+    found: list[str] = []
+    node = _build(root, found)
+    if problems is not None:
+        problems.extend(found)
+    elif found:
+        raise error(f"文件 {source} 有 {len(found)} 处错误：", found)
     return node
 
 

@@ -86,3 +86,71 @@ def test_python_dash_m() -> None:
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0
     assert json.loads(proc.stdout)["total"] == 99.87
+
+
+# --------------------------------------------------------------------------- Chinese usage errors and help
+
+
+def test_usage_errors_are_chinese_and_say_where_to_read_the_usage() -> None:
+    cases = {
+        ("new", "--spare-rows", "x", CAIDIAN): "--spare-rows 的值不正确：“x”不是整数",
+        ("new", "--spare-rows", "30", CAIDIAN): "--spare-rows 的值不正确：“30”超出范围 0<=x<=20",
+        ("new", "--mode", "excel", CAIDIAN): "--mode 的值不正确：“excel”不在可选值中，应为 native、xlwings 之一",
+        ("new",): "缺少参数 SPEC",
+        ("scoer", CAIDIAN): "没有命令“scoer”",
+        ("score", "--jsn", CAIDIAN): "没有选项 --jsn，是不是 --json？",
+        ("score", CAIDIAN, "extra"): "多余的参数：extra",
+    }
+    for args, expected in cases.items():
+        code, _, err = run(*args)
+        assert code == 2, args
+        assert expected in err and "查看用法" in err, (args, err)
+        assert not any(word in err for word in ("Error", "Usage", "Invalid", "Missing", "No such")), err
+
+
+def test_help_pages_are_chinese() -> None:
+    code, out, _ = run("new", "--help")
+    assert code == 0
+    assert out.startswith("用法：perfeval-xl new [选项] SPEC")
+    assert "显示此帮助并退出" in out and "［默认：2；0<=x<=20］" in out and "--spare-rows 整数" in out
+    code, out, _ = run("--help")
+    assert "命令 [参数]..." in out and "命令:" in out and "Show this message" not in out
+    assert run("--version")[1].strip().startswith("perfeval-xl ")
+
+
+def test_spec_problems_are_reported_together(tmp_path: Path) -> None:
+    spec = tmp_path / "p.yaml"
+    spec.write_text("year: 2019\nyear: 2020\nprojct: a\nprofile: nosuch\nindicators: []\n", encoding="utf-8")
+    code, _, err = run("score", str(spec))
+    assert code == 2
+    assert "4 处错误" in err
+    assert "第 2 行：字段“year”重复出现（第一次在第 1 行）" in err
+    assert "第 3 行：项目中有未知字段“projct”，是不是“project”？" in err
+    assert "第 4 行：profile（规则）“nosuch”不存在，可用的有：mof-2020" in err
+    assert "缺少 project（项目名称）" in err
+
+
+def test_yaml_syntax_errors_say_what_is_wrong(tmp_path: Path) -> None:
+    cases = {
+        "year: 2019\nproject: a: b\n": "第 2 行第 11 列不是合法的 YAML/JSON：这里不能再出现“键: 值”",
+        "year: 2019\n\tproject: a\n": "制表符 Tab",
+        'year: 2019\nproject: "a\n': "引号或括号没有闭合",
+    }
+    for text, expected in cases.items():
+        spec = tmp_path / "s.yaml"
+        spec.write_text(text, encoding="utf-8")
+        code, _, err = run("score", str(spec))
+        assert code == 2 and expected in err, err
+
+
+def test_operating_system_errors_are_explained_in_chinese(tmp_path: Path) -> None:
+    import errno
+
+    from perfeval_xl.errors import os_reason
+
+    assert os_reason(OSError(errno.EACCES, "Permission denied")).startswith("没有权限")
+    assert os_reason(OSError(errno.ENOSPC, "No space left on device")) == "磁盘空间不足，请清理磁盘后重试"
+    folder = tmp_path / "目录.yaml"
+    folder.mkdir()
+    code, _, err = run("score", str(folder))
+    assert code == 2 and "Is a directory" not in err and "目录.yaml" in err

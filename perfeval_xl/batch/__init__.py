@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import FileError, InputError
+from ..errors import FileError, InputError, os_reason
 from .generate import Built, FormOptions, Job, Status, build_all, default_processes, output_names
 from .manifest import MANIFEST_NAME, write_manifest
 from .targets import ListedProject, RowProblem, TargetList, read_targets
@@ -130,4 +130,4 @@ def _prepare(outdir: Path) -> None:
     try:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise FileError(f"无法创建输出文件夹 {outdir}：{exc.strerror or exc}") from None
+        raise FileError(f"无法创建输出文件夹 {outdir}：{os_reason(exc)}") from None

@@ -25,7 +25,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import PerfEvalError
+from ..errors import PerfEvalError, os_reason
 from ..naming import safe_filename
 from ..spec import ProjectSpec
 
@@ -122,7 +122,7 @@ def build_one(job: Job, options: FormOptions) -> Built:
     except PerfEvalError as exc:  # e.g. the disk is full: name the file the user knows
         return Built(job.index, Status.FAILED, reason=exc.render().replace(str(temporary), str(final)))
     except OSError as exc:
-        return Built(job.index, Status.FAILED, reason=f"无法写入 {final}：{exc.strerror or exc}")
+        return Built(job.index, Status.FAILED, reason=f"无法写入 {final}：{os_reason(exc)}")
     except Exception as exc:  # one project's bug must not stop the batch or show a traceback
         return Built(job.index, Status.FAILED,
                      reason=f"生成时出现内部错误（{type(exc).__name__}: {exc}），请将清单和此信息报告给 perfeval-xl 维护者")

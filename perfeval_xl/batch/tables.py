@@ -20,7 +20,7 @@ from pathlib import Path
 from xlsxwriter.utility import xl_col_to_name
 
 from .. import display
-from ..errors import FileError
+from ..errors import FileError, os_reason
 from ..rounding import to_decimal
 from .columns import BY_KEY, COLUMNS, REQUIRED, column_key
 
@@ -68,7 +68,7 @@ def read_table(path: str | Path) -> Table:
         with path.open("rb") as handle:
             head = handle.read(8)
     except OSError as exc:
-        raise FileError(f"无法读取 {path}：{exc.strerror}") from None
+        raise FileError(f"无法读取 {path}：{os_reason(exc)}") from None
     if not head:
         raise FileError(f"文件 {path} 是空的，请提供绩效目标清单（.xlsx 或 .csv）")
     if head.startswith(_ZIP):
