@@ -140,10 +140,10 @@ def score_project(spec: ProjectSpec, rules: Rules | None = None) -> ProjectResul
     blocks = _blocks(spec, indicators, rules, project_findings)
     weights = [i.weight for i in indicators if i.weight is not None]
     weight_total = execution.weight + sum(weights, ZERO)
-    if weight_total != 100:
+    if weight_total != rules.total_points:
         project_findings.append(F.error(
             "weights-total", "分值",
-            f"预算执行率与各指标分值合计为 {_n(weight_total)}，应为 100，请调整分值",
+            f"预算执行率与各指标分值合计为 {_n(weight_total)}，应为 {_n(rules.total_points)}，请调整分值",
         ))
     scores = [i.score for i in indicators if i.score is not None]
     if execution.score is not None:
@@ -653,8 +653,8 @@ def status_parts(result: ProjectResult) -> list[str]:
         parts.append(f"{states['needs-score']} 项定性指标需在档次内评分")
     if reasons:
         parts.append(f"{reasons} 项偏差未说明原因")
-    if result.weight_total != 100:
-        parts.append(f"分值合计 {_n(result.weight_total)}，应为 100")
+    if result.weight_total != result.rules.total_points:
+        parts.append(f"分值合计 {_n(result.weight_total)}，应为 {_n(result.rules.total_points)}")
     return parts
 
 

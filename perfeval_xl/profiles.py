@@ -102,6 +102,7 @@ class Rules:
     profile: str
     title: str
     year: int
+    total_points: Decimal  # 满分: the execution weight and every indicator's weight add up to this
     execution_weight: Decimal
     blocks: tuple[Block, ...]
     grades: tuple[Grade, ...]  # highest first
@@ -271,6 +272,7 @@ def _aliases(value: Any) -> dict[str, str]:
 
 
 PARAMETERS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "total_points": ("满分（预算执行率与各指标分值之和）", _number),
     "execution_weight": ("预算执行率分值", _number),
     "blocks": ("一级指标分值（原则上）", _blocks),
     "grades": ("评价等级及下限", _grades),
@@ -494,6 +496,7 @@ def load_rules(name: str = DEFAULT_PROFILE, year: int = 2020) -> Rules:
         profile=name,
         title=profile.title,
         year=year,
+        total_points=resolved["total_points"],
         execution_weight=resolved["execution_weight"],
         blocks=resolved["blocks"],
         grades=resolved["grades"],
@@ -531,8 +534,8 @@ def _check_consistency(rules: Rules, path: str) -> None:
         if level not in levels:
             problems.append(f"hierarchy 中的一级指标“{level}”没有分值（blocks）")
     total = rules.execution_weight + sum((b.weight for b in rules.blocks), Decimal(0))
-    if total != 100:
-        problems.append(f"预算执行率与各一级指标分值合计为 {_fmt(total)}，应为 100")
+    if total != rules.total_points:
+        problems.append(f"预算执行率与各一级指标分值合计为 {_fmt(total)}，应为满分 {_fmt(rules.total_points)}")
     known = set(rules.hierarchy) | {l2 for l2s in rules.hierarchy.values() for l2 in l2s}
     for alias, canonical in rules.level_aliases.items():
         if canonical not in known:

@@ -31,7 +31,6 @@ from ..spec import YEARS, FundsRow, Indicator, ProjectSpec, parse_amount
 from .columns import BY_KEY, PROJECT_KEYS
 from .tables import Table, blank, iter_data_rows, place, read_table
 
-FULL_MARKS = Decimal(100)  # the 自评表's 总分 row: 预算执行率 and all indicators together
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
@@ -264,12 +263,13 @@ def _check_weights(check: _Checker, rows: list[_Row], name: str, rules: Rules, c
     execution = display.number(rules.execution_weight)
     indicators = display.number(total - rules.execution_weight)
     head = f"项目“{name}”（{rows_text(r.number for r in rows)}）"
-    if complete and total != FULL_MARKS:
+    full = rules.total_points  # the 自评表's 总分 row: 预算执行率 and all indicators together
+    if complete and total != full:
         check(rows[0].number, f"{head}分值合计 {indicators}，加预算执行率 {execution} 分共 "
-                              f"{display.number(total)}，应为 {display.number(FULL_MARKS)}，请调整各指标分值")
-    elif not complete and total > FULL_MARKS:
+                              f"{display.number(total)}，应为 {display.number(full)}，请调整各指标分值")
+    elif not complete and total > full:
         check(rows[0].number, f"{head}已填分值合计 {indicators}，加预算执行率 {execution} 分共 "
-                              f"{display.number(total)}，超过 {display.number(FULL_MARKS)}，请调整各指标分值")
+                              f"{display.number(total)}，超过 {display.number(full)}，请调整各指标分值")
 
 
 def _indicator(row: _Row, weight: Decimal | None, rules: Rules | None, check: _Checker) -> Indicator:

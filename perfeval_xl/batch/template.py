@@ -24,7 +24,6 @@ from ..spec import YEARS, ProjectSpec
 from .columns import COLUMNS, Column, header_text
 from .manifest import MANIFEST_NAME
 from .tables import INSTRUCTIONS_SHEET
-from .targets import FULL_MARKS
 
 LIST_SHEET = "绩效目标"
 LISTS_SHEET = "下拉列表"  # hidden: the dropdowns' sources
@@ -132,15 +131,15 @@ def _validation(column: Column, rules: Rules) -> dict[str, object]:
                 "error_title": column.label, "error_message": "请填写以万元计的金额（不带单位），如 87.65"}
     if column.key == "weight":
         return {**prompt, "validate": "decimal", "criteria": "between", "minimum": 0,
-                "maximum": int(FULL_MARKS), "error_title": column.label,
-                "error_message": f"分值应为 0 到 {display.number(FULL_MARKS)} 之间的数"}
+                "maximum": display.number(rules.total_points), "error_title": column.label,
+                "error_message": f"分值应为 0 到 {display.number(rules.total_points)} 之间的数"}
     return {**prompt, "validate": "any"}
 
 
 def _write_instructions(sheet: xlsxwriter.worksheet.Worksheet, formats: _Formats, rules: Rules,
                         example: ProjectSpec) -> None:
     execution = display.number(rules.execution_weight)
-    full = display.number(FULL_MARKS)
+    full = display.number(rules.total_points)
     project_columns = "、".join(c.label for c in COLUMNS if c.project)
     rules_text = [
         "每行填写一个三级指标。项目名称和实施单位都相同的各行属于同一个项目，各行不必相邻。",
