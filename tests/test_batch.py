@@ -484,3 +484,31 @@ def test_project_columns_that_disagree_or_do_not_apply(tmp_path: Path) -> None:
         (6, "规则“mof-2020”没有适用于 2018 年度（2019-12-31 前生效）的取值。该规则最早适用于 2019 年度，"
             "请改用适用于该年度的规则（perfeval-xl profiles 可列出全部规则）"),
     ]
+
+
+def test_a_list_typed_by_hand_gives_forms_with_exactly_its_targets(tmp_path: Path) -> None:
+    """A CSV written here literally (not by the package's own helpers): seed 003's targets."""
+    text = (
+        "项目名称,主管部门,实施单位,年度,全年预算数（万元）,一级指标,二级指标,三级指标,年度指标值,分值\n"
+        "质量技术监督专项经费,武汉市蔡甸区应急管理局,武汉市蔡甸区应急管理局,2019,87.65,"
+        "产出指标,时效指标,及时完成质量监督检查任务,100%,25\n"
+        ",,,,,产出指标,成本指标,项目预算控制数,87.65万元,25\n"
+        ",,,,,效益指标,社会效益指标,营造良好的市场环境,100%,15\n"
+        ",,,,,效益指标,可持续影响指标,持续提升质量安全监管水平,100%,15\n"
+        ",,,,,满意度指标,服务对象满意度指标,服务对象满意度,≥85%,10\n"
+    )
+    listed = tmp_path / "清单.csv"
+    listed.write_bytes(text.encode("gbk"))
+    report = generate_batch(listed, tmp_path / "out", jobs=1)
+    assert report.problems == [] and report.complete
+    [outcome] = report.outcomes
+    contents = form_contents(report.outdir / outcome.filename)
+    assert (contents["project"], contents["unit"], contents["year"], contents["budget"]) == (
+        "质量技术监督专项经费", "武汉市蔡甸区应急管理局", 2019, 87.65)
+    assert contents["indicators"] == [
+        ("产出指标", "时效指标", "及时完成质量监督检查任务", "100%", 25),
+        ("产出指标", "成本指标", "项目预算控制数", "87.65万元", 25),
+        ("效益指标", "社会效益指标", "营造良好的市场环境", "100%", 15),
+        ("效益指标", "可持续影响指标", "持续提升质量安全监管水平", "100%", 15),
+        ("满意度指标", "服务对象满意度指标", "服务对象满意度", "≥85%", 10),
+    ]
