@@ -149,6 +149,28 @@ def test_our_form_filled_and_saved_by_a_spreadsheet(filled_ours: Path) -> None:
     assert result.indicators[0].spec.locations["actual"].startswith(f"{SHEET}!F")
 
 
+def test_an_incomplete_form_saved_by_a_spreadsheet_shows_its_partial_total(tmp_path: Path) -> None:
+    """The form's 总分 formula shows the sum so far; that is no "shown-differs" while the grade waits."""
+    spec = load_example("caidian-2019-quality")
+    built = build_form(blank(spec), tmp_path / "blank.xlsx")
+    wb = openpyxl.load_workbook(built.path)
+    ws = wb[SHEET]
+    ws[cell(built.layout.funds["fiscal"], Col.TARGET)] = 87.65
+    ws[cell(built.layout.funds["fiscal"], Col.ACTUAL)] = 86.54
+    rows = [p.row for p in built.plan.rows if p.place.spec_index is not None]
+    ws[cell(rows[0], Col.ACTUAL)] = 1  # 100% against 100%: 25
+    wb.save(tmp_path / "part.xlsx")
+    saved = recalculate([tmp_path / "part.xlsx"], tmp_path / "saved")[0]
+    shown = openpyxl.load_workbook(saved, data_only=True)[SHEET][cell(built.layout.total, Col.SCORE)].value
+    assert shown == pytest.approx(34.87)  # 9.87 + 25, as LibreOffice computed it
+    [result] = evaluate(saved)
+    assert (result.total, result.grade, result.complete) == (D("34.87"), None, False)
+    assert "shown-differs" not in codes(result)
+    assert codes(result, "error") == ["actual-missing"] * 4
+    code, out, _ = run("check", str(saved))
+    assert code == 1 and "表中显示" not in out
+
+
 def test_altered_locked_content_and_shown_results_are_reported(filled_ours: Path, tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(filled_ours)
     ws = wb[SHEET]

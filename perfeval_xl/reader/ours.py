@@ -251,8 +251,10 @@ def compare_shown(form: OurForm, result: ProjectResult) -> list[Finding]:
                 "shown-differs", found.spec.where,
                 f"表中显示的得分为 {_show(shown.value)}，按规则应为 {number(found.score)}；"
                 "表内公式可能被改动，请使用原表重新填写", shown.address))
+    # The form's 总分 formula always shows the sum of the scores so far (the grade stays
+    # empty until the form is complete), so it is compared with the partial total too.
     for key, label, computed in (("exec_score", "预算执行率得分", result.execution.score),
-                                 ("total", "总分", result.total if result.complete else None),
+                                 ("total", "总分", result.total),
                                  ("grade", "评价等级", result.grade)):
         shown = form.shown[key]
         if not _equal(shown.value, computed):
