@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from handmade_forms import seed_003_workbook, sichuan_workbook, write_official
+from handmade_forms import SEED_003_ROWS, seed_003_workbook, sichuan_workbook, write_official
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from perfeval_xl.cli import cli
@@ -71,6 +71,49 @@ def test_a_typed_score_that_contradicts_the_table_is_reported(tmp_path: Path) ->
     assert "stated-differs" in codes(result, "error") and "score-differs" in codes(result, "error")
     code, out, _ = run("check", str(path))
     assert code == 1 and "写的得分为 9.97，按规则应为 9.79" in out
+
+
+def test_a_blank_or_broken_total_score_states_no_total(tmp_path: Path) -> None:
+    """The stated 总分 is the 得分 cell of the 总分 row only, never the 分值 100 beside it."""
+    from perfeval_xl.reader.fast import evaluate_fast
+
+    blank_total = tmp_path / "blank.xlsx"
+    seed_003_workbook(blank_total, total=None)
+    broken = tmp_path / "div0.xlsx"
+    seed_003_workbook(broken, total="=1/0")
+    broken = recalculate([broken], tmp_path / "lo")[0]  # LibreOffice stores #DIV/0!
+    for path in (blank_total, broken):
+        for result in (evaluate(path)[0], evaluate_fast(path)[0][0]):  # openpyxl, python-calamine
+            assert result.spec.stated.total is None
+            assert "stated-differs" not in codes(result)
+            assert result.total == D("99.87")
+    [full] = evaluate(broken)
+    assert [f.message for f in full.all_findings() if f.code == "cell-error"] == ["总分是错误值 #DIV/0!，请改为数值或留空"]
+    code, out, _ = run("check", str(blank_total))
+    assert code == 0 and "写的总分" not in out
+
+
+def test_the_stated_grade_comes_from_a_labelled_cell_or_the_total_row(tmp_path: Path) -> None:
+    rows = [(None, "时效指标", "验收结论", "合格", "合格", 25, 25) if r[2] == "及时完成质量监督检查任务" else r
+            for r in SEED_003_ROWS]
+    wb = openpyxl.Workbook()
+    where = write_official(wb.active, rows=rows, total=None, grade=None)
+    total_row = int(where["total"].rsplit("H", 1)[1])
+    for merged in [m for m in wb.active.merged_cells.ranges if m.min_row >= total_row]:
+        wb.active.unmerge_cells(str(merged))
+    for line in wb.active.iter_rows(min_row=total_row):
+        for c in line:
+            c.value = None  # no 总分 row, no 评价等级 row
+    path = tmp_path / "nograde.xlsx"
+    wb.save(path)
+    [result] = evaluate(path)
+    assert result.grade == "优" and result.spec.stated.grade is None  # not the target 合格 (“中”)
+    assert "stated-differs" not in codes(result)
+    wb.active["A24"], wb.active["C24"] = "等级", "良"
+    wb.save(path)
+    [result] = evaluate(path)
+    messages = [(f.message, f.location) for f in result.all_findings() if f.code == "stated-differs"]
+    assert messages == [("写的等级为“良”，按总分 99.87 应为“优”", "Sheet!C24")]
 
 
 def test_sichuan_variant_with_sign_number_unit_columns(tmp_path: Path) -> None:
