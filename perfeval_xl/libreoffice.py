@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -18,8 +19,25 @@ from pathlib import Path
 
 from .errors import FileError
 
-INSTALL_HINT = ("未找到 LibreOffice。请安装：sudo apt-get install -y libreoffice-calc-nogui "
-                "fonts-noto-cjk poppler-utils")
+# Where the installers put soffice when it is not on PATH.
+INSTALL_LOCATIONS = {
+    "win32": (r"C:\Program Files\LibreOffice\program\soffice.exe",
+              r"C:\Program Files (x86)\LibreOffice\program\soffice.exe"),
+    "darwin": ("/Applications/LibreOffice.app/Contents/MacOS/soffice",),
+}
+
+
+def install_hint(platform: str | None = None) -> str:
+    """How to install LibreOffice on this system (``platform`` as ``sys.platform``)."""
+    platform = platform or sys.platform
+    if platform.startswith("win"):
+        return ("未找到 LibreOffice。请从 https://zh-cn.libreoffice.org/download/ 下载并安装 LibreOffice，"
+                "安装后重新打开命令行窗口再试（如装在其他位置，请把其 program 文件夹加入 PATH 环境变量）")
+    if platform == "darwin":
+        return ("未找到 LibreOffice。请从 https://zh-cn.libreoffice.org/download/ 下载安装，"
+                "或运行：brew install --cask libreoffice")
+    return ("未找到 LibreOffice。请用系统的软件包管理器安装，例如 Debian/Ubuntu："
+            "sudo apt-get install -y libreoffice-calc-nogui fonts-noto-cjk poppler-utils")
 
 _REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry"
@@ -55,7 +73,10 @@ def soffice() -> str:
         found = shutil.which(name)
         if found:
             return found
-    raise FileError(INSTALL_HINT)
+    for candidate in INSTALL_LOCATIONS.get(sys.platform, ()):
+        if Path(candidate).is_file():
+            return candidate
+    raise FileError(install_hint())
 
 
 def _profile(root: Path, recalculate: bool = True) -> tuple[str, dict[str, str]]:

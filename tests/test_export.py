@@ -130,3 +130,89 @@ def test_cli_export_writes_all_three_next_to_the_form(tmp_path: Path) -> None:
     assert (tmp_path / "表-报告.docx").exists()
     assert "已导出PDF：" in result.stdout
     assert result.stderr == "注意：表中还有 1 个错误（perfeval-xl check 可列出），导出的附件反映的是当前填写的内容\n"
+
+
+def _values_of(path: Path, sheet: str) -> dict[str, object]:
+    ws = openpyxl.load_workbook(path)[sheet]
+    return {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None}
+
+
+def test_an_xlwings_form_exports_what_the_native_form_exports(tmp_path: Path) -> None:
+    """LibreOffice cannot run the UDFs: the export calculates the same cells with the native formulas."""
+    import types
+
+    from perfeval_xl.xlwings_macros import export as export_button
+
+    spec = load_example("caidian-2019-quality")
+    native = build_form(spec, tmp_path / "native" / "表.xlsx").path
+    xlwings = build_form(spec, tmp_path / "xlwings" / "表.xlsm", mode="xlwings").path
+    want = export_form(native, pdf=tmp_path / "native.pdf", values=tmp_path / "native-数值.xlsx")
+    got = export_form(xlwings, pdf=tmp_path / "xlwings.pdf", values=tmp_path / "xlwings-数值.xlsx")
+    _, _, native_text = pdf_facts(want.pdf)  # type: ignore[arg-type]
+    _, _, text = pdf_facts(got.pdf)  # type: ignore[arg-type]
+    assert "#NAME?" not in text and "#VALUE!" not in text
+    assert "99.87" in text and text == native_text
+    values = _values_of(got.values, SHEET)  # type: ignore[arg-type]
+    assert values == _values_of(want.values, SHEET)  # type: ignore[arg-type]
+    assert (values["I6"], values["H36"], values["G37"]) == (9.87, 99.87, "优")
+    [result] = evaluate(got.values)  # type: ignore[arg-type]
+    assert (result.total, result.grade) == (want.result.total, "优")
+    assert {"form-altered", "shown-differs"}.isdisjoint(f.code for f in result.all_findings())
+    # the form's 导出附件 button goes the same way
+    alerts: list[str] = []
+    book = types.SimpleNamespace(fullname=str(xlwings), name=xlwings.name, save=lambda: None,
+                                 app=types.SimpleNamespace(alert=lambda text, title: alerts.append(text)))
+    assert export_button(book).startswith("已导出：")
+    assert pdf_facts(xlwings.with_suffix(".pdf"))[2] == native_text
+    assert _values_of(xlwings.with_name("表-数值.xlsx"), SHEET) == values
+
+
+def test_udf_calls_saved_as_shared_formulas_are_replaced_too() -> None:
+    from perfeval_xl.export.native import replace_udf_formulas
+
+    xml = ('<sheetData><row r="13"><c r="H13" s="6"><f t="shared" ref="H13:H14" si="0">'
+           "PE_SCORE(E13,F13,G13,计算!X13,K13,pe_profile,pe_year)</f><v>4</v></c>"
+           '<c r="I13" s="11"/></row><row r="14"><c r="H14" s="6"><f t="shared" si="0"/><v>3</v></c>'
+           '<c r="J14"><f>_xludf.PE_DEVIATION_RATE(E14,F14,pe_profile,pe_year)</f></c>'
+           '<c r="K14"><v>7</v></c></row></sheetData>')
+    out = replace_udf_formulas(xml, {"H13": 'IF(A="","",1)', "H14": "B14&lt;2", "J14": "C14", "K14": "D14"})
+    assert out == ('<sheetData><row r="13"><c r="H13" s="6"><f>IF(A="","",1)</f><v>4</v></c>'
+                   '<c r="I13" s="11"/></row><row r="14"><c r="H14" s="6"><f>B14&amp;lt;2</f><v>3</v></c>'
+                   '<c r="J14"><f>C14</f></c><c r="K14"><v>7</v></c></row></sheetData>')
+
+
+def test_the_libreoffice_hint_fits_the_system(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from perfeval_xl import libreoffice
+    from perfeval_xl.errors import FileError
+
+    assert "sudo apt-get" not in libreoffice.install_hint("win32")
+    assert "libreoffice.org" in libreoffice.install_hint("win32")
+    assert "brew install --cask libreoffice" in libreoffice.install_hint("darwin")
+    assert "sudo apt-get install" in libreoffice.install_hint("linux")
+    monkeypatch.setattr(libreoffice.shutil, "which", lambda name: None)
+    monkeypatch.setattr(sys, "platform", "win32")
+    with pytest.raises(FileError) as info:
+        libreoffice.soffice()
+    assert str(info.value).startswith("未找到 LibreOffice。请从 https://zh-cn.libreoffice.org/download/ 下载并安装")
+
+
+def test_export_prints_only_the_chosen_sheet(tmp_path: Path) -> None:
+    from handmade_forms import write_official
+
+    wb = openpyxl.Workbook()
+    write_official(wb.active, project="项目甲")
+    write_official(wb.create_sheet("第二张"), project="项目乙", top=2)
+    wb.create_sheet("说明")["A1"] = "填表说明"
+    path = tmp_path / "two.xlsx"
+    wb.save(path)
+    result = CliRunner().invoke(cli, ["export", str(path), "--sheet", "第二张", "--pdf", str(tmp_path / "two.pdf")],
+                                prog_name="perfeval-xl")
+    assert result.exit_code == 0, result.output
+    pages, _, text = pdf_facts(tmp_path / "two.pdf")
+    assert pages == 1 and "项目乙" in text and "项目甲" not in text and "填表说明" not in text
+    done = export_form(path, pdf=tmp_path / "both.pdf")  # no --sheet: every form, not the 说明 sheet
+    pages, _, text = pdf_facts(done.pdf)  # type: ignore[arg-type]
+    assert pages == 2 and "项目甲" in text.split("\f")[0] and "项目乙" in text.split("\f")[1]
+    assert "填表说明" not in text
