@@ -22,9 +22,11 @@ from perfeval_xl.engine import score_project
 from perfeval_xl.export import export_form
 from perfeval_xl.export.report import analysis_paragraphs
 from perfeval_xl.form import build_form
-from perfeval_xl.form.layout import SHEET
+from perfeval_xl.form.layout import SHEET, Col, cell
+from perfeval_xl.form.metadata import read_meta
 from perfeval_xl.libreoffice import PDF, convert
 from perfeval_xl.reader import evaluate
+from perfeval_xl.reader.ours import layout_from_meta
 from perfeval_xl.spec import spec_from_data
 
 GOLDEN_REPORTS = Path(__file__).parent / "golden_reports"
@@ -88,6 +90,47 @@ def test_values_copy_has_no_formulas_and_stays_protected(exported) -> None:  # t
     assert "form-altered" not in {f.code for f in result.all_findings()}
     assert "values-copy" in {f.code for f in result.all_findings()}
     assert convert([exported.values], PDF, exported.values.parent / "check")[0].exists()
+
+
+def _both_readers(path: Path) -> list[set[str]]:
+    from perfeval_xl.reader.fast import evaluate_fast
+
+    [full] = evaluate(path)
+    [fast], _ = evaluate_fast(path)
+    return [{f.code for f in r.all_findings()} for r in (full, fast)]
+
+
+def test_a_values_copy_is_checked_for_altered_content(exported, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The copy keeps the locked constants as issued: a changed target or weight is form-altered."""
+    wb = openpyxl.load_workbook(exported.values)
+    ws = wb[SHEET]
+    row = next(r for r in range(13, 40) if ws.cell(r, 5).value == "3000台")
+    ws.cell(row, 5).value = "2000台"  # a declared target, in the values copy
+    wb.save(tmp_path / "target.xlsx")
+    for found in _both_readers(tmp_path / "target.xlsx"):
+        assert {"form-altered", "values-copy"} <= found
+    wb = openpyxl.load_workbook(exported.values)
+    layout = layout_from_meta(read_meta(wb))
+    wb[SHEET][cell(layout.total, Col.SCORE)] = 100  # a result, typed over: no longer the engine's
+    wb.save(tmp_path / "total.xlsx")
+    for found in _both_readers(tmp_path / "total.xlsx"):
+        assert "shown-differs" in found and "form-altered" not in found
+    for found in _both_readers(exported.values):
+        assert "form-altered" not in found and "shown-differs" not in found
+
+
+def test_a_form_that_only_claims_to_be_a_values_copy_is_checked_in_full(tmp_path: Path) -> None:
+    form = build_form(load_example("donghu-2018-quality"), tmp_path / "表.xlsx")
+    wb = openpyxl.load_workbook(form.path)
+    meta = wb["_meta"]
+    next(r for r in meta.iter_rows() if r[0].value == "mode")[1].value = "values-only"
+    ws = wb[SHEET]
+    row = next(r for r in range(13, 40) if ws.cell(r, 5).value == "3000台")
+    ws.cell(row, 5).value = "2000台"
+    wb.save(tmp_path / "claims.xlsx")
+    full, fast = _both_readers(tmp_path / "claims.xlsx")
+    assert "form-altered" in full and "values-copy" not in full
+    assert "form-altered" in fast
 
 
 def test_report_has_the_table_and_the_analysis(exported) -> None:  # type: ignore[no-untyped-def]
