@@ -151,6 +151,34 @@ def test_error_values_are_findings_not_crashes(tmp_path: Path) -> None:
     assert any("#DIV/0!" in f.message for f in result.all_findings())
 
 
+def test_a_number_too_large_to_compute_is_a_finding_at_its_cell(tmp_path: Path) -> None:
+    from perfeval_xl.reader.fast import evaluate_fast
+
+    rows = [(*r[:4], 1e30, *r[5:]) if r[2] == "社会公众或服务对象对项目实施效果的满意程度" else r
+            for r in SEED_003_ROWS]
+    path = tmp_path / "huge.xlsx"
+    where = seed_003_workbook(path, rows=rows)
+    actual_cell = where["社会公众或服务对象对项目实施效果的满意程度"].replace("!H", "!F")
+    message = ("数值过大：实际完成值为 1E+30，超出电子表格能准确计算的范围（15 位有效数字）；"
+               "请检查是否多输了数字或写错了单位")
+    for result in (evaluate(path)[0], evaluate_fast(path)[0][0]):
+        found = [(f.code, f.message, f.location) for f in result.all_findings() if f.severity.value == "error"]
+        assert found == [("number-out-of-range", message, actual_cell)]
+        assert result.indicators[-1].score is None and not result.complete
+    code, out, err = run("check", str(path))
+    assert code == 1 and message in out and "Traceback" not in err
+    spec = tmp_path / "huge.yaml"
+    text = (Path(__file__).parents[1] / "perfeval_xl" / "examples" / "caidian-2019-quality.yaml").read_text("utf-8")
+    spec.write_text(text.replace('actual: "85%"', "actual: 1000000000000000000000000000000"), encoding="utf-8")
+    code, out, err = run("check", str(spec))
+    assert code == 1 and f"（{spec}:44）：{message}" in out and "Traceback" not in err
+    code, _, err = run("new", str(spec), "-o", str(tmp_path / "huge-form.xlsx"))  # the form's model rounds it too
+    assert code == 0 and "Traceback" not in err
+    spec.write_text(text.replace('target: "80%"', 'target: "≥0.00000000000000000001%"'), encoding="utf-8")
+    code, out, err = run("check", str(spec))
+    assert code == 1 and "数值过小：年度指标值为 1E-22，无法据以计算" in out and "Traceback" not in err
+
+
 def test_missing_year_is_asked_for(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     write_official(wb.active)

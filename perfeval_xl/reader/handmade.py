@@ -318,7 +318,9 @@ def _funds(sheet: Sheet, header: int, out: list[Finding]
                 locations.setdefault(f"funds.{kind}.{col_name}", cell.address)
         if kind == "total":
             if "weight" in columns:
-                weight = _number(sheet.cell(row, columns["weight"]), "预算执行率分值", out, f"{sheet.title} 项目资金")
+                cell = sheet.cell(row, columns["weight"])
+                weight = _number(cell, "预算执行率分值", out, f"{sheet.title} 项目资金")
+                locations["execution_weight"] = cell.address
             if "rate" in columns:
                 cell = sheet.cell(row, columns["rate"])
                 rate = (_rate(cell, out, sheet.title), cell.address)

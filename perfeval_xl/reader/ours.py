@@ -226,6 +226,7 @@ def _spec(vsheet: Sheet, layout: FormLayout, meta: dict[str, str], source: str,
             values_row[col_key] = value if isinstance(value, Decimal) else None
             locations[f"funds.{key}.{col_key}"] = f"{SHEET}!{cell(row, col)}"
         funds[key] = FundsRow(**values_row)
+    locations["execution_weight"] = f"{SHEET}!{cell(layout.funds['total'], Col.WEIGHT)}"
     year_cell = raw(layout.year, Col.BLOCK)
     weight_cell = raw(layout.funds["total"], Col.WEIGHT)
     return ProjectSpec(
