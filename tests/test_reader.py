@@ -354,13 +354,11 @@ def test_zip_bomb(tmp_path: Path) -> None:
     _expect_unreadable(path, "压缩比异常")
 
 
-def test_xml_entity_tricks_are_not_expanded(tmp_path: Path) -> None:
-    """A billion-laughs worksheet (10^9 "ha"s if expanded) is read without expanding it."""
-    plain = tmp_path / "plain.xlsx"
-    seed_003_workbook(plain)
-    path = tmp_path / "entities.xlsx"
+def _entity_workbook(plain: Path, path: Path, padding: int = 0) -> None:
+    """A billion-laughs worksheet (10^9 "ha"s if expanded), its DTD after ``padding`` bytes of comment."""
     entities = '<!ENTITY a0 "ha">' + "".join(
         f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
+    comment = f"<!--{' ' * padding}-->" if padding else ""
     with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w") as dst:
         for item in src.infolist():
             data = src.read(item.filename)
@@ -368,16 +366,31 @@ def test_xml_entity_tricks_are_not_expanded(tmp_path: Path) -> None:
                 name = "".join(f"&#{ord(ch)};" for ch in "质量技术监督专项经费")  # as openpyxl escapes it
                 body = data.decode("utf-8").replace(name, "&a9;", 1)
                 assert "&a9;" in body
-                data = f'<?xml version="1.0"?><!DOCTYPE worksheet [{entities}]>{body}'.encode()
+                data = f'<?xml version="1.0"?>{comment}<!DOCTYPE worksheet [{entities}]>{body}'.encode()
             dst.writestr(item, data)
-    try:
-        results = evaluate(path)
-    except (FileError, FormError) as exc:
-        assert "entities.xlsx" in str(exc)
-    else:
-        assert len(results[0].spec.project) < 100  # not expanded
+
+
+def test_xml_entity_tricks_are_refused_with_a_clear_message(tmp_path: Path) -> None:
+    from perfeval_xl.reader.fast import evaluate_fast
+
+    plain = tmp_path / "plain.xlsx"
+    seed_003_workbook(plain)
+    path = tmp_path / "entities.xlsx"
+    _entity_workbook(plain, path)
+    message = ("entities.xlsx 含有不安全的 XML 内容（xl/worksheets/sheet1.xml 中声明了 DTD 或实体），"
+               "可能是“实体膨胀”之类的攻击文件，拒绝读取；请向报送单位索取在 Excel/WPS 中正常保存的文件")
+    _expect_unreadable(path, message)
     code, _, err = run("check", str(path))
-    assert code in (0, 1, 2) and "Traceback" not in err
+    assert (code, err) == (2, f"错误：{message}\n")
+    with pytest.raises(FileError) as info:
+        evaluate_fast(path)
+    assert str(info.value) == message
+    # a DTD hidden behind a long comment: defusedxml refuses it inside openpyxl's ValueError
+    hidden = tmp_path / "hidden.xlsx"
+    _entity_workbook(plain, hidden, padding=100_000)
+    code, _, err = run("check", str(hidden))
+    assert (code, err) == (2, "错误：hidden.xlsx 含有不安全的 XML 内容，可能是“实体膨胀”之类的攻击文件，拒绝读取；"
+                              "请向报送单位索取在 Excel/WPS 中正常保存的文件\n")
 
 
 def test_the_fast_reader_agrees_with_the_full_one(tmp_path: Path, filled_ours: Path) -> None:

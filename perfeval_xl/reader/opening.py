@@ -30,6 +30,8 @@ MAX_RATIO = 200  # uncompressed / compressed, for parts above RATIO_FLOOR
 RATIO_FLOOR = 1024 * 1024
 
 WORKBOOK_PARTS = ("xl/workbook.xml",)
+DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
+PROLOG_BYTES = 64 * 1024  # where a DTD must be (before the root element)
 _MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
 
 
@@ -105,3 +107,44 @@ def check_workbook_file(path: Path, verify: bool = True, data: bytes | None = No
             modified = match.group(1).decode("ascii", "replace").strip() if match else None
         return Opened(path, macros="xl/vbaProject.bin" in names, saved_at=modified)
 
+
+
+def unparsable(path: Path, exc: BaseException, data: bytes | None = None) -> FileError:
+    """The error for a workbook a parser failed on: unsafe XML (a DTD, entity tricks) when the
+    parser or the file says so, otherwise damage. Never the parser's own (English) words."""
+    part = _declares_dtd(path, data)
+    if part is not None or _refused_as_unsafe(exc):
+        where = f"（{part} 中声明了 DTD 或实体）" if part else ""
+        return FileError(f"{path.name} 含有不安全的 XML 内容{where}，可能是“实体膨胀”之类的攻击文件，拒绝读取；"
+                         "请向报送单位索取在 Excel/WPS 中正常保存的文件")
+    return FileError(f"{path.name} 无法解析，文件内容可能已损坏；请在 Excel/WPS 中打开后另存为 .xlsx 再试")
+
+
+def _refused_as_unsafe(exc: BaseException) -> bool:
+    """Whether defusedxml refused the XML somewhere in the chain (openpyxl wraps its error)."""
+    from defusedxml import DefusedXmlException
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DefusedXmlException) or "Forbidden" in type(current).__name__:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _declares_dtd(path: Path, data: bytes | None = None) -> str | None:
+    """The first XML part whose prolog declares a DTD (no workbook Excel writes has one)."""
+    try:
+        with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as archive:
+            for entry in archive.infolist():
+                if not entry.filename.endswith((".xml", ".rels", ".vml")):
+                    continue
+                with archive.open(entry) as part:
+                    head = part.read(PROLOG_BYTES)
+                if any(marker in head for marker in DTD_MARKERS):
+                    return entry.filename
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError):
+        return None
+    return None
