@@ -86,3 +86,18 @@ def test_python_dash_m() -> None:
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0
     assert json.loads(proc.stdout)["total"] == 99.87
+
+
+def test_score_of_our_form_shows_actuals_in_the_targets_notation(tmp_path: Path) -> None:
+    """Our form stores 100% as 1 and 86.54万元 as 86.54: the table writes them as the targets do."""
+    from perfeval_xl.demo import load_example
+    from perfeval_xl.form import build_form
+
+    form = build_form(load_example("caidian-2019-quality"), tmp_path / "表.xlsx").path
+    code, out, _ = run("score", str(form))
+    assert code == 0
+    rows = {cells[2]: cells[3:5] for line in out.splitlines() if line.startswith("│")
+            for cells in [[c.strip() for c in line.strip("│").split("│")]]}
+    assert rows["及时完成质量监督检查任务"] == ["100%", "100%"]
+    assert rows["不超过年度预算"] == ["87.65万元", "86.54万元"]
+    assert rows["社会公众或服务对象对项目"] == ["80%", "85%"]  # the name wraps; its first line

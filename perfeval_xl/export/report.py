@@ -20,7 +20,6 @@ from pathlib import Path
 from .. import display
 from ..engine import IndicatorResult, ProjectResult
 from ..findings import Severity
-from ..notation import PERCENT, format_number
 from ..rounding import round_half_away
 
 
@@ -30,19 +29,9 @@ def _percent_places(text: str) -> int:
     return 0
 
 
-def shown_value(value: object, ind: IndicatorResult) -> str:
-    """A target or actual as the report writes it (as typed; percentages to the target's decimals)."""
-    target = ind.target
-    if isinstance(value, str):
-        return value.strip()
-    if ind.band is not None:
-        return ind.band.label
-    if ind.actual is not None and target is not None and not target.qualitative:
-        if target.is_percent:
-            places = _percent_places(target.text)
-            return f"{round_half_away(ind.actual * 100, places):f}{PERCENT}"
-        return format_number(ind.actual, target.unit)
-    return display.number(value) if isinstance(value, Decimal) else str(value)
+def shown_actual(ind: IndicatorResult) -> str:
+    """The 实际完成值 as the report writes it (as typed; percentages to the target's decimals)."""
+    return display.actual(ind, _percent_places(ind.target.text) if ind.target is not None else None)
 
 
 def indicator_sentence(ind: IndicatorResult, with_reason: bool = True) -> str:
@@ -50,7 +39,7 @@ def indicator_sentence(ind: IndicatorResult, with_reason: bool = True) -> str:
     name = ind.spec.name
     target = ind.target.text if ind.target else "—"
     weight = display.number(ind.weight)
-    actual = "—" if ind.spec.actual is None else shown_value(ind.spec.actual, ind)
+    actual = shown_actual(ind)
     reason = ind.spec.reason.strip().rstrip("。；;，,") if with_reason and ind.spec.reason else ""
     middle = f"{reason}，" if reason else ""
     text = f"{name}，指标目标值{target}，设定分值{weight}分。{middle}实际完成值为{actual}，得{display.number(ind.score)}分"
@@ -142,7 +131,7 @@ def write_report(result: ProjectResult, dest: Path) -> Path:
     row("年度总体目标", spec.goal_expected, "", "", "实际完成情况", spec.goal_actual, "", "")
     row("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施")
     for ind in result.indicators:
-        actual = "" if ind.spec.actual is None else shown_value(ind.spec.actual, ind)
+        actual = "" if ind.spec.actual is None else shown_actual(ind)
         row(ind.level1, ind.level2, ind.spec.name, ind.target.text if ind.target else "", actual,
             display.number(ind.weight), display.number(ind.score), ind.spec.reason)
     row("总分", "", "", "", "", display.number(result.weight_total), display.number(result.total), "")
