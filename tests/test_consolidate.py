@@ -66,6 +66,7 @@ def returned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     wb = openpyxl.Workbook()
     wb.active.append(["姓名", "电话"])
     wb.save(broken / "通讯录.xlsx")
+    openpyxl.Workbook().save(broken / "空表.xlsx")
     (broken / "说明.docx").write_bytes(b"not a workbook at all")
     shutil.copy(root / "部门1" / "001.xlsx", broken / "001-副本.xlsx")  # the same file twice
     return root, expected
@@ -78,6 +79,7 @@ BROKEN_REASONS = {
     "加密.xlsx": "设有打开密码",
     "压缩炸弹.xlsx": "压缩比异常",
     "通讯录.xlsx": "没有找到项目支出绩效自评表",
+    "空表.xlsx": "空表.xlsx 是空工作簿，没有任何内容，不是填好的自评表；请确认是否发错了文件，并重新获取填好的自评表",
     "说明.docx": "不是 Excel 文件（.docx），已跳过",
 }
 

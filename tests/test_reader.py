@@ -297,11 +297,64 @@ def test_encrypted_workbook(tmp_path: Path) -> None:
     _expect_unreadable(path, "locked.xlsx 设有打开密码，无法读取")
 
 
+OLE2_ADVICE = ("是旧版 Office 文件（.xls/.doc 等）或设有打开密码的文件，无法读取；如果是自评表，请在 Excel/WPS 中打开"
+               "（设有打开密码的先取消密码），另存为“Excel 工作簿（.xlsx）”后再试；如果是 Word 等其他文件，请换成填好的自评表")
+
+
 def test_old_xls(tmp_path: Path) -> None:
     plain = tmp_path / "old.xlsx"
     seed_003_workbook(plain)
     xls = convert([plain], "xls:MS Excel 97", tmp_path / "xls")[0]
-    _expect_unreadable(xls, "old.xls 是旧版 Excel 97-2003（.xls）格式")
+    _expect_unreadable(xls, "old.xls " + OLE2_ADVICE)
+
+
+def word_97_document(text: str) -> bytes:
+    """A minimal OLE2 compound file holding a WordDocument stream (a .doc as far as any reader
+    looking at the container is concerned): header, one FAT sector, one directory sector, the stream."""
+    import struct
+
+    free, end, fat_sector, no_stream = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+    stream = text.encode("utf-16-le").ljust(4096, b"\0")  # ≥ 4096 bytes: in regular sectors
+    data_sectors = len(stream) // 512
+    header = bytearray(512)
+    header[0:8] = bytes.fromhex("d0cf11e0a1b11ae1")
+    struct.pack_into("<HHHHH", header, 24, 0x3E, 3, 0xFFFE, 9, 6)
+    struct.pack_into("<IIIIIIIII", header, 40, 0, 1, 1, 0, 4096, end, 0, end, 0)
+    struct.pack_into("<I", header, 76, 0)
+    for i in range(1, 109):
+        struct.pack_into("<I", header, 76 + 4 * i, free)
+    fat = [fat_sector, end] + [3 + i for i in range(data_sectors - 1)] + [end]
+    fat_bytes = struct.pack(f"<{len(fat)}I", *fat).ljust(512, b"\xff")
+
+    def entry(name: str, kind: int, child: int, start: int, size: int) -> bytes:
+        raw = bytearray(128)
+        encoded = (name + "\0").encode("utf-16-le")
+        raw[0:len(encoded)] = encoded
+        struct.pack_into("<HBB", raw, 64, len(encoded), kind, 1)
+        struct.pack_into("<III", raw, 68, no_stream, no_stream, child)
+        struct.pack_into("<IQ", raw, 116, start, size)
+        return bytes(raw)
+
+    unused = bytearray(128)
+    struct.pack_into("<III", unused, 68, no_stream, no_stream, no_stream)
+    directory = (entry("Root Entry", 5, 1, end, 0) + entry("WordDocument", 2, no_stream, 2, len(stream))
+                 + bytes(unused) * 2)
+    return bytes(header) + fat_bytes + directory + stream
+
+
+def test_a_word_document_renamed_to_xlsx(tmp_path: Path) -> None:
+    """An OLE2 file need not be a workbook: a .doc is not called an old .xls."""
+    import olefile
+
+    from perfeval_xl.reader.fast import evaluate_fast
+
+    path = tmp_path / "报告.xlsx"
+    path.write_bytes(word_97_document("绩效自评报告"))
+    assert olefile.OleFileIO(str(path)).listdir() == [["WordDocument"]]
+    _expect_unreadable(path, "报告.xlsx " + OLE2_ADVICE)
+    with pytest.raises(FileError) as info:
+        evaluate_fast(path)
+    assert str(info.value) == "报告.xlsx " + OLE2_ADVICE
 
 
 def test_xlsm_is_read_without_running_macros(tmp_path: Path) -> None:
@@ -317,9 +370,18 @@ def test_xlsm_is_read_without_running_macros(tmp_path: Path) -> None:
 
 
 def test_empty_workbook(tmp_path: Path) -> None:
+    """check and consolidate (the fast reader) say the same, and what to do."""
+    from perfeval_xl.reader.fast import evaluate_fast
+
     path = tmp_path / "blank.xlsx"
-    openpyxl.Workbook().save(path)
-    _expect_unreadable(path, "blank.xlsx 是空工作簿，没有任何内容")
+    wb = openpyxl.Workbook()
+    wb.create_sheet("Sheet2")
+    wb.save(path)
+    message = "blank.xlsx 是空工作簿，没有任何内容，不是填好的自评表；请确认是否发错了文件，并重新获取填好的自评表"
+    _expect_unreadable(path, message)
+    with pytest.raises(FormError) as info:
+        evaluate_fast(path)
+    assert str(info.value) == message
 
 
 def test_a_sheet_that_is_not_a_form(tmp_path: Path) -> None:

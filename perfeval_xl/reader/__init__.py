@@ -17,7 +17,7 @@ from ..profiles import DEFAULT_PROFILE
 from ..spec import ProjectSpec
 from .cells import OpenpyxlSheet
 from .handmade import looks_like_form, read_handmade
-from .opening import check_workbook_file, unparsable
+from .opening import check_workbook_file, empty_workbook, no_form, unparsable
 from .ours import OurForm, compare_shown, is_ours, read_ours
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".et"}
@@ -71,10 +71,7 @@ def read_projects(path: str | Path, *, sheet: str | None = None, year: int | Non
         if not candidates:
             empty = all((ws.max_row or 0) <= 1 and (ws.max_column or 0) <= 1 and ws.cell(1, 1).value is None
                         for ws in values.worksheets)
-            if empty:
-                raise FormError(f"{path.name} 是空工作簿，没有任何内容")
-            raise FormError(f"{path.name} 中没有找到项目支出绩效自评表（检查了工作表：{'、'.join(names)}）；"
-                            "自评表须有“三级指标、年度指标值、实际完成值、分值”表头")
+            raise empty_workbook(path) if empty else no_form(path, names)
     out = []
     for candidate in candidates:
         found = read_handmade(candidate, year, profile or DEFAULT_PROFILE, str(path))
