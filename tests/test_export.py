@@ -136,7 +136,21 @@ def test_a_form_that_only_claims_to_be_a_values_copy_is_checked_in_full(tmp_path
 def test_report_has_the_table_and_the_analysis(exported) -> None:  # type: ignore[no-untyped-def]
     document = Document(str(exported.report))
     table = document.tables[0]
-    assert table.rows[0].cells[1].text == "质量技术监督项目"
+    texts_of = [[c.text for c in row.cells] for row in table.rows]
+    assert texts_of[0][:3] == ["项目名称", "项目名称", "质量技术监督项目"]  # the label spans A:B, as on the form
+    funds = {row[2]: row[3:] for row in texts_of[2:7]}
+    assert texts_of[2][0] == "项目资金（万元）" and all(row[0] == "项目资金（万元）" for row in texts_of[2:7])
+    assert funds["年度资金总额"] == ["200", "200", "200", "20", "100.00%", "20"]
+    assert funds["其中：当年财政拨款"] == ["200", "200", "200", "—", "100.00%", "—"]
+    assert funds["上年结转资金"] == ["", "", "", "—", "—", "—"] and "其他资金" in funds
+    # 一级 and 二级 cells are merged down over their rows: one cell, written once
+    header = next(i for i, row in enumerate(texts_of) if row[1] == "一级指标")
+    rows = table.rows[header + 1:header + 1 + len(exported.result.indicators)]
+    level1 = [row.cells[1] for row in rows]
+    assert len({id(c._tc) for c in level1}) == 3  # 产出, 效益, 满意度
+    level2 = {c._tc: c.text for c in (row.cells[2] for row in rows)}
+    assert sorted(level2.values()) == ["数量指标", "服务对象满意度指标", "社会效益指标", "质量指标"]
+    assert texts_of[header + 1 + len(rows)][5:8] == ["总分", "100", "96.64"]
     texts = [p.text for p in document.paragraphs]
     assert "日常监管巡查设备台数，指标目标值3000台，设定分值4分。" in "".join(texts)
     assert any("绩效自评得分为96.64分，自评等级为“优”" in t for t in texts)
