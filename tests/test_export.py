@@ -40,6 +40,15 @@ def pdf_facts(pdf: Path) -> tuple[int, str, str]:
     return pages, info, text
 
 
+def rendered(pdf: Path, stem: Path) -> tuple[int, int, list[bytes]]:
+    """The PDF's first page rendered by poppler at 50 dpi in grey: (width, height, rows of pixels)."""
+    subprocess.run(["pdftoppm", "-r", "50", "-gray", "-singlefile", str(pdf), str(stem)], check=True)
+    magic, size, _, pixels = stem.with_suffix(".pgm").read_bytes().split(b"\n", 3)
+    assert magic == b"P5"
+    width, height = map(int, size.split())
+    return width, height, [pixels[r * width:(r + 1) * width] for r in range(height)]
+
+
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     root = tmp_path_factory.mktemp("export")
@@ -55,9 +64,16 @@ def test_pdf_is_one_landscape_page_with_title_and_total(exported, tmp_path: Path
     assert "96.64" in text and "质量技术监督项目" in text and "2.76" in text
     fonts = subprocess.run(["pdffonts", str(exported.pdf)], capture_output=True, text=True, check=True).stdout
     assert "CJK" in fonts and all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:])
-    subprocess.run(["pdftoppm", "-r", "50", "-png", "-singlefile", str(exported.pdf), str(tmp_path / "p")],
-                   check=True)
-    assert (tmp_path / "p.png").stat().st_size > 20000
+    width, height, rows = rendered(exported.pdf, tmp_path / "p")
+    assert (width, height) == (585, 414)  # A4 landscape at 50 dpi
+    ink = sum(p < 128 for row in rows for p in row) / (width * height)
+    assert 0.02 < ink < 0.2  # printed, not blank, not a black page
+    rules = [r for r, row in enumerate(rows) if sum(p < 160 for p in row) > width // 2]
+    columns = [c for c in range(width) if sum(row[c] < 160 for row in rows) > 0.4 * height]
+    assert len(rules) >= 25 and len(columns) >= 9  # the table's grid: a rule under every row, its 9 columns
+    title = rows[min(r for r, row in enumerate(rows) if any(p < 128 for p in row))]
+    inked = [c for c, p in enumerate(title) if p < 128]
+    assert abs(sum(inked) / len(inked) - width / 2) < width * 0.05  # the title, centred above the table
 
 
 def test_a_long_form_breaks_across_pages_with_the_header_repeated(tmp_path: Path) -> None:
