@@ -94,6 +94,7 @@ def _profile(root: Path, recalculate: bool = True) -> tuple[str, dict[str, str]]
 
 
 CHUNK = 40  # files per LibreOffice process: one long run can die part way
+TIMEOUT = "LibreOffice 转换超时"
 
 
 def convert(sources: Sequence[Path], target: str, outdir: Path, timeout: float = 600,
@@ -127,7 +128,7 @@ def convert(sources: Sequence[Path], target: str, outdir: Path, timeout: float =
             detail = _run([source], target, outdir, timeout, recalculate) or detail
     missing = [p for p in outputs if not p.exists()]
     if missing:
-        raise FileError(f"LibreOffice 未能转换 {len(missing)} 个文件（{missing[0].name} 等）：{detail}")
+        raise FileError(f"LibreOffice 未能转换 {len(missing)} 个文件（{missing[0].name} 等）：{_reason(detail)}")
     return outputs
 
 
@@ -142,10 +143,19 @@ def _run(sources: list[Path], target: str, outdir: Path, timeout: float, recalcu
             proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env,
                                   check=False)
         except subprocess.TimeoutExpired:
-            return f"LibreOffice 转换超时（{timeout:.0f} 秒）"
+            return f"{TIMEOUT}（{timeout:.0f} 秒）"
     lines = [line for line in (proc.stderr + proc.stdout).splitlines()
              if line.strip() and "javaldx" not in line and not line.startswith("convert ")]
     return " ".join(lines[-3:])
+
+
+def _reason(detail: str) -> str:
+    """What LibreOffice's last (English) messages mean, in Chinese; never the messages themselves."""
+    if detail.startswith(TIMEOUT):
+        return detail
+    if "source file could not be loaded" in detail:
+        return "LibreOffice 无法打开该文件，可能已损坏或不是电子表格"
+    return "LibreOffice 未给出原因；请确认该文件能在 Excel/WPS 中正常打开，并关闭正在运行的 LibreOffice 后重试"
 
 
 def recalculate(sources: Sequence[Path], outdir: Path, jobs: int | None = None) -> list[Path]:

@@ -289,3 +289,13 @@ def test_export_prints_only_the_chosen_sheet(tmp_path: Path) -> None:
     pages, _, text = pdf_facts(done.pdf)  # type: ignore[arg-type]
     assert pages == 2 and "项目甲" in text.split("\f")[0] and "项目乙" in text.split("\f")[1]
     assert "填表说明" not in text
+
+
+def test_a_file_libreoffice_cannot_open_is_said_in_chinese(tmp_path: Path) -> None:
+    from perfeval_xl.errors import FileError
+
+    junk = tmp_path / "坏.xlsx"
+    junk.write_bytes(b"not a spreadsheet")
+    with pytest.raises(FileError) as info:
+        convert([junk], PDF, tmp_path / "out")
+    assert str(info.value) == "LibreOffice 未能转换 1 个文件（坏.pdf 等）：LibreOffice 无法打开该文件，可能已损坏或不是电子表格"
