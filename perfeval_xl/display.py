@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
+from .notation import PERCENT, format_number
 from .rounding import round_half_away
+
+if TYPE_CHECKING:
+    from .engine import IndicatorResult
 
 
 def number(value: Decimal | None) -> str:
@@ -30,3 +35,25 @@ def deviation(value: Decimal | None) -> str:
     if shown == 0:
         return "0"
     return f"{'+' if shown > 0 else ''}{shown:f}%"
+
+
+def actual(ind: IndicatorResult, percent_places: int | None = None) -> str:
+    """An indicator's 实际完成值 as people write it: text as typed, a rating by its band, a number
+    in the target's notation (0.85 against 80% -> "85%", 86.54 against 87.65万元 -> "86.54万元").
+
+    With ``percent_places`` a percentage is rounded to that many decimals (the reports write
+    it to the target's), otherwise shown as computed.
+    """
+    value = ind.spec.actual
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value.strip()
+    if ind.band is not None:
+        return ind.band.label
+    target = ind.target
+    if ind.actual is not None and target is not None and not target.qualitative:
+        if target.is_percent and percent_places is not None:
+            return f"{round_half_away(ind.actual * 100, percent_places):f}{PERCENT}"
+        return format_number(ind.actual, target.unit)
+    return number(value) if isinstance(value, Decimal) else str(value)

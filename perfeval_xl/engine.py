@@ -34,7 +34,7 @@ from .notation import (
     parse_target,
 )
 from .profiles import Band, Rules, load_rules
-from .rounding import as_float, div, round_half_away
+from .rounding import as_float, div, out_of_range, round_half_away
 from .spec import FUND_COLUMN_LABELS, FUND_COLUMNS, FUND_LABELS, FUND_ROWS, FundsRow, Indicator, ProjectSpec
 
 ZERO = Decimal(0)
@@ -206,6 +206,18 @@ def _execution(spec: ProjectSpec, rules: Rules, out: list[Finding]) -> Execution
     rate = score = None
     where = "项目资金·年度资金总额"
     location = _funds_location(spec, "budget")
+    beyond = [_range_error(getattr(row, col), f"{FUND_COLUMN_LABELS[col]}", f"项目资金·{FUND_LABELS[key]}",
+                           spec.locations.get(f"funds.{key}.{col}"))
+              for key in (*FUND_ROWS, "total") if (row := spec.funds.get(key)) for col in FUND_COLUMNS]
+    beyond += [_range_error(spec.execution_weight, "预算执行率分值", where,
+                            spec.locations.get("execution_weight") or location),
+               # a sum of amounts within range is itself computable; only a tiny one is not
+               _range_error(budget, "全年预算数", where, location, divisor=True)
+               if out_of_range(budget, divisor=True) == "过小" else None]
+    if any(beyond):
+        out.extend(f for f in beyond if f is not None)
+        return ExecutionResult(weight, None if out_of_range(budget) else budget,
+                               None if out_of_range(executed) else executed, None, None)
     if budget is None or executed is None:
         missing = "、".join(
             label for label, value in (("全年预算数", budget), ("全年执行数", executed))
@@ -248,6 +260,21 @@ def _execution(spec: ProjectSpec, rules: Rules, out: list[Finding]) -> Execution
                     spec.locations.get(f"funds.{key}.executed"),
                 ))
     return ExecutionResult(weight, budget, executed, rate, score)
+
+
+def _range_error(value: Decimal | None, what: str, where: str, location: str | None,
+                 divisor: bool = False) -> Finding | None:
+    """An error when ``value`` is beyond what a spreadsheet computes exactly (see rounding.out_of_range)."""
+    problem = out_of_range(value, divisor)
+    if problem is None or value is None:
+        return None
+    shown = f"{value.normalize():E}"
+    if problem == "过大":
+        text = (f"数值过大：{what}为 {shown}，超出电子表格能准确计算的范围（15 位有效数字）；"
+                "请检查是否多输了数字或写错了单位")
+    else:
+        text = f"数值过小：{what}为 {shown}，无法据以计算；请检查是否写错了单位或小数点"
+    return F.error("number-out-of-range", where, text, location)
 
 
 def _funds_location(spec: ProjectSpec, col: str) -> str | None:
@@ -338,6 +365,9 @@ def _indicator(ind: Indicator, rules: Rules) -> IndicatorResult:
     elif weight < 0:
         out.append(F.error("weight-invalid", where, f"分值 {_n(weight)} 为负数", loc("weight")))
         weight = None
+    elif (too := _range_error(weight, "分值", where, loc("weight"))) is not None:
+        out.append(too)
+        weight = None
 
     target = parse_target(ind.target)
     result = IndicatorResult(
@@ -347,6 +377,9 @@ def _indicator(ind: Indicator, rules: Rules) -> IndicatorResult:
     )
     if target is None:
         out.append(F.error("target-missing", where, "年度指标值未填写，请填写申报的指标值", loc("target")))
+        return result
+    if (too := _range_error(target.value, "年度指标值", where, loc("target"), divisor=True)) is not None:
+        out.append(too)
         return result
     # 约20场, 200余人, 30天左右: a number made approximate (qualitative text like 多部门协同 is not)
     word = approximate_word(target.text if target.qualitative else target.unit)
@@ -410,6 +443,9 @@ def _qualitative(result: IndicatorResult, rules: Rules, where: str) -> None:
     result.band = band
     result.reason_required = rules.reason_shortfall and band.key != "achieved"
     if result.weight is None:
+        return
+    if (too := _range_error(ind.score, "评分", where, loc("score"))) is not None:
+        out.append(too)
         return
     score = scoring.qualitative_score(band, result.weight, ind.score)
     if score is None and ind.score is None:
@@ -487,6 +523,9 @@ def _quantitative(result: IndicatorResult, rules: Rules, where: str) -> None:
             f"请按 {target.unit or '指标值的单位'} 填写",
             loc("actual"),
         ))
+        return
+    if (too := _range_error(actual, "实际完成值", where, loc("actual"))) is not None:
+        out.append(too)
         return
     if converted:
         out.append(F.note(

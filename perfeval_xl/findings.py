@@ -74,6 +74,7 @@ CODES: dict[str, str] = {
     "duplicate-indicator": "同一二级指标下三级指标重名",
     "weight-missing": "分值为空",
     "weight-invalid": "分值为负数",
+    "number-out-of-range": "数值过大（15 位有效数字以上）或作为除数过小，无法准确计算",
     "target-missing": "年度指标值为空",
     "sign-inferred": "年度指标值未写比较符号，按指标性质推定方向",
     "actual-missing": "实际完成值未填写",

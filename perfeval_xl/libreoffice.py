@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -18,8 +19,25 @@ from pathlib import Path
 
 from .errors import FileError
 
-INSTALL_HINT = ("未找到 LibreOffice。请安装：sudo apt-get install -y libreoffice-calc-nogui "
-                "fonts-noto-cjk poppler-utils")
+# Where the installers put soffice when it is not on PATH.
+INSTALL_LOCATIONS = {
+    "win32": (r"C:\Program Files\LibreOffice\program\soffice.exe",
+              r"C:\Program Files (x86)\LibreOffice\program\soffice.exe"),
+    "darwin": ("/Applications/LibreOffice.app/Contents/MacOS/soffice",),
+}
+
+
+def install_hint(platform: str | None = None) -> str:
+    """How to install LibreOffice on this system (``platform`` as ``sys.platform``)."""
+    platform = platform or sys.platform
+    if platform.startswith("win"):
+        return ("未找到 LibreOffice。请从 https://zh-cn.libreoffice.org/download/ 下载并安装 LibreOffice，"
+                "安装后重新打开命令行窗口再试（如装在其他位置，请把其 program 文件夹加入 PATH 环境变量）")
+    if platform == "darwin":
+        return ("未找到 LibreOffice。请从 https://zh-cn.libreoffice.org/download/ 下载安装，"
+                "或运行：brew install --cask libreoffice")
+    return ("未找到 LibreOffice。请用系统的软件包管理器安装，例如 Debian/Ubuntu："
+            "sudo apt-get install -y libreoffice-calc-nogui fonts-noto-cjk poppler-utils")
 
 _REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry"
@@ -55,7 +73,10 @@ def soffice() -> str:
         found = shutil.which(name)
         if found:
             return found
-    raise FileError(INSTALL_HINT)
+    for candidate in INSTALL_LOCATIONS.get(sys.platform, ()):
+        if Path(candidate).is_file():
+            return candidate
+    raise FileError(install_hint())
 
 
 def _profile(root: Path, recalculate: bool = True) -> tuple[str, dict[str, str]]:
@@ -73,6 +94,7 @@ def _profile(root: Path, recalculate: bool = True) -> tuple[str, dict[str, str]]
 
 
 CHUNK = 40  # files per LibreOffice process: one long run can die part way
+TIMEOUT = "LibreOffice 转换超时"
 
 
 def convert(sources: Sequence[Path], target: str, outdir: Path, timeout: float = 600,
@@ -106,7 +128,7 @@ def convert(sources: Sequence[Path], target: str, outdir: Path, timeout: float =
             detail = _run([source], target, outdir, timeout, recalculate) or detail
     missing = [p for p in outputs if not p.exists()]
     if missing:
-        raise FileError(f"LibreOffice 未能转换 {len(missing)} 个文件（{missing[0].name} 等）：{detail}")
+        raise FileError(f"LibreOffice 未能转换 {len(missing)} 个文件（{missing[0].name} 等）：{_reason(detail)}")
     return outputs
 
 
@@ -121,10 +143,19 @@ def _run(sources: list[Path], target: str, outdir: Path, timeout: float, recalcu
             proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env,
                                   check=False)
         except subprocess.TimeoutExpired:
-            return f"LibreOffice 转换超时（{timeout:.0f} 秒）"
+            return f"{TIMEOUT}（{timeout:.0f} 秒）"
     lines = [line for line in (proc.stderr + proc.stdout).splitlines()
              if line.strip() and "javaldx" not in line and not line.startswith("convert ")]
     return " ".join(lines[-3:])
+
+
+def _reason(detail: str) -> str:
+    """What LibreOffice's last (English) messages mean, in Chinese; never the messages themselves."""
+    if detail.startswith(TIMEOUT):
+        return detail
+    if "source file could not be loaded" in detail:
+        return "LibreOffice 无法打开该文件，可能已损坏或不是电子表格"
+    return "LibreOffice 未给出原因；请确认该文件能在 Excel/WPS 中正常打开，并关闭正在运行的 LibreOffice 后重试"
 
 
 def recalculate(sources: Sequence[Path], outdir: Path, jobs: int | None = None) -> list[Path]:

@@ -34,11 +34,10 @@ def result_text(result: ProjectResult, width: int = 120) -> str:
     ):
         table.add_column(title, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for ind in result.indicators:
-        actual = ind.band.label if ind.band else ind.spec.actual
         table.add_row(
             ind.level1, ind.level2, ind.spec.name,
             ind.target.text if ind.target else "—",
-            "—" if actual is None else str(actual),
+            display.actual(ind),
             display.number(ind.weight), display.number(ind.score),
             display.deviation(ind.deviation), ind.spec.reason or "",
         )

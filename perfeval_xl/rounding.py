@@ -22,6 +22,25 @@ CONTEXT = Context(prec=34)
 CLEAN_PLACES = 10
 
 
+# The numbers a form can hold: spreadsheets keep 15 significant digits, so an amount,
+# count or weight of 10^15 or more cannot be what was meant; and a target or budget
+# nearer 0 than 10^-10 (the places differences are rounded to) is no divisor. Inside
+# these bounds every quotient the engine rounds fits CONTEXT's 34 digits.
+MAX_MAGNITUDE = Decimal("1e15")
+MIN_DIVISOR = Decimal(1).scaleb(-CLEAN_PLACES)
+
+
+def out_of_range(value: Decimal | None, divisor: bool = False) -> str | None:
+    """Why ``value`` is beyond what the engine computes with ("过大"/"过小"), or None."""
+    if value is None:
+        return None
+    if abs(value) >= MAX_MAGNITUDE:
+        return "过大"
+    if divisor and value != 0 and abs(value) < MIN_DIVISOR:
+        return "过小"
+    return None
+
+
 def to_decimal(value: object) -> Decimal:
     """Return ``value`` as a Decimal of the digits a person typed.
 
@@ -52,7 +71,12 @@ def to_decimal(value: object) -> Decimal:
 def round_half_away(value: Decimal, places: int) -> Decimal:
     """Round to ``places`` decimals, halves away from zero (Excel's ROUND)."""
     quantum = Decimal(1).scaleb(-places)
-    return value.quantize(quantum, rounding=ROUND_HALF_UP, context=CONTEXT)
+    context = CONTEXT
+    if value.is_finite() and value.adjusted() + places + 1 > CONTEXT.prec:
+        # a number far beyond any form's (see out_of_range, which the engine reports):
+        # rounded all the same rather than raising InvalidOperation
+        context = Context(prec=value.adjusted() + places + 1)
+    return value.quantize(quantum, rounding=ROUND_HALF_UP, context=context)
 
 
 def clean(value: Decimal) -> Decimal:

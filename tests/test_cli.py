@@ -79,6 +79,24 @@ def test_demo_scores_every_example(tmp_path: Path) -> None:
     assert "caidian-2019-quality.json" in written and len(written) == 5
     data = json.loads((tmp_path / "out" / "donghu-2018-general-affairs.json").read_text("utf-8"))
     assert data["total"] == 96.25
+    assert out.endswith(f"已写入 30 个文件到 {tmp_path / 'out'}/\n")
+    # every example also gets its forms (filled and blank) and the filled form's attachments
+    from docx import Document
+
+    from perfeval_xl.reader import evaluate
+
+    for name in (p.stem for p in (tmp_path / "out").glob("*.json")):
+        expected = json.loads((tmp_path / "out" / f"{name}.json").read_text("utf-8"))
+        [filled] = evaluate(tmp_path / "out" / f"{name}-已填写.xlsx")
+        [values] = evaluate(tmp_path / "out" / f"{name}-已填写-数值.xlsx")
+        assert float(filled.total) == float(values.total) == expected["total"], name
+        [blank] = evaluate(tmp_path / "out" / f"{name}-空白.xlsx")
+        assert not blank.complete and all(i.spec.actual is None for i in blank.indicators), name
+        pdf = subprocess.run(["pdftotext", "-layout", str(tmp_path / "out" / f"{name}-已填写.pdf"), "-"],
+                             capture_output=True, text=True, check=True).stdout
+        assert expected["project"] in pdf and f"{expected['total']:g}" in pdf, name
+        report = Document(str(tmp_path / "out" / f"{name}-报告.docx"))
+        assert report.tables[0].rows[0].cells[2].text == expected["project"], name
 
 
 def test_python_dash_m() -> None:
@@ -154,3 +172,18 @@ def test_operating_system_errors_are_explained_in_chinese(tmp_path: Path) -> Non
     folder.mkdir()
     code, _, err = run("score", str(folder))
     assert code == 2 and "Is a directory" not in err and "目录.yaml" in err
+
+
+def test_score_of_our_form_shows_actuals_in_the_targets_notation(tmp_path: Path) -> None:
+    """Our form stores 100% as 1 and 86.54万元 as 86.54: the table writes them as the targets do."""
+    from perfeval_xl.demo import load_example
+    from perfeval_xl.form import build_form
+
+    form = build_form(load_example("caidian-2019-quality"), tmp_path / "表.xlsx").path
+    code, out, _ = run("score", str(form))
+    assert code == 0
+    rows = {cells[2]: cells[3:5] for line in out.splitlines() if line.startswith("│")
+            for cells in [[c.strip() for c in line.strip("│").split("│")]]}
+    assert rows["及时完成质量监督检查任务"] == ["100%", "100%"]
+    assert rows["不超过年度预算"] == ["87.65万元", "86.54万元"]
+    assert rows["社会公众或服务对象对项目"] == ["80%", "85%"]  # the name wraps; its first line

@@ -66,6 +66,7 @@ def returned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     wb = openpyxl.Workbook()
     wb.active.append(["姓名", "电话"])
     wb.save(broken / "通讯录.xlsx")
+    openpyxl.Workbook().save(broken / "空表.xlsx")
     (broken / "说明.docx").write_bytes(b"not a workbook at all")
     shutil.copy(root / "部门1" / "001.xlsx", broken / "001-副本.xlsx")  # the same file twice
     return root, expected
@@ -78,6 +79,7 @@ BROKEN_REASONS = {
     "加密.xlsx": "设有打开密码",
     "压缩炸弹.xlsx": "压缩比异常",
     "通讯录.xlsx": "没有找到项目支出绩效自评表",
+    "空表.xlsx": "空表.xlsx 是空工作簿，没有任何内容，不是填好的自评表；请确认是否发错了文件，并重新获取填好的自评表",
     "说明.docx": "不是 Excel 文件（.docx），已跳过",
 }
 
@@ -101,6 +103,12 @@ def test_every_project_has_the_engines_total_and_every_broken_file_its_reason(
         assert reason in reasons[name], (name, reasons.get(name))
     problems = [r for r in wb["问题清单"].iter_rows(min_row=2, values_only=True) if r[1] == "duplicate-submission"]
     assert any("001-副本.xlsx" in r[6] and "内容完全相同，只计一次" in r[6] for r in problems)
+    # 错误/警告 count what 问题清单 lists as such: the duplicate-submission note is a warning
+    listed = [r for r in wb["问题清单"].iter_rows(min_row=2, values_only=True) if r[3] == "项目001"]
+    row = next(r for r in summary.iter_rows(min_row=2, values_only=True) if r[name_col] == "项目001")
+    counts = (row[header.index("错误")], row[header.index("警告")])
+    assert counts == (sum(r[0] == "错误" for r in listed), sum(r[0] == "警告" for r in listed))
+    assert counts[1] >= 1
     assert done.review.duplicates == 1 and done.review.projects == FORMS + 1
     with zipfile.ZipFile(done.output) as archive:
         charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
@@ -137,6 +145,30 @@ def test_the_store_is_incremental_and_keeps_history(returned: tuple[Path, dict[s
     # the review can be rebuilt from the store alone
     rebuilt = consolidate([], tmp_path / "d.xlsx", db=db)
     assert rebuilt.review.projects == third.review.projects
+
+
+def _sheet_rows(path: Path, name: str) -> list[tuple[object, ...]]:
+    return list(openpyxl.load_workbook(path)[name].iter_rows(values_only=True))
+
+
+def test_a_review_rebuilt_from_the_store_alone_is_the_first_runs(
+        returned: tuple[Path, dict[str, Decimal | None]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Skipped files and paths as the first run showed them, from whatever folder the rebuild runs."""
+    root, _ = returned
+    shutil.copytree(root, tmp_path / "回收")
+    db = tmp_path / "review.sqlite"
+    monkeypatch.chdir(tmp_path)
+    consolidate(["回收"], tmp_path / "first.xlsx", db=db, jobs=1)  # a relative input
+    monkeypatch.chdir(tmp_path / "回收" / "部门1")
+    rebuilt = consolidate([], tmp_path / "rebuilt.xlsx", db=db)
+    assert rebuilt.skipped == [(str((tmp_path / "回收" / "问题文件" / "说明.docx").resolve()),
+                                "不是 Excel 文件（.docx），已跳过")]
+    for sheet in ("汇总", "指标明细", "问题清单", "未能读取"):
+        assert _sheet_rows(tmp_path / "rebuilt.xlsx", sheet) == _sheet_rows(tmp_path / "first.xlsx", sheet), sheet
+    unreadable = {r[0]: r[1] for r in _sheet_rows(tmp_path / "rebuilt.xlsx", "未能读取")[1:]}
+    assert unreadable[os.path.join("问题文件", "说明.docx")] == "不是 Excel 文件（.docx），已跳过"
+    files = [r[-1] for r in _sheet_rows(tmp_path / "rebuilt.xlsx", "汇总")[1:] if r[-1]]
+    assert os.path.join("部门0", "000.xlsx") in files
 
 
 def test_an_interrupted_run_leaves_the_store_consistent(returned: tuple[Path, dict[str, Decimal | None]],

@@ -22,9 +22,11 @@ from perfeval_xl.engine import score_project
 from perfeval_xl.export import export_form
 from perfeval_xl.export.report import analysis_paragraphs
 from perfeval_xl.form import build_form
-from perfeval_xl.form.layout import SHEET
+from perfeval_xl.form.layout import SHEET, Col, cell
+from perfeval_xl.form.metadata import read_meta
 from perfeval_xl.libreoffice import PDF, convert
 from perfeval_xl.reader import evaluate
+from perfeval_xl.reader.ours import layout_from_meta
 from perfeval_xl.spec import spec_from_data
 
 GOLDEN_REPORTS = Path(__file__).parent / "golden_reports"
@@ -36,6 +38,15 @@ def pdf_facts(pdf: Path) -> tuple[int, str, str]:
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
     return pages, info, text
+
+
+def rendered(pdf: Path, stem: Path) -> tuple[int, int, list[bytes]]:
+    """The PDF's first page rendered by poppler at 50 dpi in grey: (width, height, rows of pixels)."""
+    subprocess.run(["pdftoppm", "-r", "50", "-gray", "-singlefile", str(pdf), str(stem)], check=True)
+    magic, size, _, pixels = stem.with_suffix(".pgm").read_bytes().split(b"\n", 3)
+    assert magic == b"P5"
+    width, height = map(int, size.split())
+    return width, height, [pixels[r * width:(r + 1) * width] for r in range(height)]
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +64,16 @@ def test_pdf_is_one_landscape_page_with_title_and_total(exported, tmp_path: Path
     assert "96.64" in text and "质量技术监督项目" in text and "2.76" in text
     fonts = subprocess.run(["pdffonts", str(exported.pdf)], capture_output=True, text=True, check=True).stdout
     assert "CJK" in fonts and all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:])
-    subprocess.run(["pdftoppm", "-r", "50", "-png", "-singlefile", str(exported.pdf), str(tmp_path / "p")],
-                   check=True)
-    assert (tmp_path / "p.png").stat().st_size > 20000
+    width, height, rows = rendered(exported.pdf, tmp_path / "p")
+    assert (width, height) == (585, 414)  # A4 landscape at 50 dpi
+    ink = sum(p < 128 for row in rows for p in row) / (width * height)
+    assert 0.02 < ink < 0.2  # printed, not blank, not a black page
+    rules = [r for r, row in enumerate(rows) if sum(p < 160 for p in row) > width // 2]
+    columns = [c for c in range(width) if sum(row[c] < 160 for row in rows) > 0.4 * height]
+    assert len(rules) >= 25 and len(columns) >= 9  # the table's grid: a rule under every row, its 9 columns
+    title = rows[min(r for r, row in enumerate(rows) if any(p < 128 for p in row))]
+    inked = [c for c, p in enumerate(title) if p < 128]
+    assert abs(sum(inked) / len(inked) - width / 2) < width * 0.05  # the title, centred above the table
 
 
 def test_a_long_form_breaks_across_pages_with_the_header_repeated(tmp_path: Path) -> None:
@@ -90,10 +108,65 @@ def test_values_copy_has_no_formulas_and_stays_protected(exported) -> None:  # t
     assert convert([exported.values], PDF, exported.values.parent / "check")[0].exists()
 
 
+def _both_readers(path: Path) -> list[set[str]]:
+    from perfeval_xl.reader.fast import evaluate_fast
+
+    [full] = evaluate(path)
+    [fast], _ = evaluate_fast(path)
+    return [{f.code for f in r.all_findings()} for r in (full, fast)]
+
+
+def test_a_values_copy_is_checked_for_altered_content(exported, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The copy keeps the locked constants as issued: a changed target or weight is form-altered."""
+    wb = openpyxl.load_workbook(exported.values)
+    ws = wb[SHEET]
+    row = next(r for r in range(13, 40) if ws.cell(r, 5).value == "3000台")
+    ws.cell(row, 5).value = "2000台"  # a declared target, in the values copy
+    wb.save(tmp_path / "target.xlsx")
+    for found in _both_readers(tmp_path / "target.xlsx"):
+        assert {"form-altered", "values-copy"} <= found
+    wb = openpyxl.load_workbook(exported.values)
+    layout = layout_from_meta(read_meta(wb))
+    wb[SHEET][cell(layout.total, Col.SCORE)] = 100  # a result, typed over: no longer the engine's
+    wb.save(tmp_path / "total.xlsx")
+    for found in _both_readers(tmp_path / "total.xlsx"):
+        assert "shown-differs" in found and "form-altered" not in found
+    for found in _both_readers(exported.values):
+        assert "form-altered" not in found and "shown-differs" not in found
+
+
+def test_a_form_that_only_claims_to_be_a_values_copy_is_checked_in_full(tmp_path: Path) -> None:
+    form = build_form(load_example("donghu-2018-quality"), tmp_path / "表.xlsx")
+    wb = openpyxl.load_workbook(form.path)
+    meta = wb["_meta"]
+    next(r for r in meta.iter_rows() if r[0].value == "mode")[1].value = "values-only"
+    ws = wb[SHEET]
+    row = next(r for r in range(13, 40) if ws.cell(r, 5).value == "3000台")
+    ws.cell(row, 5).value = "2000台"
+    wb.save(tmp_path / "claims.xlsx")
+    full, fast = _both_readers(tmp_path / "claims.xlsx")
+    assert "form-altered" in full and "values-copy" not in full
+    assert "form-altered" in fast
+
+
 def test_report_has_the_table_and_the_analysis(exported) -> None:  # type: ignore[no-untyped-def]
     document = Document(str(exported.report))
     table = document.tables[0]
-    assert table.rows[0].cells[1].text == "质量技术监督项目"
+    texts_of = [[c.text for c in row.cells] for row in table.rows]
+    assert texts_of[0][:3] == ["项目名称", "项目名称", "质量技术监督项目"]  # the label spans A:B, as on the form
+    funds = {row[2]: row[3:] for row in texts_of[2:7]}
+    assert texts_of[2][0] == "项目资金（万元）" and all(row[0] == "项目资金（万元）" for row in texts_of[2:7])
+    assert funds["年度资金总额"] == ["200", "200", "200", "20", "100.00%", "20"]
+    assert funds["其中：当年财政拨款"] == ["200", "200", "200", "—", "100.00%", "—"]
+    assert funds["上年结转资金"] == ["", "", "", "—", "—", "—"] and "其他资金" in funds
+    # 一级 and 二级 cells are merged down over their rows: one cell, written once
+    header = next(i for i, row in enumerate(texts_of) if row[1] == "一级指标")
+    rows = table.rows[header + 1:header + 1 + len(exported.result.indicators)]
+    level1 = [row.cells[1] for row in rows]
+    assert len({id(c._tc) for c in level1}) == 3  # 产出, 效益, 满意度
+    level2 = {c._tc: c.text for c in (row.cells[2] for row in rows)}
+    assert sorted(level2.values()) == ["数量指标", "服务对象满意度指标", "社会效益指标", "质量指标"]
+    assert texts_of[header + 1 + len(rows)][5:8] == ["总分", "100", "96.64"]
     texts = [p.text for p in document.paragraphs]
     assert "日常监管巡查设备台数，指标目标值3000台，设定分值4分。" in "".join(texts)
     assert any("绩效自评得分为96.64分，自评等级为“优”" in t for t in texts)
@@ -130,3 +203,99 @@ def test_cli_export_writes_all_three_next_to_the_form(tmp_path: Path) -> None:
     assert (tmp_path / "表-报告.docx").exists()
     assert "已导出PDF：" in result.stdout
     assert result.stderr == "注意：表中还有 1 个错误（perfeval-xl check 可列出），导出的附件反映的是当前填写的内容\n"
+
+
+def _values_of(path: Path, sheet: str) -> dict[str, object]:
+    ws = openpyxl.load_workbook(path)[sheet]
+    return {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None}
+
+
+def test_an_xlwings_form_exports_what_the_native_form_exports(tmp_path: Path) -> None:
+    """LibreOffice cannot run the UDFs: the export calculates the same cells with the native formulas."""
+    import types
+
+    from perfeval_xl.xlwings_macros import export as export_button
+
+    spec = load_example("caidian-2019-quality")
+    native = build_form(spec, tmp_path / "native" / "表.xlsx").path
+    xlwings = build_form(spec, tmp_path / "xlwings" / "表.xlsm", mode="xlwings").path
+    want = export_form(native, pdf=tmp_path / "native.pdf", values=tmp_path / "native-数值.xlsx")
+    got = export_form(xlwings, pdf=tmp_path / "xlwings.pdf", values=tmp_path / "xlwings-数值.xlsx")
+    _, _, native_text = pdf_facts(want.pdf)  # type: ignore[arg-type]
+    _, _, text = pdf_facts(got.pdf)  # type: ignore[arg-type]
+    assert "#NAME?" not in text and "#VALUE!" not in text
+    assert "99.87" in text and text == native_text
+    values = _values_of(got.values, SHEET)  # type: ignore[arg-type]
+    assert values == _values_of(want.values, SHEET)  # type: ignore[arg-type]
+    assert (values["I6"], values["H36"], values["G37"]) == (9.87, 99.87, "优")
+    [result] = evaluate(got.values)  # type: ignore[arg-type]
+    assert (result.total, result.grade) == (want.result.total, "优")
+    assert {"form-altered", "shown-differs"}.isdisjoint(f.code for f in result.all_findings())
+    # the form's 导出附件 button goes the same way
+    alerts: list[str] = []
+    book = types.SimpleNamespace(fullname=str(xlwings), name=xlwings.name, save=lambda: None,
+                                 app=types.SimpleNamespace(alert=lambda text, title: alerts.append(text)))
+    assert export_button(book).startswith("已导出：")
+    assert pdf_facts(xlwings.with_suffix(".pdf"))[2] == native_text
+    assert _values_of(xlwings.with_name("表-数值.xlsx"), SHEET) == values
+
+
+def test_udf_calls_saved_as_shared_formulas_are_replaced_too() -> None:
+    from perfeval_xl.export.native import replace_udf_formulas
+
+    xml = ('<sheetData><row r="13"><c r="H13" s="6"><f t="shared" ref="H13:H14" si="0">'
+           "PE_SCORE(E13,F13,G13,计算!X13,K13,pe_profile,pe_year)</f><v>4</v></c>"
+           '<c r="I13" s="11"/></row><row r="14"><c r="H14" s="6"><f t="shared" si="0"/><v>3</v></c>'
+           '<c r="J14"><f>_xludf.PE_DEVIATION_RATE(E14,F14,pe_profile,pe_year)</f></c>'
+           '<c r="K14"><v>7</v></c></row></sheetData>')
+    out = replace_udf_formulas(xml, {"H13": 'IF(A="","",1)', "H14": "B14&lt;2", "J14": "C14", "K14": "D14"})
+    assert out == ('<sheetData><row r="13"><c r="H13" s="6"><f>IF(A="","",1)</f><v>4</v></c>'
+                   '<c r="I13" s="11"/></row><row r="14"><c r="H14" s="6"><f>B14&amp;lt;2</f><v>3</v></c>'
+                   '<c r="J14"><f>C14</f></c><c r="K14"><v>7</v></c></row></sheetData>')
+
+
+def test_the_libreoffice_hint_fits_the_system(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from perfeval_xl import libreoffice
+    from perfeval_xl.errors import FileError
+
+    assert "sudo apt-get" not in libreoffice.install_hint("win32")
+    assert "libreoffice.org" in libreoffice.install_hint("win32")
+    assert "brew install --cask libreoffice" in libreoffice.install_hint("darwin")
+    assert "sudo apt-get install" in libreoffice.install_hint("linux")
+    monkeypatch.setattr(libreoffice.shutil, "which", lambda name: None)
+    monkeypatch.setattr(sys, "platform", "win32")
+    with pytest.raises(FileError) as info:
+        libreoffice.soffice()
+    assert str(info.value).startswith("未找到 LibreOffice。请从 https://zh-cn.libreoffice.org/download/ 下载并安装")
+
+
+def test_export_prints_only_the_chosen_sheet(tmp_path: Path) -> None:
+    from handmade_forms import write_official
+
+    wb = openpyxl.Workbook()
+    write_official(wb.active, project="项目甲")
+    write_official(wb.create_sheet("第二张"), project="项目乙", top=2)
+    wb.create_sheet("说明")["A1"] = "填表说明"
+    path = tmp_path / "two.xlsx"
+    wb.save(path)
+    result = CliRunner().invoke(cli, ["export", str(path), "--sheet", "第二张", "--pdf", str(tmp_path / "two.pdf")],
+                                prog_name="perfeval-xl")
+    assert result.exit_code == 0, result.output
+    pages, _, text = pdf_facts(tmp_path / "two.pdf")
+    assert pages == 1 and "项目乙" in text and "项目甲" not in text and "填表说明" not in text
+    done = export_form(path, pdf=tmp_path / "both.pdf")  # no --sheet: every form, not the 说明 sheet
+    pages, _, text = pdf_facts(done.pdf)  # type: ignore[arg-type]
+    assert pages == 2 and "项目甲" in text.split("\f")[0] and "项目乙" in text.split("\f")[1]
+    assert "填表说明" not in text
+
+
+def test_a_file_libreoffice_cannot_open_is_said_in_chinese(tmp_path: Path) -> None:
+    from perfeval_xl.errors import FileError
+
+    junk = tmp_path / "坏.xlsx"
+    junk.write_bytes(b"not a spreadsheet")
+    with pytest.raises(FileError) as info:
+        convert([junk], PDF, tmp_path / "out")
+    assert str(info.value) == "LibreOffice 未能转换 1 个文件（坏.pdf 等）：LibreOffice 无法打开该文件，可能已损坏或不是电子表格"

@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from handmade_forms import seed_003_workbook, sichuan_workbook, write_official
+from handmade_forms import SEED_003_ROWS, seed_003_workbook, sichuan_workbook, write_official
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from perfeval_xl.cli import cli
@@ -73,6 +73,49 @@ def test_a_typed_score_that_contradicts_the_table_is_reported(tmp_path: Path) ->
     assert code == 1 and "写的得分为 9.97，按规则应为 9.79" in out
 
 
+def test_a_blank_or_broken_total_score_states_no_total(tmp_path: Path) -> None:
+    """The stated 总分 is the 得分 cell of the 总分 row only, never the 分值 100 beside it."""
+    from perfeval_xl.reader.fast import evaluate_fast
+
+    blank_total = tmp_path / "blank.xlsx"
+    seed_003_workbook(blank_total, total=None)
+    broken = tmp_path / "div0.xlsx"
+    seed_003_workbook(broken, total="=1/0")
+    broken = recalculate([broken], tmp_path / "lo")[0]  # LibreOffice stores #DIV/0!
+    for path in (blank_total, broken):
+        for result in (evaluate(path)[0], evaluate_fast(path)[0][0]):  # openpyxl, python-calamine
+            assert result.spec.stated.total is None
+            assert "stated-differs" not in codes(result)
+            assert result.total == D("99.87")
+    [full] = evaluate(broken)
+    assert [f.message for f in full.all_findings() if f.code == "cell-error"] == ["总分是错误值 #DIV/0!，请改为数值或留空"]
+    code, out, _ = run("check", str(blank_total))
+    assert code == 0 and "写的总分" not in out
+
+
+def test_the_stated_grade_comes_from_a_labelled_cell_or_the_total_row(tmp_path: Path) -> None:
+    rows = [(None, "时效指标", "验收结论", "合格", "合格", 25, 25) if r[2] == "及时完成质量监督检查任务" else r
+            for r in SEED_003_ROWS]
+    wb = openpyxl.Workbook()
+    where = write_official(wb.active, rows=rows, total=None, grade=None)
+    total_row = int(where["total"].rsplit("H", 1)[1])
+    for merged in [m for m in wb.active.merged_cells.ranges if m.min_row >= total_row]:
+        wb.active.unmerge_cells(str(merged))
+    for line in wb.active.iter_rows(min_row=total_row):
+        for c in line:
+            c.value = None  # no 总分 row, no 评价等级 row
+    path = tmp_path / "nograde.xlsx"
+    wb.save(path)
+    [result] = evaluate(path)
+    assert result.grade == "优" and result.spec.stated.grade is None  # not the target 合格 (“中”)
+    assert "stated-differs" not in codes(result)
+    wb.active["A24"], wb.active["C24"] = "等级", "良"
+    wb.save(path)
+    [result] = evaluate(path)
+    messages = [(f.message, f.location) for f in result.all_findings() if f.code == "stated-differs"]
+    assert messages == [("写的等级为“良”，按总分 99.87 应为“优”", "Sheet!C24")]
+
+
 def test_sichuan_variant_with_sign_number_unit_columns(tmp_path: Path) -> None:
     path = tmp_path / "sc.xlsx"
     sichuan_workbook(path)
@@ -106,6 +149,34 @@ def test_error_values_are_findings_not_crashes(tmp_path: Path) -> None:
     [result] = evaluate(recalculated)
     assert "cell-error" in codes(result, "error")
     assert any("#DIV/0!" in f.message for f in result.all_findings())
+
+
+def test_a_number_too_large_to_compute_is_a_finding_at_its_cell(tmp_path: Path) -> None:
+    from perfeval_xl.reader.fast import evaluate_fast
+
+    rows = [(*r[:4], 1e30, *r[5:]) if r[2] == "社会公众或服务对象对项目实施效果的满意程度" else r
+            for r in SEED_003_ROWS]
+    path = tmp_path / "huge.xlsx"
+    where = seed_003_workbook(path, rows=rows)
+    actual_cell = where["社会公众或服务对象对项目实施效果的满意程度"].replace("!H", "!F")
+    message = ("数值过大：实际完成值为 1E+30，超出电子表格能准确计算的范围（15 位有效数字）；"
+               "请检查是否多输了数字或写错了单位")
+    for result in (evaluate(path)[0], evaluate_fast(path)[0][0]):
+        found = [(f.code, f.message, f.location) for f in result.all_findings() if f.severity.value == "error"]
+        assert found == [("number-out-of-range", message, actual_cell)]
+        assert result.indicators[-1].score is None and not result.complete
+    code, out, err = run("check", str(path))
+    assert code == 1 and message in out and "Traceback" not in err
+    spec = tmp_path / "huge.yaml"
+    text = (Path(__file__).parents[1] / "perfeval_xl" / "examples" / "caidian-2019-quality.yaml").read_text("utf-8")
+    spec.write_text(text.replace('actual: "85%"', "actual: 1000000000000000000000000000000"), encoding="utf-8")
+    code, out, err = run("check", str(spec))
+    assert code == 1 and f"（{spec}:44）：{message}" in out and "Traceback" not in err
+    code, _, err = run("new", str(spec), "-o", str(tmp_path / "huge-form.xlsx"))  # the form's model rounds it too
+    assert code == 0 and "Traceback" not in err
+    spec.write_text(text.replace('target: "80%"', 'target: "≥0.00000000000000000001%"'), encoding="utf-8")
+    code, out, err = run("check", str(spec))
+    assert code == 1 and "数值过小：年度指标值为 1E-22，无法据以计算" in out and "Traceback" not in err
 
 
 def test_missing_year_is_asked_for(tmp_path: Path) -> None:
@@ -147,6 +218,28 @@ def test_our_form_filled_and_saved_by_a_spreadsheet(filled_ours: Path) -> None:
     assert (result.kind, result.total, result.grade, result.execution.score) == ("perfeval-xl", D("99.87"), "优", D("9.87"))
     assert codes(result, "error") == [] and codes(result, "warning") == []
     assert result.indicators[0].spec.locations["actual"].startswith(f"{SHEET}!F")
+
+
+def test_an_incomplete_form_saved_by_a_spreadsheet_shows_its_partial_total(tmp_path: Path) -> None:
+    """The form's 总分 formula shows the sum so far; that is no "shown-differs" while the grade waits."""
+    spec = load_example("caidian-2019-quality")
+    built = build_form(blank(spec), tmp_path / "blank.xlsx")
+    wb = openpyxl.load_workbook(built.path)
+    ws = wb[SHEET]
+    ws[cell(built.layout.funds["fiscal"], Col.TARGET)] = 87.65
+    ws[cell(built.layout.funds["fiscal"], Col.ACTUAL)] = 86.54
+    rows = [p.row for p in built.plan.rows if p.place.spec_index is not None]
+    ws[cell(rows[0], Col.ACTUAL)] = 1  # 100% against 100%: 25
+    wb.save(tmp_path / "part.xlsx")
+    saved = recalculate([tmp_path / "part.xlsx"], tmp_path / "saved")[0]
+    shown = openpyxl.load_workbook(saved, data_only=True)[SHEET][cell(built.layout.total, Col.SCORE)].value
+    assert shown == pytest.approx(34.87)  # 9.87 + 25, as LibreOffice computed it
+    [result] = evaluate(saved)
+    assert (result.total, result.grade, result.complete) == (D("34.87"), None, False)
+    assert "shown-differs" not in codes(result)
+    assert codes(result, "error") == ["actual-missing"] * 4
+    code, out, _ = run("check", str(saved))
+    assert code == 1 and "表中显示" not in out
 
 
 def test_altered_locked_content_and_shown_results_are_reported(filled_ours: Path, tmp_path: Path) -> None:
@@ -204,11 +297,64 @@ def test_encrypted_workbook(tmp_path: Path) -> None:
     _expect_unreadable(path, "locked.xlsx 设有打开密码，无法读取")
 
 
+OLE2_ADVICE = ("是旧版 Office 文件（.xls/.doc 等）或设有打开密码的文件，无法读取；如果是自评表，请在 Excel/WPS 中打开"
+               "（设有打开密码的先取消密码），另存为“Excel 工作簿（.xlsx）”后再试；如果是 Word 等其他文件，请换成填好的自评表")
+
+
 def test_old_xls(tmp_path: Path) -> None:
     plain = tmp_path / "old.xlsx"
     seed_003_workbook(plain)
     xls = convert([plain], "xls:MS Excel 97", tmp_path / "xls")[0]
-    _expect_unreadable(xls, "old.xls 是旧版 Excel 97-2003（.xls）格式")
+    _expect_unreadable(xls, "old.xls " + OLE2_ADVICE)
+
+
+def word_97_document(text: str) -> bytes:
+    """A minimal OLE2 compound file holding a WordDocument stream (a .doc as far as any reader
+    looking at the container is concerned): header, one FAT sector, one directory sector, the stream."""
+    import struct
+
+    free, end, fat_sector, no_stream = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+    stream = text.encode("utf-16-le").ljust(4096, b"\0")  # ≥ 4096 bytes: in regular sectors
+    data_sectors = len(stream) // 512
+    header = bytearray(512)
+    header[0:8] = bytes.fromhex("d0cf11e0a1b11ae1")
+    struct.pack_into("<HHHHH", header, 24, 0x3E, 3, 0xFFFE, 9, 6)
+    struct.pack_into("<IIIIIIIII", header, 40, 0, 1, 1, 0, 4096, end, 0, end, 0)
+    struct.pack_into("<I", header, 76, 0)
+    for i in range(1, 109):
+        struct.pack_into("<I", header, 76 + 4 * i, free)
+    fat = [fat_sector, end] + [3 + i for i in range(data_sectors - 1)] + [end]
+    fat_bytes = struct.pack(f"<{len(fat)}I", *fat).ljust(512, b"\xff")
+
+    def entry(name: str, kind: int, child: int, start: int, size: int) -> bytes:
+        raw = bytearray(128)
+        encoded = (name + "\0").encode("utf-16-le")
+        raw[0:len(encoded)] = encoded
+        struct.pack_into("<HBB", raw, 64, len(encoded), kind, 1)
+        struct.pack_into("<III", raw, 68, no_stream, no_stream, child)
+        struct.pack_into("<IQ", raw, 116, start, size)
+        return bytes(raw)
+
+    unused = bytearray(128)
+    struct.pack_into("<III", unused, 68, no_stream, no_stream, no_stream)
+    directory = (entry("Root Entry", 5, 1, end, 0) + entry("WordDocument", 2, no_stream, 2, len(stream))
+                 + bytes(unused) * 2)
+    return bytes(header) + fat_bytes + directory + stream
+
+
+def test_a_word_document_renamed_to_xlsx(tmp_path: Path) -> None:
+    """An OLE2 file need not be a workbook: a .doc is not called an old .xls."""
+    import olefile
+
+    from perfeval_xl.reader.fast import evaluate_fast
+
+    path = tmp_path / "报告.xlsx"
+    path.write_bytes(word_97_document("绩效自评报告"))
+    assert olefile.OleFileIO(str(path)).listdir() == [["WordDocument"]]
+    _expect_unreadable(path, "报告.xlsx " + OLE2_ADVICE)
+    with pytest.raises(FileError) as info:
+        evaluate_fast(path)
+    assert str(info.value) == "报告.xlsx " + OLE2_ADVICE
 
 
 def test_xlsm_is_read_without_running_macros(tmp_path: Path) -> None:
@@ -224,9 +370,18 @@ def test_xlsm_is_read_without_running_macros(tmp_path: Path) -> None:
 
 
 def test_empty_workbook(tmp_path: Path) -> None:
+    """check and consolidate (the fast reader) say the same, and what to do."""
+    from perfeval_xl.reader.fast import evaluate_fast
+
     path = tmp_path / "blank.xlsx"
-    openpyxl.Workbook().save(path)
-    _expect_unreadable(path, "blank.xlsx 是空工作簿，没有任何内容")
+    wb = openpyxl.Workbook()
+    wb.create_sheet("Sheet2")
+    wb.save(path)
+    message = "blank.xlsx 是空工作簿，没有任何内容，不是填好的自评表；请确认是否发错了文件，并重新获取填好的自评表"
+    _expect_unreadable(path, message)
+    with pytest.raises(FormError) as info:
+        evaluate_fast(path)
+    assert str(info.value) == message
 
 
 def test_a_sheet_that_is_not_a_form(tmp_path: Path) -> None:
@@ -261,13 +416,11 @@ def test_zip_bomb(tmp_path: Path) -> None:
     _expect_unreadable(path, "压缩比异常")
 
 
-def test_xml_entity_tricks_are_not_expanded(tmp_path: Path) -> None:
-    """A billion-laughs worksheet (10^9 "ha"s if expanded) is read without expanding it."""
-    plain = tmp_path / "plain.xlsx"
-    seed_003_workbook(plain)
-    path = tmp_path / "entities.xlsx"
+def _entity_workbook(plain: Path, path: Path, padding: int = 0) -> None:
+    """A billion-laughs worksheet (10^9 "ha"s if expanded), its DTD after ``padding`` bytes of comment."""
     entities = '<!ENTITY a0 "ha">' + "".join(
         f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
+    comment = f"<!--{' ' * padding}-->" if padding else ""
     with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w") as dst:
         for item in src.infolist():
             data = src.read(item.filename)
@@ -275,16 +428,31 @@ def test_xml_entity_tricks_are_not_expanded(tmp_path: Path) -> None:
                 name = "".join(f"&#{ord(ch)};" for ch in "质量技术监督专项经费")  # as openpyxl escapes it
                 body = data.decode("utf-8").replace(name, "&a9;", 1)
                 assert "&a9;" in body
-                data = f'<?xml version="1.0"?><!DOCTYPE worksheet [{entities}]>{body}'.encode()
+                data = f'<?xml version="1.0"?>{comment}<!DOCTYPE worksheet [{entities}]>{body}'.encode()
             dst.writestr(item, data)
-    try:
-        results = evaluate(path)
-    except (FileError, FormError) as exc:
-        assert "entities.xlsx" in str(exc)
-    else:
-        assert len(results[0].spec.project) < 100  # not expanded
+
+
+def test_xml_entity_tricks_are_refused_with_a_clear_message(tmp_path: Path) -> None:
+    from perfeval_xl.reader.fast import evaluate_fast
+
+    plain = tmp_path / "plain.xlsx"
+    seed_003_workbook(plain)
+    path = tmp_path / "entities.xlsx"
+    _entity_workbook(plain, path)
+    message = ("entities.xlsx 含有不安全的 XML 内容（xl/worksheets/sheet1.xml 中声明了 DTD 或实体），"
+               "可能是“实体膨胀”之类的攻击文件，拒绝读取；请向报送单位索取在 Excel/WPS 中正常保存的文件")
+    _expect_unreadable(path, message)
     code, _, err = run("check", str(path))
-    assert code in (0, 1, 2) and "Traceback" not in err
+    assert (code, err) == (2, f"错误：{message}\n")
+    with pytest.raises(FileError) as info:
+        evaluate_fast(path)
+    assert str(info.value) == message
+    # a DTD hidden behind a long comment: defusedxml refuses it inside openpyxl's ValueError
+    hidden = tmp_path / "hidden.xlsx"
+    _entity_workbook(plain, hidden, padding=100_000)
+    code, _, err = run("check", str(hidden))
+    assert (code, err) == (2, "错误：hidden.xlsx 含有不安全的 XML 内容，可能是“实体膨胀”之类的攻击文件，拒绝读取；"
+                              "请向报送单位索取在 Excel/WPS 中正常保存的文件\n")
 
 
 def test_the_fast_reader_agrees_with_the_full_one(tmp_path: Path, filled_ours: Path) -> None:

@@ -56,6 +56,13 @@ def _root(inputs: list[str]) -> str | None:
         return None
 
 
+def _absolute(path: Path) -> str:
+    try:
+        return str(path.resolve())
+    except OSError:
+        return str(path.absolute())
+
+
 def consolidate(inputs: list[str], output: str | Path, *, db: str | Path | None = None, jobs: int | None = None,
                 year: int | None = None, profile: str | None = None,
                 progress: Progress | None = None) -> Consolidated:
@@ -75,7 +82,9 @@ def consolidate(inputs: list[str], output: str | Path, *, db: str | Path | None 
                 if run is None:
                     raise InputError(f"汇总库 {db} 中还没有完成的汇总记录，请先指定要汇总的文件夹")
                 done = Consolidated(output)
-                done.review = write_review(store, run, output)
+                root, skipped = store.run_view(run)
+                done.skipped = skipped
+                done.review = write_review(store, run, output, root, skipped)
                 return done
             return _run(store, inputs, output, jobs, year, profile, progress)
         finally:
@@ -86,14 +95,16 @@ def _run(store: Store, inputs: list[str], output: Path, jobs: int | None, year: 
          profile: str | None, progress: Progress | None) -> Consolidated:
     clock = time.perf_counter()
     found = discover(inputs)
+    # paths are stored absolute, so that the review shows them from ``root`` wherever it is rebuilt
     done = Consolidated(output, files=len(found.files), missing=found.missing,
-                        skipped=[(str(p), reason) for p, reason in found.skipped])
+                        skipped=[(_absolute(p), reason) for p, reason in found.skipped])
     if not found.files and found.missing:
         raise FileError("找不到要汇总的文件：" + "、".join(found.missing))
-    run = store.start_run(inputs)
+    root = _root(inputs)
+    run = store.start_run(inputs, root, done.skipped)
     to_read: list[str] = []
     for path in found.files:
-        text = str(path)
+        text = _absolute(path)
         try:
             stat = path.stat()
         except OSError:
@@ -144,6 +155,6 @@ def _run(store: Store, inputs: list[str], output: Path, jobs: int | None, year: 
     store.finish_run(run, total, done.read, done.reused, done.failed)
     done.seconds["read"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    done.review = write_review(store, run, output, _root(inputs), done.skipped)
+    done.review = write_review(store, run, output, root, done.skipped)
     done.seconds["review"] = time.perf_counter() - clock
     return done

@@ -153,7 +153,7 @@ def _summary(workbook: Any, fmt: dict[str, Any], kept: list[sqlite3.Row], notes:
     for row, p in enumerate(kept, start=1):
         values = [p["department"], p["unit"], p["project"], p["year"], p["budget"], p["executed"], p["rate"],
                   p["exec_score"], p["output"], p["benefit"], p["satisfaction"], p["total"] if p["complete"] else None,
-                  p["grade"], p["status"], p["errors"] + len(notes.get(p["id"], [])), p["warnings"], p["profile"],
+                  p["grade"], p["status"], p["errors"], p["warnings"] + len(notes.get(p["id"], [])), p["profile"],
                   "perfeval-xl 表" if p["kind"] == "perfeval-xl" else "手工表", _relative(p["path"], root)]
         formats = ["text", "text", "wrap", "int", "amount", "amount", "pct", "num", "num", "num", "num", "num",
                    "text", "wrap", "int", "int", "text", "text", "text"]

@@ -22,7 +22,7 @@ from .. import __version__
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY, started TEXT NOT NULL, finished TEXT, inputs TEXT,
-    files INTEGER, read INTEGER, reused INTEGER, failed INTEGER, generator TEXT);
+    files INTEGER, read INTEGER, reused INTEGER, failed INTEGER, generator TEXT, root TEXT, skipped TEXT);
 CREATE TABLE IF NOT EXISTS contents (
     sha256 TEXT NOT NULL, generator TEXT NOT NULL, status TEXT NOT NULL, error TEXT, read_at TEXT NOT NULL,
     saved_at TEXT, PRIMARY KEY (sha256, generator));
@@ -52,6 +52,9 @@ CREATE INDEX IF NOT EXISTS findings_project ON findings(project_id);
 
 GENERATOR = f"perfeval-xl {__version__}"
 
+# Columns added since the first release: (table, column, type), added to an older store on opening.
+ADDED_COLUMNS = (("runs", "root", "TEXT"), ("runs", "skipped", "TEXT"))
+
 PROJECT_COLUMNS = ("kind", "sheet", "department", "unit", "project", "year", "profile", "budget", "executed",
                    "rate", "exec_score", "exec_weight", "output", "benefit", "satisfaction", "total", "grade",
                    "complete", "status", "errors", "warnings", "notes")
@@ -76,6 +79,10 @@ class Store:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        for table, column, kind in ADDED_COLUMNS:
+            present = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
+            if column not in present:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
         self.db.commit()
 
     def close(self) -> None:
@@ -83,11 +90,23 @@ class Store:
 
     # -- runs -------------------------------------------------------------------------
 
-    def start_run(self, inputs: list[str]) -> int:
-        cur = self.db.execute("INSERT INTO runs(started, inputs, generator) VALUES (?, ?, ?)",
-                              (_now(), json.dumps(inputs, ensure_ascii=False), GENERATOR))
+    def start_run(self, inputs: list[str], root: str | None = None,
+                  skipped: list[tuple[str, str]] | None = None) -> int:
+        """A new run over ``inputs``; ``root`` is the folder the review shows paths from, ``skipped``
+        the files passed over as not workbooks (path, reason): a rebuilt review shows both as this run did."""
+        cur = self.db.execute(
+            "INSERT INTO runs(started, inputs, generator, root, skipped) VALUES (?, ?, ?, ?, ?)",
+            (_now(), json.dumps(inputs, ensure_ascii=False), GENERATOR, root,
+             json.dumps(skipped or [], ensure_ascii=False)))
         self.db.commit()
         return int(cur.lastrowid or 0)
+
+    def run_view(self, run_id: int) -> tuple[str | None, list[tuple[str, str]]]:
+        """The root and the skipped files recorded with a run."""
+        row = self.db.execute("SELECT root, skipped FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if row is None:
+            return None, []
+        return row[0], [(str(path), str(reason)) for path, reason in json.loads(row[1] or "[]")]
 
     def finish_run(self, run_id: int, files: int, read: int, reused: int, failed: int) -> None:
         self.db.execute("UPDATE runs SET finished=?, files=?, read=?, reused=?, failed=? WHERE id=?",

@@ -94,9 +94,9 @@ def process_file(path_text: str, year: int | None = None, profile: str | None = 
         record.update(status="error", error=exc.headline if not exc.problems else str(exc))
     except MemoryError:
         record.update(status="error", error="文件过大，读取时内存不足，已跳过")
-    except Exception as exc:  # a file must never stop the run
-        record.update(status="error", error=f"读取时出现内部错误（{type(exc).__name__}：{str(exc)[:120]}），"
-                                            "请用 perfeval-xl check 单独检查该文件")
+    except Exception:  # a file must never stop the run
+        record.update(status="error", error="读取时出现内部错误，已跳过；请用 perfeval-xl check 单独检查该文件，"
+                                            "如仍出错请把该文件交给 perfeval-xl 的维护者")
     return record
 
 

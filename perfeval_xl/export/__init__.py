@@ -15,6 +15,7 @@ from ..engine import ProjectResult
 from ..errors import FileError
 from ..libreoffice import PDF, convert
 from ..reader import evaluate
+from .native import is_xlwings_form, native_copy
 from .printable import printable_copy
 from .report import write_report
 from .values import values_copy
@@ -43,15 +44,34 @@ def export_form(form: str | Path, *, pdf: Path | None = None, values: Path | Non
         raise FileError(f"{form.name} 中有 {len(results)} 张自评表（{names}），导出报告时请用 --sheet 指定一张")
     result = results[0]
     written_pdf = written_values = written_report = None
-    if pdf is not None:
-        with tempfile.TemporaryDirectory(prefix="perfeval-pdf-") as tmp:
-            copy = printable_copy(form, Path(tmp) / f"{pdf.stem}.xlsx")
+    with tempfile.TemporaryDirectory(prefix="perfeval-export-") as tmp:
+        source = _calculable(form, Path(tmp))
+        if pdf is not None:
+            copy = printable_copy(source, Path(tmp) / "print" / f"{pdf.stem}.xlsx",
+                                  sheets=[r.sheet or "" for r in results])
             produced = convert([copy], PDF, Path(tmp) / "out")[0]
             pdf.parent.mkdir(parents=True, exist_ok=True)
             pdf.write_bytes(produced.read_bytes())
-        written_pdf = pdf
-    if values is not None:
-        written_values = values_copy(form, values)
+            written_pdf = pdf
+        if values is not None:
+            written_values = values_copy(source, values)
     if report is not None:
         written_report = write_report(result, report)
     return Exported(written_pdf, written_values, written_report, result)
+
+
+def _calculable(form: Path, tmp: Path) -> Path:
+    """``form`` itself, or for an xlwings-mode form a copy whose UDF calls are native formulas
+    (LibreOffice cannot run the UDFs)."""
+    import openpyxl
+
+    from ..form.metadata import read_meta
+
+    workbook = openpyxl.load_workbook(form, read_only=True, data_only=True, keep_links=False)
+    try:
+        meta = read_meta(workbook)
+    finally:
+        workbook.close()
+    if not is_xlwings_form(meta):
+        return form
+    return native_copy(form, meta, tmp / "native" / form.name)

@@ -10,6 +10,7 @@ landscape, one page wide.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,15 @@ def _load(path: Path) -> Any:
         return openpyxl.load_workbook(path, keep_vba=False)
 
 
-def printable_copy(form: Path, dest: Path) -> Path:
-    """Write the copy LibreOffice will print to ``dest`` (.xlsx)."""
+def printable_copy(form: Path, dest: Path, sheets: Sequence[str] | None = None) -> Path:
+    """Write the copy LibreOffice will print to ``dest`` (.xlsx).
+
+    With ``sheets`` (the forms read from the workbook, or the one chosen with
+    --sheet) every other sheet is hidden, so that only those forms are printed.
+    """
     workbook = _load(form)
+    if sheets:
+        _only(workbook, sheets)
     if is_ours(workbook):
         _compact_ours(workbook)
     else:
@@ -47,6 +54,20 @@ def printable_copy(form: Path, dest: Path) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(dest)
     return dest
+
+
+def _only(workbook: Any, sheets: Sequence[str]) -> None:
+    """Hide every sheet but ``sheets`` (LibreOffice prints the visible sheets)."""
+    keep = [ws for ws in workbook.worksheets if ws.title in sheets]
+    if not keep:
+        return
+    workbook.active = workbook.worksheets.index(keep[0])
+    for ws in workbook.worksheets:
+        ws.sheet_view.tabSelected = ws is keep[0]
+        if ws not in keep and ws.sheet_state == "visible":
+            ws.sheet_state = "hidden"
+        elif ws in keep:
+            ws.sheet_state = "visible"
 
 
 def _compact_ours(workbook: Any) -> None:

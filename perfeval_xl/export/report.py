@@ -14,14 +14,16 @@ Every number is the engine's, recomputed from the form, not copied from it.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from .. import display
 from ..engine import IndicatorResult, ProjectResult
 from ..findings import Severity
-from ..notation import PERCENT, format_number
-from ..rounding import round_half_away
+from ..rounding import div, round_half_away
+from ..spec import FUND_LABELS, FUND_ROWS
 
 
 def _percent_places(text: str) -> int:
@@ -30,19 +32,9 @@ def _percent_places(text: str) -> int:
     return 0
 
 
-def shown_value(value: object, ind: IndicatorResult) -> str:
-    """A target or actual as the report writes it (as typed; percentages to the target's decimals)."""
-    target = ind.target
-    if isinstance(value, str):
-        return value.strip()
-    if ind.band is not None:
-        return ind.band.label
-    if ind.actual is not None and target is not None and not target.qualitative:
-        if target.is_percent:
-            places = _percent_places(target.text)
-            return f"{round_half_away(ind.actual * 100, places):f}{PERCENT}"
-        return format_number(ind.actual, target.unit)
-    return display.number(value) if isinstance(value, Decimal) else str(value)
+def shown_actual(ind: IndicatorResult) -> str:
+    """The 实际完成值 as the report writes it (as typed; percentages to the target's decimals)."""
+    return display.actual(ind, _percent_places(ind.target.text) if ind.target is not None else None)
 
 
 def indicator_sentence(ind: IndicatorResult, with_reason: bool = True) -> str:
@@ -50,7 +42,7 @@ def indicator_sentence(ind: IndicatorResult, with_reason: bool = True) -> str:
     name = ind.spec.name
     target = ind.target.text if ind.target else "—"
     weight = display.number(ind.weight)
-    actual = "—" if ind.spec.actual is None else shown_value(ind.spec.actual, ind)
+    actual = shown_actual(ind)
     reason = ind.spec.reason.strip().rstrip("。；;，,") if with_reason and ind.spec.reason else ""
     middle = f"{reason}，" if reason else ""
     text = f"{name}，指标目标值{target}，设定分值{weight}分。{middle}实际完成值为{actual}，得{display.number(ind.score)}分"
@@ -106,6 +98,97 @@ def analysis_paragraphs(result: ProjectResult) -> list[tuple[str, str]]:
     return out
 
 
+TABLE_COLUMNS = 9  # as the official form: a block label, then 一级 … 偏差原因分析及改进措施
+INDICATOR_HEADER = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施")
+FUNDS_HEADER = ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
+
+
+def form_rows(result: ProjectResult) -> tuple[list[list[str]], list[tuple[int, int, int, int]]]:
+    """The 自评表 as the official form lays it out: 9 columns of text, and the merged ranges
+    (first row, first column, last row, last column). 一级 and 二级 cells span their rows."""
+    spec, ex = result.spec, result.execution
+    rows: list[list[str]] = []
+    merges: list[tuple[int, int, int, int]] = []
+
+    def add(*cells: str) -> int:
+        rows.append(list(cells) + [""] * (TABLE_COLUMNS - len(cells)))
+        return len(rows) - 1
+
+    r = add("项目名称", "", spec.project)
+    merges += [(r, 0, r, 1), (r, 2, r, 8)]
+    r = add("主管部门", "", spec.department, "", "", "实施单位", spec.unit)
+    merges += [(r, 0, r, 1), (r, 2, r, 4), (r, 6, r, 8)]
+    first = add("项目资金（万元）", "", "", *FUNDS_HEADER)
+    total_row = spec.funds.get("total")
+    initial = (total_row.initial if total_row is not None and total_row.initial is not None
+               else _sum(spec.funds[k].initial for k in FUND_ROWS if k in spec.funds))
+    add("", "", FUND_LABELS["total"], _amount(initial), _amount(ex.budget), _amount(ex.executed),
+        display.number(ex.weight), display.percent(ex.rate), display.number(ex.score))
+    for key in FUND_ROWS:
+        row = spec.funds.get(key)
+        budget, executed = (row.budget, row.executed) if row else (None, None)
+        rate = div(executed, budget) if budget and executed is not None else None
+        label = ("其中：" if key == FUND_ROWS[0] else "") + FUND_LABELS[key]
+        last = add("", "", label, _amount(row.initial if row else None), _amount(budget), _amount(executed),
+                   "—", display.percent(rate) if rate is not None else "—", "—")
+    merges.append((first, 0, last, 1))
+    r = add("年度总体目标", "", "预期目标", "", "", "实际完成情况")
+    add("", "", spec.goal_expected, "", "", spec.goal_actual)
+    merges += [(r, 0, r + 1, 1), (r, 2, r, 4), (r, 5, r, 8), (r + 1, 2, r + 1, 4), (r + 1, 5, r + 1, 8)]
+    header = add("绩效指标", *INDICATOR_HEADER)
+    spans: list[tuple[int, str, str]] = []  # (row, 一级, 二级) of each indicator row
+    for ind in result.indicators:
+        r = add("", ind.level1, ind.level2, ind.spec.name, ind.target.text if ind.target else "",
+                "" if ind.spec.actual is None else shown_actual(ind), display.number(ind.weight),
+                display.number(ind.score), ind.spec.reason)
+        spans.append((r, ind.level1, ind.level2))
+    merges.append((header, 0, len(rows) - 1, 0))
+    merges += _runs(spans, lambda s: s[1], 1) + _runs(spans, lambda s: (s[1], s[2]), 2)
+    r = add("总分", "", "", "", "", "", display.number(result.weight_total), display.number(result.total))
+    merges.append((r, 0, r, 5))
+    r = add("评价等级", "", "", "", "", "", result.grade or "未定级")
+    merges += [(r, 0, r, 5), (r, 6, r, 8)]
+    return rows, merges
+
+
+def _runs(spans: list[tuple[int, str, str]], key: Callable[[tuple[int, str, str]], object],
+          col: int) -> list[tuple[int, int, int, int]]:
+    """Merged ranges over consecutive rows with the same key, in column ``col``."""
+    out = []
+    start = 0
+    for i in range(1, len(spans) + 1):
+        if i == len(spans) or key(spans[i]) != key(spans[start]):
+            if i - start > 1:
+                out.append((spans[start][0], col, spans[i - 1][0], col))
+            start = i
+    return out
+
+
+def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
+    present = [v for v in values if v is not None]
+    return sum(present, Decimal(0)) if present else None
+
+
+def _amount(value: Decimal | None) -> str:
+    return "" if value is None else display.number(value)
+
+
+def form_table(document: Any, result: ProjectResult) -> Any:
+    """The 自评表 as a Word table with the official form's merged cells."""
+    rows, merges = form_rows(result)
+    table = document.add_table(rows=len(rows), cols=TABLE_COLUMNS)
+    table.style = "Table Grid"
+    covered = {(r, c) for r1, c1, r2, c2 in merges for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)
+               if (r, c) != (r1, c1)}
+    for r, texts in enumerate(rows):
+        for c, text in enumerate(texts):
+            if (r, c) not in covered and text:
+                table.cell(r, c).text = text
+    for r1, c1, r2, c2 in merges:
+        table.cell(r1, c1).merge(table.cell(r2, c2))
+    return table
+
+
 def write_report(result: ProjectResult, dest: Path) -> Path:
     """The Word document: the table, the analysis, and (separately) what still needs fixing."""
     from docx import Document
@@ -123,30 +206,10 @@ def write_report(result: ProjectResult, dest: Path) -> Path:
     section.page_width, section.page_height = Cm(29.7), Cm(21.0)
     section.left_margin = section.right_margin = Cm(1.8)
 
-    spec, ex = result.spec, result.execution
+    spec = result.spec
     document.add_heading("项目支出绩效自评表", level=1)
     document.add_paragraph(f"（{spec.year}年度）")
-    table = document.add_table(rows=0, cols=8)
-    table.style = "Table Grid"
-
-    def row(*cells: str) -> None:
-        cells_out = table.add_row().cells
-        for i, text in enumerate(cells[:8]):
-            cells_out[i].text = text
-
-    row("项目名称", spec.project, "", "", "", "", "", "")
-    row("主管部门", spec.department, "", "", "实施单位", spec.unit, "", "")
-    row("项目资金（万元）", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分", "")
-    row("年度资金总额", "", display.number(ex.budget), display.number(ex.executed), display.number(ex.weight),
-        display.percent(ex.rate), display.number(ex.score), "")
-    row("年度总体目标", spec.goal_expected, "", "", "实际完成情况", spec.goal_actual, "", "")
-    row("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施")
-    for ind in result.indicators:
-        actual = "" if ind.spec.actual is None else shown_value(ind.spec.actual, ind)
-        row(ind.level1, ind.level2, ind.spec.name, ind.target.text if ind.target else "", actual,
-            display.number(ind.weight), display.number(ind.score), ind.spec.reason)
-    row("总分", "", "", "", "", display.number(result.weight_total), display.number(result.total), "")
-    row("评价等级", result.grade or "未定级", "", "", "", "", "", "")
+    form_table(document, result)
 
     document.add_heading("绩效目标完成情况分析", level=1)
     for kind, text in analysis_paragraphs(result):

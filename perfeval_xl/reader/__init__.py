@@ -11,13 +11,13 @@ from typing import Any
 
 from .. import findings as F
 from ..engine import ProjectResult, score_project
-from ..errors import FileError, FormError, PerfEvalError
+from ..errors import FormError, PerfEvalError
 from ..findings import Finding
 from ..profiles import DEFAULT_PROFILE
 from ..spec import ProjectSpec
 from .cells import OpenpyxlSheet
 from .handmade import looks_like_form, read_handmade
-from .opening import check_workbook_file
+from .opening import check_workbook_file, empty_workbook, no_form, unparsable
 from .ours import OurForm, compare_shown, is_ours, read_ours
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".et"}
@@ -44,11 +44,7 @@ def _load(path: Path, data_only: bool) -> Any:
     except PerfEvalError:
         raise
     except Exception as exc:  # openpyxl, zipfile and defusedxml raise many kinds
-        reason = type(exc).__name__
-        if "Forbidden" in reason or "Entities" in reason:
-            raise FileError(f"{path.name} 含有不安全的 XML 内容（{reason}），拒绝读取") from None
-        raise FileError(f"{path.name} 无法解析（{reason}：{str(exc)[:80]}），可能已损坏；"
-                        "请在 Excel/WPS 中打开后另存为 .xlsx 再试") from None
+        raise unparsable(path, exc) from None
 
 
 def read_projects(path: str | Path, *, sheet: str | None = None, year: int | None = None,
@@ -75,10 +71,7 @@ def read_projects(path: str | Path, *, sheet: str | None = None, year: int | Non
         if not candidates:
             empty = all((ws.max_row or 0) <= 1 and (ws.max_column or 0) <= 1 and ws.cell(1, 1).value is None
                         for ws in values.worksheets)
-            if empty:
-                raise FormError(f"{path.name} 是空工作簿，没有任何内容")
-            raise FormError(f"{path.name} 中没有找到项目支出绩效自评表（检查了工作表：{'、'.join(names)}）；"
-                            "自评表须有“三级指标、年度指标值、实际完成值、分值”表头")
+            raise empty_workbook(path) if empty else no_form(path, names)
     out = []
     for candidate in candidates:
         found = read_handmade(candidate, year, profile or DEFAULT_PROFILE, str(path))

@@ -24,7 +24,7 @@ from ..profiles import DEFAULT_PROFILE
 from . import ReadProject
 from .cells import GridSheet
 from .handmade import looks_like_form, read_handmade
-from .opening import check_workbook_file
+from .opening import check_workbook_file, empty_workbook, no_form, unparsable
 from .ours import compare_shown, read_ours_values
 
 
@@ -51,8 +51,7 @@ def read_projects_fast(path: Path, *, year: int | None = None, profile: str | No
         workbook = (CalamineWorkbook.from_path(str(path)) if data is None
                     else CalamineWorkbook.from_filelike(io.BytesIO(data)))
     except Exception as exc:  # calamine raises its own error types for broken parts
-        raise FileError(f"{path.name} 无法解析（{type(exc).__name__}：{str(exc)[:80]}），可能已损坏；"
-                        "请在 Excel/WPS 中打开后另存为 .xlsx 再试") from None
+        raise unparsable(path, exc, data) from None
     notes = [F.note("macros-ignored", "工作簿", "该文件含有宏（VBA），读取时不会运行任何宏")] if opened.macros else []
     names = list(workbook.sheet_names)
     try:
@@ -66,19 +65,21 @@ def read_projects_fast(path: Path, *, year: int | None = None, profile: str | No
                                 opened.saved_at)
         visible = {m.name for m in workbook.sheets_metadata if str(m.visible).endswith("Visible")}
         candidates = []
+        empty = True
         for name in names:
             if name not in visible:
+                empty = empty and not _grid(workbook, name).filled()
                 continue
             grid = _grid(workbook, name)
+            empty = empty and not grid.filled()
             if looks_like_form(grid):
                 candidates.append(grid)
     except (FileError, FormError):
         raise
     except Exception as exc:
-        raise FileError(f"{path.name} 无法解析（{type(exc).__name__}：{str(exc)[:80]}），可能已损坏") from None
+        raise unparsable(path, exc, data) from None
     if not candidates:
-        raise FormError(f"{path.name} 中没有找到项目支出绩效自评表（检查了工作表：{'、'.join(names)}）；"
-                        "自评表须有“三级指标、年度指标值、实际完成值、分值”表头")
+        raise empty_workbook(path) if empty else no_form(path, names)
     out = []
     for grid in candidates:
         found = read_handmade(grid, year, profile or DEFAULT_PROFILE, str(path))

@@ -87,7 +87,7 @@ def read_handmade(sheet: Sheet, year: int | None, profile: str, source: str) -> 
     fields = _fields(sheet, header)
     funds, execution_weight, stated_rate, stated_score = _funds(sheet, header, out)
     stated_total = _stated_total(sheet, total_row, columns, out) if total_row else None
-    grade = _grade(sheet, total_row or header)
+    grade = _grade(sheet, total_row)
     goal_expected, goal_actual = _goals(sheet)
     spec = ProjectSpec(
         year=spec_year,
@@ -318,7 +318,9 @@ def _funds(sheet: Sheet, header: int, out: list[Finding]
                 locations.setdefault(f"funds.{kind}.{col_name}", cell.address)
         if kind == "total":
             if "weight" in columns:
-                weight = _number(sheet.cell(row, columns["weight"]), "预算执行率分值", out, f"{sheet.title} 项目资金")
+                cell = sheet.cell(row, columns["weight"])
+                weight = _number(cell, "预算执行率分值", out, f"{sheet.title} 项目资金")
+                locations["execution_weight"] = cell.address
             if "rate" in columns:
                 cell = sheet.cell(row, columns["rate"])
                 rate = (_rate(cell, out, sheet.title), cell.address)
@@ -343,19 +345,24 @@ def _rate(cell: Cell, out: list[Finding], title: str) -> Decimal | None:
 
 def _stated_total(sheet: Sheet, row: int, columns: dict[str, int], out: list[Finding]
                   ) -> tuple[Decimal | None, str] | None:
-    if "score" in columns:
-        cell = sheet.cell(row, columns["score"], follow_merge=True)
-        if not cell.empty or cell.error:
-            return _number(cell, "总分", out, f"{sheet.title} 总分"), cell.address
-    numbers = []
-    for col in range(1, sheet.max_col + 1):
-        cell = sheet.cell(row, col)
-        if isinstance(cell.value, Decimal):
-            numbers.append((cell.value, cell.address))
-    return numbers[-1] if numbers else None
+    """The total the form states: the 得分 cell of the 总分 row, nothing else.
+
+    The row also holds the 分值 total (100); a blank or unreadable 得分 cell
+    (``#DIV/0!`` reads as blank through python-calamine) states no total.
+    """
+    if "score" not in columns:
+        return None
+    cell = sheet.cell(row, columns["score"], follow_merge=True)
+    if (cell.empty and not cell.error) or labels().lookup(labels().fields, cell.value) == "total":
+        return None  # blank, or inside the 总分 label's merged range
+    return _number(cell, "总分", out, f"{sheet.title} 总分"), cell.address
 
 
-def _grade(sheet: Sheet, start: int) -> tuple[str, str] | None:
+def _grade(sheet: Sheet, total_row: int | None) -> tuple[str, str] | None:
+    """The grade the form states: right of a 评价等级 (等级) label, or a grade word on the 总分 row.
+
+    Nowhere else: an indicator's 年度指标值 may well be a word such as 合格.
+    """
     lab = labels()
     for row in range(1, sheet.max_row + 1):
         for col, key in sheet.row_texts(row):
@@ -363,9 +370,9 @@ def _grade(sheet: Sheet, start: int) -> tuple[str, str] | None:
                 cell = _value_right_of(sheet, row, col)
                 if cell is not None and cell.text():
                     return cell.text(), cell.address
-    for row in range(start, min(sheet.max_row, start + 6) + 1):
+    if total_row is not None:
         for col in range(1, sheet.max_col + 1):
-            cell = sheet.cell(row, col)
+            cell = sheet.cell(total_row, col)
             if isinstance(cell.value, str) and cell.text() in GRADE_WORDS:
                 return GRADE_WORDS[cell.text()], cell.address
     return None

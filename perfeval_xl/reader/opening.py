@@ -17,7 +17,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import FileError
+from ..errors import FileError, FormError
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -30,6 +30,8 @@ MAX_RATIO = 200  # uncompressed / compressed, for parts above RATIO_FLOOR
 RATIO_FLOOR = 1024 * 1024
 
 WORKBOOK_PARTS = ("xl/workbook.xml",)
+DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
+PROLOG_BYTES = 64 * 1024  # where a DTD must be (before the root element)
 _MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
 
 
@@ -68,8 +70,10 @@ def check_workbook_file(path: Path, verify: bool = True, data: bytes | None = No
         if ENCRYPTED_STREAM in content:
             raise FileError(f"{path.name} 设有打开密码，无法读取；请在 Excel/WPS 中取消密码"
                             "（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码）后另存再试")
-        raise FileError(f"{path.name} 是旧版 Excel 97-2003（.xls）格式；请在 Excel/WPS 中另存为 "
-                        "“Excel 工作簿（.xlsx）”后再试")
+        # .xls, .doc, .ppt and workbooks with an opening password are all OLE2 containers
+        raise FileError(f"{path.name} 是旧版 Office 文件（.xls/.doc 等）或设有打开密码的文件，无法读取；"
+                        "如果是自评表，请在 Excel/WPS 中打开（设有打开密码的先取消密码），"
+                        "另存为“Excel 工作簿（.xlsx）”后再试；如果是 Word 等其他文件，请换成填好的自评表")
     if not head.startswith(ZIP_MAGIC):
         raise FileError(f"{path.name} 不是 Excel 工作簿（.xlsx），可能是其他类型的文件改了扩展名")
     try:
@@ -105,3 +109,56 @@ def check_workbook_file(path: Path, verify: bool = True, data: bytes | None = No
             modified = match.group(1).decode("ascii", "replace").strip() if match else None
         return Opened(path, macros="xl/vbaProject.bin" in names, saved_at=modified)
 
+
+
+def empty_workbook(path: Path) -> FormError:
+    """A workbook without a single filled cell (both readers say the same)."""
+    return FormError(f"{path.name} 是空工作簿，没有任何内容，不是填好的自评表；请确认是否发错了文件，"
+                     "并重新获取填好的自评表")
+
+
+def no_form(path: Path, sheets: list[str]) -> FormError:
+    """A workbook none of whose sheets is a 自评表 (both readers say the same)."""
+    return FormError(f"{path.name} 中没有找到项目支出绩效自评表（检查了工作表：{'、'.join(sheets)}）；"
+                     "自评表须有“三级指标、年度指标值、实际完成值、分值”表头，请确认是否发错了文件")
+
+
+def unparsable(path: Path, exc: BaseException, data: bytes | None = None) -> FileError:
+    """The error for a workbook a parser failed on: unsafe XML (a DTD, entity tricks) when the
+    parser or the file says so, otherwise damage. Never the parser's own (English) words."""
+    part = _declares_dtd(path, data)
+    if part is not None or _refused_as_unsafe(exc):
+        where = f"（{part} 中声明了 DTD 或实体）" if part else ""
+        return FileError(f"{path.name} 含有不安全的 XML 内容{where}，可能是“实体膨胀”之类的攻击文件，拒绝读取；"
+                         "请向报送单位索取在 Excel/WPS 中正常保存的文件")
+    return FileError(f"{path.name} 无法解析，文件内容可能已损坏；请在 Excel/WPS 中打开后另存为 .xlsx 再试")
+
+
+def _refused_as_unsafe(exc: BaseException) -> bool:
+    """Whether defusedxml refused the XML somewhere in the chain (openpyxl wraps its error)."""
+    from defusedxml import DefusedXmlException
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DefusedXmlException) or "Forbidden" in type(current).__name__:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _declares_dtd(path: Path, data: bytes | None = None) -> str | None:
+    """The first XML part whose prolog declares a DTD (no workbook Excel writes has one)."""
+    try:
+        with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as archive:
+            for entry in archive.infolist():
+                if not entry.filename.endswith((".xml", ".rels", ".vml")):
+                    continue
+                with archive.open(entry) as part:
+                    head = part.read(PROLOG_BYTES)
+                if any(marker in head for marker in DTD_MARKERS):
+                    return entry.filename
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError):
+        return None
+    return None

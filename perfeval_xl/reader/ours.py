@@ -81,31 +81,52 @@ def read_ours(formulas: Any, values: Any, source: str) -> OurForm:
     meta = read_meta(formulas)
     layout = layout_from_meta(meta)
     out: list[Finding] = []
-    values_only = meta.get("mode") == VALUES_ONLY
+    vsheet = OpenpyxlSheet(values[SHEET])
+    # A form whose _meta merely says "values-only" but still has its formulas is no copy:
+    # it gets the full check.
+    values_only = meta.get("mode") == VALUES_ONLY and not _has_formulas(formulas, meta)
     if values_only:
         out.append(_values_copy_note())
+        if _content_altered({SHEET: vsheet}, meta):
+            out.append(_altered())
     elif fingerprint(workbook_cells(formulas)) != meta.get("fingerprint"):
         out.append(_altered(_replaced_formulas(formulas, layout)))
-    vsheet = OpenpyxlSheet(values[SHEET])
     spec = _spec(vsheet, layout, meta, source, out)
+    # a values-only copy holds the probe's recalculated value (2) like any recalculated form
     probe = values[META_SHEET].cell(row=_probe_row(meta) + 1, column=2).value
-    return OurForm(spec, layout, meta, out, _shown(vsheet, layout), recalculated=probe == 2 or values_only)
+    return OurForm(spec, layout, meta, out, _shown(vsheet, layout), recalculated=probe == 2)
 
 
 def read_ours_values(sheets: dict[str, Sheet], meta: dict[str, str], source: str) -> OurForm:
-    """Read our form from values only (no formulas, no styles): the fast path."""
+    """Read our form from values only (no formulas, no styles): the fast path.
+
+    The locked constants are checked whether or not _meta calls the file a values-only
+    copy: the copy keeps them as they were, so the content fingerprint holds for it too.
+    """
     layout = layout_from_meta(meta)
     out: list[Finding] = []
     values_only = meta.get("mode") == VALUES_ONLY
     if values_only:
         out.append(_values_copy_note())
-    elif "content_fingerprint" in meta and content_fingerprint(sheets, meta) != meta["content_fingerprint"]:
+    if _content_altered(sheets, meta):
         out.append(_altered())
     main = sheets[SHEET]
     spec = _spec(main, layout, meta, source, out)
-    probe = meta.get("recalc_probe")
-    recalculated = values_only or probe in ("2", "2.0")
+    recalculated = meta.get("recalc_probe") in ("2", "2.0")
     return OurForm(spec, layout, meta, out, _shown(main, layout), recalculated=recalculated)
+
+
+def _content_altered(sheets: dict[str, Sheet], meta: dict[str, str]) -> bool:
+    """Whether the locked constants of the 自评表 differ from those the form was issued with."""
+    expected = meta.get("content_fingerprint")
+    return bool(expected) and content_fingerprint(sheets, meta) != expected
+
+
+def _has_formulas(formulas: Any, meta: dict[str, str]) -> bool:
+    """Whether any of the 自评表's formula cells (as _meta lists them) still holds a formula."""
+    sheet = formulas[SHEET]
+    return any(sheet.cell(row + 1, col + 1).data_type == "f"
+               for row, col in decode_cells(meta.get("formula_cells", "")))
 
 
 def content_fingerprint(sheets: dict[str, Sheet], meta: dict[str, str]) -> str:
@@ -205,6 +226,7 @@ def _spec(vsheet: Sheet, layout: FormLayout, meta: dict[str, str], source: str,
             values_row[col_key] = value if isinstance(value, Decimal) else None
             locations[f"funds.{key}.{col_key}"] = f"{SHEET}!{cell(row, col)}"
         funds[key] = FundsRow(**values_row)
+    locations["execution_weight"] = f"{SHEET}!{cell(layout.funds['total'], Col.WEIGHT)}"
     year_cell = raw(layout.year, Col.BLOCK)
     weight_cell = raw(layout.funds["total"], Col.WEIGHT)
     return ProjectSpec(
@@ -251,8 +273,10 @@ def compare_shown(form: OurForm, result: ProjectResult) -> list[Finding]:
                 "shown-differs", found.spec.where,
                 f"表中显示的得分为 {_show(shown.value)}，按规则应为 {number(found.score)}；"
                 "表内公式可能被改动，请使用原表重新填写", shown.address))
+    # The form's 总分 formula always shows the sum of the scores so far (the grade stays
+    # empty until the form is complete), so it is compared with the partial total too.
     for key, label, computed in (("exec_score", "预算执行率得分", result.execution.score),
-                                 ("total", "总分", result.total if result.complete else None),
+                                 ("total", "总分", result.total),
                                  ("grade", "评价等级", result.grade)):
         shown = form.shown[key]
         if not _equal(shown.value, computed):
