@@ -21,7 +21,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from ..errors import FileError
+from ..errors import FileError, os_reason
 from .store import Store
 
 GRADES = ("优", "良", "中", "差")
@@ -69,7 +69,7 @@ def write_review(store: Store, run_id: int, output: Path, root: str | None = Non
         workbook = xlsxwriter.Workbook(str(output), {"constant_memory": True, "strings_to_numbers": False,
                                                      "strings_to_formulas": False, "strings_to_urls": False})
     except OSError as exc:
-        raise FileError(f"无法写入 {output}：{exc.strerror}") from None
+        raise FileError(f"无法写入 {output}：{os_reason(exc)}") from None
     fmt = _formats(workbook)
     _summary(workbook, fmt, kept, notes, root, stats)
     _details(workbook, fmt, store, kept, root, stats)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import ProjectResult
-from ..errors import PerfEvalError
+from ..errors import PerfEvalError, os_reason
 
 LEVEL1_COLUMNS = ("产出指标", "效益指标", "满意度指标")
 
@@ -85,7 +85,7 @@ def process_file(path_text: str, year: int | None = None, profile: str | None = 
         data = path.read_bytes()
         record["sha256"] = hashlib.sha256(data).hexdigest()
     except OSError as exc:
-        record.update(status="error", error=f"无法读取文件：{exc.strerror}")
+        record.update(status="error", error=f"无法读取文件：{os_reason(exc)}")
         return record
     try:
         results, record["saved_at"] = evaluate_fast(path, year=year, profile=profile, data=data)

@@ -17,7 +17,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import FileError, FormError
+from ..errors import FileError, FormError, os_reason
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -60,7 +60,7 @@ def check_workbook_file(path: Path, verify: bool = True, data: bytes | None = No
             with path.open("rb") as fh:
                 head = fh.read(8)
         except OSError as exc:
-            raise FileError(f"无法读取 {path}：{exc.strerror}") from None
+            raise FileError(f"无法读取 {path}：{os_reason(exc)}") from None
     else:
         head = data[:8]
     if not head:
@@ -81,7 +81,7 @@ def check_workbook_file(path: Path, verify: bool = True, data: bytes | None = No
     except zipfile.BadZipFile:
         raise FileError(f"{path.name} 已损坏（压缩包不完整，可能下载或拷贝中断），请重新获取该文件") from None
     except OSError as exc:
-        raise FileError(f"无法读取 {path}：{exc.strerror}") from None
+        raise FileError(f"无法读取 {path}：{os_reason(exc)}") from None
     with archive:
         entries = archive.infolist()
         if len(entries) > MAX_ENTRIES:
