@@ -13,7 +13,7 @@ import openpyxl
 from perfeval_xl.demo import blank, load_example
 from perfeval_xl.form import build_form
 from perfeval_xl.form.layout import SHEET, Col, cell
-from perfeval_xl.libreoffice import PDF, convert
+from perfeval_xl.libreoffice import CALC_XLSX, PDF, convert
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 
@@ -113,3 +113,29 @@ def test_a_missing_reason_is_highlighted_in_print(tmp_path: Path) -> None:
         counts[case] = _pixels_near(tmp_path / f"{case}.ppm", pink)
     assert counts["given"] == 0, counts
     assert counts["missing"] > 100, counts  # the reason cell, filled pink
+
+
+def test_native_forms_open_with_default_settings_showing_their_results(tmp_path: Path) -> None:
+    """LibreOffice as installed (no recalculation setting) keeps the stored result of a
+    cell that has one and recalculates those stored as "" (t="str" or not, it ignores an
+    empty value): either way every formula shows what the form stored, blank or filled."""
+    example = load_example("donghu-2018-business-admin")
+    forms = [build_form(example, tmp_path / "filled.xlsx").path,
+             build_form(blank(example), tmp_path / "blank.xlsx").path]
+    opened = convert(forms, CALC_XLSX, tmp_path / "opened", recalculate=None)
+    checked = 0
+    for form, seen in zip(forms, opened, strict=True):
+        formulas, stored = openpyxl.load_workbook(form), openpyxl.load_workbook(form, data_only=True)
+        shown = openpyxl.load_workbook(seen, data_only=True)
+        for ws in formulas.worksheets:
+            if ws.title == "_meta":
+                continue
+            for row in ws.iter_rows():
+                for c in row:
+                    if isinstance(c.value, str) and c.value.startswith("="):
+                        want, got = stored[ws.title][c.coordinate].value, shown[ws.title][c.coordinate].value
+                        assert (want in (None, "") and got in (None, "")) or want == got or (
+                            isinstance(want, float) and round(want, 9) == round(got, 9)), \
+                            f"{form.name} {ws.title}!{c.coordinate}: stored {want!r}, shown {got!r}"
+                        checked += 1
+    assert checked > 1300

@@ -353,25 +353,40 @@ class XlwingsRowFormulas(RowFormulas):
     The 二级指标 comes from the row's hidden canonical copy (the visible cell is
     merged, so only its first row holds the name); the 定性指标评分 column is the
     evaluator's score.
+
+    A row with nothing to score (no actual value, or no target; the native
+    helper 计算!R is then empty; for 得分 also a valid or empty weight) shows ""
+    without calling the UDF, which would return "" there too (a test checks it on
+    thousands of rows). A program that cannot run the UDFs recalculates every
+    cell whose stored result is "" — LibreOffice ignores an empty stored value,
+    with or without t="str" — and the IF then gives "" instead of an error: blank
+    forms and spare rows print blank in LibreOffice.
     """
+
+    def _nothing_to_score(self) -> str:
+        return f"{self.c['AVALUE']}=\"\""
 
     def score(self) -> str:
         c = self.c
-        return (f"=PE_SCORE({c['TARGET']},{c['ACTUAL']},{c['WEIGHT']},{c['L2']},{c['QSCORE']},"
-                f"{UDF_RULES})")
+        g = c["WEIGHT"]
+        weight_ok = f"OR({g}=\"\",AND(ISNUMBER({g}),{g}>=0))"  # else PE_SCORE names the bad weight
+        return (f"=IF(AND({self._nothing_to_score()},{weight_ok}),\"\","
+                f"PE_SCORE({c['TARGET']},{c['ACTUAL']},{g},{c['L2']},{c['QSCORE']},{UDF_RULES}))")
 
     def deviation(self) -> str:
         c = self.c
-        return f"=PE_DEVIATION_RATE({c['TARGET']},{c['ACTUAL']},{UDF_RULES})"
+        return (f"=IF({self._nothing_to_score()},\"\","
+                f"PE_DEVIATION_RATE({c['TARGET']},{c['ACTUAL']},{UDF_RULES}))")
 
 
 class XlwingsProjectFormulas(ProjectFormulas):
-    """The execution score is PE_EXECUTION_SCORE, the grade PE_EVALUATION_GRADE."""
+    """The execution score is PE_EXECUTION_SCORE, the grade PE_EVALUATION_GRADE (each
+    called only when there is something to compute, as the rows' UDFs are)."""
 
     def exec_score(self) -> str:
         row = self.layout.funds["total"]
         e, f, g = cell(row, Col.TARGET), cell(row, Col.ACTUAL), cell(row, Col.WEIGHT)
-        return f"=PE_EXECUTION_SCORE({e},{f},{g},{UDF_RULES})"
+        return f"=IF(OR({e}=\"\",{f}=\"\"),\"\",PE_EXECUTION_SCORE({e},{f},{g},{UDF_RULES}))"
 
     def grade(self) -> str:
         return f"=IF({self.complete()},PE_EVALUATION_GRADE(pe_total,{UDF_RULES}),\"\")"

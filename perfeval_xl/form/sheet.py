@@ -6,8 +6,13 @@
   (a test checks every formula against XlsxWriter's own expansion), and with
   hundreds of formulas per form they were most of the build time.
   Formatted cells are also serialised by a shorter path (the form has about two
-  thousand, most of them formulas on the 计算 sheet); the XML is the same, byte
-  for byte (a test compares it with XlsxWriter's own).
+  thousand, most of them formulas on the 计算 sheet); the XML is XlsxWriter's, byte
+  for byte (a test compares it with XlsxWriter's own), but for one difference: a
+  formula whose result is "" is stored as Excel stores it, ``t="str"`` with an
+  empty value. XlsxWriter leaves the type out, "to force recalc in some third
+  party apps": LibreOffice then recalculates the cell on opening, and in an
+  xlwings-mode form, whose UDFs it cannot run, shows ``#VALUE!`` in every empty
+  得分 instead of the stored blank.
 - :class:`FormWorkbook` deflates the package's parts at zlib level 1 rather than
   the default 6: twice as fast (the largest single cost of writing a form after
   the cells), for a file about a quarter larger (some 48 KiB instead of 38).
@@ -60,7 +65,7 @@ class FormWorksheet(Worksheet):  # type: ignore[misc]
             extra = ""
             if value.__class__ is bool:
                 extra, value = ' t="b"', int(value)
-            elif isinstance(value, str) and value:
+            elif isinstance(value, str):  # "" too (see the module's docstring)
                 extra = ' t="e"' if value in _ERROR_CODES else ' t="str"'
                 value = _escape(value)
             self.fh.write(f"{head}{extra}><f>{_escape(cell.formula)}</f><v>{value}</v></c>")
