@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import subprocess
+import sys
 import types
 import zipfile
 from pathlib import Path
@@ -343,6 +344,21 @@ def test_cli_new_xlwings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     bad = runner.invoke(cli, ["new", str(EXAMPLES / "caidian-2019-quality.yaml"), "--mode", "xlwings",
                               "-o", "x.xlsx"])
     assert bad.exit_code == 2 and "须保存为 .xlsm 文件" in bad.stderr
+
+
+def test_cli_new_xlwings_without_xlwings(tmp_path: Path) -> None:
+    """`new --mode xlwings` where the optional xlwings package is missing (made unimportable
+    in a child process): the install command, exit 2, no traceback, no file."""
+    from test_batch import NO_XLWINGS, WITHOUT_XLWINGS
+
+    out = tmp_path / "表.xlsm"
+    proc = subprocess.run([sys.executable, "-c", WITHOUT_XLWINGS, "new", str(EXAMPLES / "caidian-2019-quality.yaml"),
+                           "--mode", "xlwings", "-o", str(out)], capture_output=True, text=True, timeout=120)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (2, "", NO_XLWINGS)
+    assert not out.exists()
+    native = subprocess.run([sys.executable, "-c", WITHOUT_XLWINGS, "new", str(EXAMPLES / "caidian-2019-quality.yaml"),
+                             "-o", str(tmp_path / "表.xlsx")], capture_output=True, text=True, timeout=120)
+    assert native.returncode == 0 and (tmp_path / "表.xlsx").exists(), native.stderr  # native needs no xlwings
 
 
 def test_cli_addin_without_excel(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
