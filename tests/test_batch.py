@@ -4,6 +4,7 @@ read back with openpyxl through their defined names."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 import subprocess
@@ -358,6 +359,21 @@ def test_xlwings_mode_writes_xlsm_forms(tmp_path: Path) -> None:
     assert len(forms) == 3
     with zipfile.ZipFile(tmp_path / "out" / forms[0]) as archive:
         assert "xl/vbaProject.bin" in archive.namelist()
+
+
+def test_forms_are_xlsx_whatever_the_project_is_called(tmp_path: Path) -> None:
+    """The file name ends in the mode's extension even when the names look like files."""
+    spec = load_example("caidian-2019-quality")
+    odd = [dataclasses.replace(spec, project="质量监督.xlsm"), dataclasses.replace(spec, project="检查", unit="x.txt",
+                                                                                 department="部门.")]
+    path = write_csv(tmp_path / "清单.csv", odd, "utf-8-sig")
+    report = generate_batch(path, tmp_path / "out", jobs=1)
+    assert [o.status for o in report.outcomes] == [Status.GENERATED] * 2
+    assert [o.filename for o in report.outcomes] == ["武汉市蔡甸区应急管理局_质量监督.xlsm.xlsx", "部门._检查.xlsx"]
+    for outcome in report.outcomes:
+        with zipfile.ZipFile(tmp_path / "out" / outcome.filename) as archive:
+            types = archive.read("[Content_Types].xml").decode()
+        assert "spreadsheetml.sheet.main+xml" in types and "macroEnabled" not in types
 
 
 WITHOUT_XLWINGS = ("import sys; sys.modules['xlwings'] = None; from perfeval_xl.cli import cli; "

@@ -253,3 +253,16 @@ def test_cli_new(tmp_path: Path) -> None:
     assert again.exit_code == 2
     assert again.stderr == f"错误：文件 {out} 已存在；如需覆盖请加 --force\n"
     assert runner.invoke(cli, ["new", str(example), "-o", str(out), "--force"]).exit_code == 0
+
+
+@pytest.mark.parametrize("name", ["f.xlsm", "f.txt", "f", "f.xls"])
+def test_native_forms_are_xlsx_files(name: str, tmp_path: Path) -> None:
+    """A native form holds no macros and has the content types of an .xlsx: Excel refuses
+    it under another extension, so no other is accepted."""
+    example = Path(__file__).parents[1] / "perfeval_xl" / "examples" / "caidian-2019-quality.yaml"
+    result = CliRunner().invoke(cli, ["new", str(example), "-o", str(tmp_path / name)], prog_name="perfeval-xl")
+    assert result.exit_code == 2
+    assert result.stderr == (f"错误：自评表须保存为 .xlsx 文件，现为 {name}，请改用 .xlsx 扩展名"
+                             "（含宏的 .xlsm 自评表请用 xlwings 模式：--mode xlwings）\n")
+    assert list(tmp_path.iterdir()) == []
+    assert build_form(load_example("caidian-2019-quality"), tmp_path / "F.XLSX").path.exists()

@@ -65,7 +65,8 @@ def build_form(
     rules: Rules | None = None,
     generated_at: dt.datetime | None = None,
 ) -> BuiltForm:
-    """Write the 自评表 for ``spec`` to ``path`` (.xlsx; .xlsm in xlwings mode).
+    """Write the 自评表 for ``spec`` to ``path`` (.xlsx; .xlsm in xlwings mode; any other
+    extension is the user's error).
 
     Only input cells can be typed in; scores, deviation, execution score, total,
     grade and the status line are live formulas. Targets, weights and names the
@@ -81,8 +82,11 @@ def build_form(
     if not 0 <= spare_rows <= 20:
         raise FileError("备用行数须在 0 到 20 之间")
     path = Path(path)
-    if mode == "xlwings" and path.suffix.lower() != SUFFIXES[mode]:
-        raise FileError(f"含宏的自评表（xlwings 模式）须保存为 .xlsm 文件，现为 {path.name}，请改用 .xlsm 扩展名")
+    if path.suffix.lower() != SUFFIXES[mode]:  # Excel opens a workbook by its extension
+        if mode == "xlwings":
+            raise FileError(f"含宏的自评表（xlwings 模式）须保存为 .xlsm 文件，现为 {path.name}，请改用 .xlsm 扩展名")
+        raise FileError(f"自评表须保存为 .xlsx 文件，现为 {path.name}，请改用 .xlsx 扩展名"
+                        "（含宏的 .xlsm 自评表请用 xlwings 模式：--mode xlwings）")
     rules = rules or load_rules(spec.profile, spec.year)
     if mode == "xlwings" and rules != load_rules(rules.profile, spec.year):
         # The UDFs look the rules up by the form's profile and year.
