@@ -23,6 +23,7 @@ from perfeval_xl.form import build_form
 from perfeval_xl.form.layout import CALC_SHEET, SHEET, Col, cell
 from perfeval_xl.form.metadata import fingerprint, read_meta, workbook_cells
 from perfeval_xl.form.protection import legacy_hash
+from perfeval_xl.profiles import load_rules
 
 FIXED = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)
 
@@ -266,3 +267,45 @@ def test_native_forms_are_xlsx_files(name: str, tmp_path: Path) -> None:
                              "（含宏的 .xlsm 自评表请用 xlwings 模式：--mode xlwings）\n")
     assert list(tmp_path.iterdir()) == []
     assert build_form(load_example("caidian-2019-quality"), tmp_path / "F.XLSX").path.exists()
+
+
+def _prompts(path: Path) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for dv in openpyxl.load_workbook(path)[SHEET].data_validations.dataValidation:
+        out.setdefault(str(dv.promptTitle), set()).add(str(dv.prompt))
+    return out
+
+
+def test_prompts_state_the_rules_of_the_profile(tmp_path: Path) -> None:
+    """The numbers in the prompts (bands, the excess line, whether a shortfall needs a
+    reason) are the profile's: a profile with other numbers shows other guidance."""
+    spec = load_example("donghu-2018-business-admin")
+    base = load_rules(spec.profile, spec.year)
+    prompts = _prompts(build_form(spec, tmp_path / "base.xlsx").path)
+    assert prompts["定性指标评分（可选）"] == {
+        "在所选档次的分值区间内给分（按分值的比例）：达成年度指标 80%（含）至100%（含）；部分达成年度指标并具有一定效果 "
+        "60%（含）至80%（不含）；未达成年度指标且效果较差 0（含）至60%（不含）。达成年度指标且不填时记满分。"}
+    assert prompts["偏差原因分析及改进措施"] == {
+        "未完成年度指标值（定性指标未评为“达成年度指标”），或超出较多（正向指标实际达到指标值的 130% 及以上，"
+        "反向指标 70% 及以下；指标值为 0 时实际 ≥ 30）时须填写原因和改进措施。"}
+    assert prompts["评价档次"] == {
+        "请选择：达成年度指标；部分达成年度指标并具有一定效果；未达成年度指标且效果较差。评为“部分达成年度指标并具有一定效果”、"
+        "“未达成年度指标且效果较差”时须在右侧“定性指标评分”列给分，并填写偏差原因。"}
+
+    achieved, partial, missed = base.bands
+    other = dataclasses.replace(
+        base, reason_shortfall=False, reason_excess_ratio=Decimal("1.5"), reason_excess_zero_target=None,
+        bands=(dataclasses.replace(achieved, low=Decimal("0.85"), default=Decimal("0.95")),
+               dataclasses.replace(partial, low=Decimal("0.5"), high=Decimal("0.85"), default=None),
+               dataclasses.replace(missed, high=Decimal("0.5"), high_inclusive=True)))
+    prompts = _prompts(build_form(spec, tmp_path / "other.xlsx", rules=other).path)
+    assert prompts["定性指标评分（可选）"] == {
+        "在所选档次的分值区间内给分（按分值的比例）：达成年度指标 85%（含）至100%（含）；部分达成年度指标并具有一定效果 "
+        "50%（含）至85%（不含）；未达成年度指标且效果较差 0（含）至50%（含）。达成年度指标且不填时记分值的 95%。"}
+    assert prompts["偏差原因分析及改进措施"] == {
+        "超出较多（正向指标实际达到指标值的 150% 及以上，反向指标 50% 及以下）时须填写原因和改进措施。"}
+    assert prompts["评价档次"] == {
+        "请选择：达成年度指标；部分达成年度指标并具有一定效果；未达成年度指标且效果较差。评为“部分达成年度指标并具有一定效果”、"
+        "“未达成年度指标且效果较差”时须在右侧“定性指标评分”列给分。"}
+    shown = "".join(p for texts in prompts.values() for p in texts)
+    assert "80%" not in shown and "130%" not in shown and "60%" not in shown

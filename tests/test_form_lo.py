@@ -4,16 +4,19 @@ title and the total."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 from pathlib import Path
 
 import openpyxl
+from openpyxl.formula.translate import Translator
 
 from perfeval_xl.demo import blank, load_example
 from perfeval_xl.form import build_form
+from perfeval_xl.form.formulas import in_band
 from perfeval_xl.form.layout import SHEET, Col, cell
-from perfeval_xl.libreoffice import CALC_XLSX, PDF, convert
+from perfeval_xl.libreoffice import CALC_XLSX, PDF, convert, recalculate
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 
@@ -139,3 +142,44 @@ def test_native_forms_open_with_default_settings_showing_their_results(tmp_path:
                             f"{form.name} {ws.title}!{c.coordinate}: stored {want!r}, shown {got!r}"
                         checked += 1
     assert checked > 1300
+
+
+def test_a_qualitative_score_the_validation_accepts_is_scored(tmp_path: Path) -> None:
+    """The 定性指标评分 validation is the score formula's own band test (formulas.in_band).
+    LibreOffice evaluates the validation's formula (placed beside the row) and the score
+    for each value typed on a 部分达成 row and a 达成 row of weight 15: exactly the values
+    it accepts are scored — 12 is refused on the 部分达成 row (80% not included)."""
+    spec = load_example("donghu-2018-business-admin")
+    index = next(i for i, ind in enumerate(spec.indicators) if ind.target == "区内传销活动明显减少")
+    indicators = list(spec.indicators)
+    indicators[index] = dataclasses.replace(indicators[index], actual="部分达成", score=None)
+    built = build_form(dataclasses.replace(spec, indicators=tuple(indicators)), tmp_path / "q.xlsx")
+    row = next(p.row for p in built.layout.indicators if p.spec_index == index)
+    k, h = cell(row, Col.QSCORE), cell(row, Col.SCORE)
+    rule = next(dv for dv in openpyxl.load_workbook(built.path)[SHEET].data_validations.dataValidation
+                if k in dv.sqref)
+    origin = str(rule.sqref).split()[0].split(":")[0]
+    check = Translator("=" + str(rule.formula1), origin=origin).translate_formula(k)
+    y, z = cell(row, Col.BAND_LOW), cell(row, Col.BAND_HIGH)
+    assert in_band(k, cell(row, Col.WEIGHT), f"计算!{cell(row, Col.AVALUE)}", f"计算!{y}", f"计算!{z}") in check
+    assert in_band(f"自评表!{k}", f"自评表!{cell(row, Col.WEIGHT)}", cell(row, Col.AVALUE), y, z) in \
+        openpyxl.load_workbook(built.path)["计算"][cell(row, Col.RAW)].value
+    assert len("=" + str(rule.formula1)) <= 255  # Excel's limit for a validation formula
+    cases = [(rating, value) for rating in ("部分达成年度指标并具有一定效果", "达成年度指标")
+             for value in (12, 11.99, 11.999999, 9, 8.99, 15, 0)]
+    files = []
+    for number, (rating, value) in enumerate(cases):
+        wb = openpyxl.load_workbook(built.path)
+        ws = wb[SHEET]
+        ws[cell(row, Col.ACTUAL)], ws[k] = rating, value
+        ws[cell(row, Col.QSCORE + 2)] = check  # outside the form, in the row: the validation's verdict
+        wb.save(tmp_path / f"case{number}.xlsx")
+        files.append(tmp_path / f"case{number}.xlsx")
+    verdicts = {}
+    for (rating, value), path in zip(cases, recalculate(files, tmp_path / "lo"), strict=True):
+        ws = openpyxl.load_workbook(path, data_only=True)[SHEET]
+        accepted, score = ws[cell(row, Col.QSCORE + 2)].value, ws[h].value
+        assert accepted is (score is not None and score != ""), (rating, value, accepted, score)
+        verdicts[(rating[:4], value)] = accepted
+    assert [v for (band, v), ok in verdicts.items() if band == "部分达成" and ok] == [11.99, 11.999999, 9]
+    assert [v for (band, v), ok in verdicts.items() if band == "达成年度" and ok] == [12, 15]

@@ -205,7 +205,7 @@ class RowFormulas:
 
     def _band(self, name: str) -> str:
         m, r, g = self.h["KIND"], self.h["AVALUE"], self.h["WEIGHT"]
-        return f"=IF(AND({m}=\"Q\",ISNUMBER({r}),{r}>0,ISNUMBER({g})),INDEX({name},{r})*{g},\"\")"
+        return f"=IF(AND({m}=\"Q\",ISNUMBER({r}),{r}>0,ISNUMBER({g})),INDEX({name},{r}),\"\")"
 
     def raw(self) -> str:
         c = self.h
@@ -218,16 +218,21 @@ class RowFormulas:
                  f"{g}*MIN({r},{o})/MAX({r},{o}),"
                  f"MAX(0,{g}*ROUND({o}-ABS(ROUND({r}-{o},{clean})),{clean})/{o}))))")
         quant = f"IF(NOT(ISNUMBER({r})),\"\",IF({n}=1,{higher},IF({n}=-1,{lower},{equal})))"
-        frac = f"ROUND({k}/{g},pe_p_ratio_places)"
-        low, high = f"INDEX(pe_p_band_low,{r})", f"INDEX(pe_p_band_high,{r})"
-        in_band = (f"AND(IF(INDEX(pe_p_band_low_incl,{r}),{frac}>={low},{frac}>{low}),"
-                   f"IF(INDEX(pe_p_band_high_incl,{r}),{frac}<={high},{frac}<{high}))")
         default = f"INDEX(pe_p_band_default,{r})"
-        chosen = f"IF(NOT(ISNUMBER({k})),\"\",IF({g}=0,IF({k}=0,0,\"\"),IF({in_band},{k},\"\")))"
+        band = in_band(k, g, r, c["BAND_LOW"], c["BAND_HIGH"])
+        chosen = f"IF(NOT(ISNUMBER({k})),\"\",IF({g}=0,IF({k}=0,0,\"\"),IF({band},{k},\"\")))"
         qual = (f"IF(OR(NOT(ISNUMBER({r})),{r}=0),\"\",IF({k}=\"\",IF({default}=\"\",\"\",{default}*{g}),"
                 f"{chosen}))")
         return (f"=IF(OR({l_}=0,{m}=\"\",NOT(ISNUMBER({g}))),\"\",IF({g}<0,\"\","
                 f"IF({m}=\"N\",{quant},{qual})))")
+
+    def qscore_valid(self) -> str:
+        """The 定性指标评分 cell's data validation (on the 自评表): true exactly when
+        :meth:`raw` takes the value as the score — a rated qualitative row (计算!Y is a
+        number), a weight ≥ 0, and the value inside the band by :func:`in_band`."""
+        c = self.c
+        k, g, r, low, high = c["QSCORE"], c["WEIGHT"], c["AVALUE"], c["BAND_LOW"], c["BAND_HIGH"]
+        return f"=AND(ISNUMBER({k}),ISNUMBER({low}),IF({g}=0,{k}=0,AND({g}>0,{in_band(k, g, r, low, high)})))"
 
     def score(self) -> str:
         s = self.c["RAW"]
@@ -258,6 +263,19 @@ class RowFormulas:
         return (f"=IF({l_}=0,\"\",IF(OR({m}=\"\",NOT(ISNUMBER({g}))),\"undeclared\",IF({g}<0,\"undeclared\","
                 f"IF({r}=\"\",\"missing\",IF(OR({r}=\"#\",AND({m}=\"Q\",{r}=0)),\"invalid\","
                 f"IF({s}=\"\",\"needs-score\",\"ok\"))))))")
+
+
+def in_band(k: str, g: str, r: str, low: str, high: str) -> str:
+    """Whether the evaluator's score ``k`` of weight ``g`` lies in band number ``r``, whose
+    limits (shares of the weight) are in the cells ``low`` and ``high`` (计算!Y, Z): the ratio,
+    rounded to pe_p_ratio_places, against each limit, included or not as the profile says
+    (scoring.qualitative_score). SIGN(x) ≥ 1 − included is x ≥ 0 for an included limit and
+    x > 0 for the other, with the ratio written twice instead of four times: the 定性指标评分
+    validation uses this same test, so the form never accepts a value it then does not
+    score, and Excel keeps a validation formula only up to 255 characters."""
+    frac = f"ROUND({k}/{g},pe_p_ratio_places)"
+    return (f"AND(SIGN({frac}-{low})>=1-INDEX(pe_p_band_low_incl,{r}),"
+            f"SIGN({high}-{frac})>=1-INDEX(pe_p_band_high_incl,{r}))")
 
 
 # Cells computed from the helper columns for the whole project.

@@ -207,7 +207,7 @@ def row_values(row: RowInput, params: FormParams) -> dict[int, Value]:
 
     band = int(a) if kind == "Q" and a is not None and a > 0 else None
     for col, values in ((Col.BAND_LOW, params.band_low), (Col.BAND_HIGH, params.band_high)):
-        out[col] = float(values[band - 1] * weight) if band and weight is not None else ""
+        out[col] = float(values[band - 1]) if band and weight is not None else ""
 
     raw: Decimal | None = None
     if used and kind and weight is not None and weight >= 0:
