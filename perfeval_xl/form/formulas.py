@@ -324,6 +324,12 @@ class ProjectFormulas:
         v, u = lay.column(Col.STATE, home=CALC_SHEET), lay.column(Col.REASON_MISSING, home=CALC_SHEET)
         i = ref(CALC_SHEET, lay.funds["total"], Col.REASON)
         parts = [f"IF(NOT(ISNUMBER({i})),\"项目资金未填写完整；\",\"\")"]
+        # pe_p_exec_reason_below is blank in a profile without the line; the line as a percentage,
+        # rounded against binary noise (0.9*100 is 90.00000000000001)
+        before, after = EXECUTION_LOW_TEXT
+        line = "pe_p_exec_reason_below"
+        parts.append(f"IF(AND(ISNUMBER({line}),ISNUMBER(pe_exec_rate)),IF(pe_exec_rate<{line},"
+                     f"\"{before}\"&ROUND({line}*100,6)&\"{after}；\",\"\"),\"\")")
         for state, text in STATE_TEXTS:
             parts.append(f"IF(COUNTIF({v},\"{state}\")>0,COUNTIF({v},\"{state}\")&\"{text}；\",\"\")")
         parts.append(f"IF(COUNTIF({u},TRUE)>0,COUNTIF({u},TRUE)&\" 项偏差未说明原因；\",\"\")")
@@ -348,6 +354,9 @@ class ProjectFormulas:
 
 # where the status line's parts are put together (计算 sheet, the status row)
 STATUS_PARTS = Col.USED
+
+# the status line's part when the execution rate is below the profile's line (engine: execution-low)
+EXECUTION_LOW_TEXT = ("预算执行率低于 ", "%，须在报告中说明原因")
 
 STATE_TEXTS = (
     ("undeclared", " 项指标值或分值未填写"),
