@@ -309,3 +309,18 @@ def test_prompts_state_the_rules_of_the_profile(tmp_path: Path) -> None:
         "“未达成年度指标且效果较差”时须在右侧“定性指标评分”列给分。"}
     shown = "".join(p for texts in prompts.values() for p in texts)
     assert "80%" not in shown and "130%" not in shown and "60%" not in shown
+
+
+def test_indicator_rows_have_automatic_heights(caidian) -> None:  # type: ignore[no-untyped-def]
+    """Indicator rows carry the generated height without customHeight, so Excel and
+    LibreOffice grow them for text typed later (test_form_lo prints one); the rest is fixed."""
+    built, _ = caidian
+    with zipfile.ZipFile(built.path) as archive:
+        rows = dict(re.findall(r'<row r="(\d+)"([^>]*)>', archive.read("xl/worksheets/sheet1.xml").decode()))
+    indicator_rows = {str(p.row + 1) for p in built.layout.indicators}
+    assert indicator_rows <= set(rows)
+    for number, attributes in rows.items():
+        if number in indicator_rows:
+            assert "ht=" in attributes and "customHeight" not in attributes, number
+        else:
+            assert ("ht=" in attributes) == ('customHeight="1"' in attributes), number

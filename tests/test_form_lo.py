@@ -5,6 +5,8 @@ title and the total."""
 from __future__ import annotations
 
 import dataclasses
+import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,6 +18,7 @@ from perfeval_xl.demo import blank, load_example
 from perfeval_xl.form import build_form
 from perfeval_xl.form.formulas import in_band
 from perfeval_xl.form.layout import SHEET, Col, cell
+from perfeval_xl.libreoffice import _FONTS as FONTS
 from perfeval_xl.libreoffice import CALC_XLSX, PDF, convert, recalculate
 
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -183,3 +186,104 @@ def test_a_qualitative_score_the_validation_accepts_is_scored(tmp_path: Path) ->
         verdicts[(rating[:4], value)] = accepted
     assert [v for (band, v), ok in verdicts.items() if band == "部分达成" and ok] == [11.99, 11.999999, 9]
     assert [v for (band, v), ok in verdicts.items() if band == "达成年度" and ok] == [12, 15]
+
+
+# ---------------------------------------------------------------------------
+# Long text typed after generation is printed whole
+
+REASON = ("受上半年机构改革人员调整影响，部分检查任务推迟至第四季度集中开展，全年计划的抽查批次未能全部完成；"
+          "下一年度将提前制定检查计划，按季度分解任务，加强培训和督促检查，确保按期完成目标。")
+
+
+def _gray_page(pdf: Path, dpi: int) -> tuple[int, int, bytes]:
+    """Page 1 of a PDF as 8-bit gray pixels (pdftoppm's PGM): width, height, pixels."""
+    out = pdf.with_suffix("")
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-singlefile", "-f", "1", "-l", "1", str(pdf), str(out)],
+                   check=True)
+    data = out.with_suffix(".pgm").read_bytes()
+    fields, pos = [], 0
+    while len(fields) < 4:  # magic, width, height, maxval
+        while data[pos:pos + 1].isspace():
+            pos += 1
+        end = pos
+        while not data[end:end + 1].isspace():
+            end += 1
+        fields.append(data[pos:end])
+        pos = end
+    assert fields[0] == b"P5"
+    return int(fields[1]), int(fields[2]), data[pos + 1:]
+
+
+def printed_in_one_cell(pdf: Path, text: str) -> str:
+    """"" when ``text`` is printed whole inside one cell of the grid, else what is wrong.
+
+    pdftotext alone cannot tell: LibreOffice writes a cell's whole text into the PDF
+    and clips it to the cell, so clipped lines are in the text layer but not on the
+    page. So the lines of ``text`` (pdftotext -bbox-layout) must lie between two
+    horizontal borders of the rendered page with none crossing them.
+    """
+    layout = subprocess.run(["pdftotext", "-bbox-layout", "-f", "1", "-l", "1", str(pdf), "-"],
+                            capture_output=True, text=True, check=True).stdout
+    lines: list[tuple[float, float, float, float, str]] = []
+    for block in re.findall(r"<block .*?</block>", layout, re.S):  # one cell's text is one block
+        found = []
+        for match in re.finditer(r'<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
+                                 r"(.*?)</line>", block, re.S):
+            words = "".join(re.findall(r">([^<]*)</word>", match.group(5)))
+            found.append((float(match.group(2)), float(match.group(1)), float(match.group(3)),
+                          float(match.group(4)), words))
+        if "".join(line[4] for line in sorted(found)) == text:
+            lines = sorted(found)
+    if not lines:
+        return "text not found whole in one block of the PDF's text"
+    dpi = 100
+    scale = dpi / 72
+    width, height, pixels = _gray_page(pdf, dpi)
+    x0, x1 = int(min(line[1] for line in lines) * scale), int(max(line[2] for line in lines) * scale)
+    top, bottom = min(line[0] for line in lines) * scale, max(line[3] for line in lines) * scale
+    borders = [y for y in range(height)
+               if sum(1 for x in range(x0, x1) if pixels[y * width + x] < 160) >= 0.9 * (x1 - x0)]
+    slack = 3  # px: a line's box (the font's ascent and descent) may touch the border, its ink does not
+    crossing = [y for y in borders if top + slack < y < bottom - slack]
+    if crossing or not any(y <= top + slack for y in borders) or not any(y >= bottom - slack for y in borders):
+        return f"text spans {top:.0f}–{bottom:.0f} px, cell borders at {borders}"
+    return ""
+
+
+def test_a_long_reason_typed_in_libreoffice_prints_whole(tmp_path: Path) -> None:
+    """Indicator rows' heights are not fixed (no customHeight): a 90-character 偏差原因
+    typed into a generated form in LibreOffice grows its row, and the PDF printed from
+    it shows every line inside the cell."""
+    assert _has_uno(), "python3-uno is needed (apt-get install python3-uno)"
+    assert len(REASON) == 90
+    built = build_form(blank(load_example("caidian-2019-quality")), tmp_path / "form.xlsx")
+    row = next(p.row for p in built.plan.rows if p.place.spec_index is not None)
+    address = cell(row, Col.REASON)
+    pdf = tmp_path / "typed.pdf"
+    fonts = tmp_path / "fonts.conf"
+    fonts.write_text(FONTS, encoding="utf-8")
+    proc = subprocess.run([SYSTEM_PYTHON, str(Path(__file__).parent / "uno_print.py"), str(built.path), str(pdf),
+                           f"{address}={REASON}"], capture_output=True, text=True, timeout=300, check=False,
+                          env={**os.environ, "FONTCONFIG_FILE": str(fonts)})
+    assert proc.stdout.rstrip().endswith("done"), proc.stdout + proc.stderr
+    typed, grown = proc.stdout.splitlines()[0].split("\t")[1:]
+    assert typed == REASON and int(grown) > 2 * 635  # 1/100 mm: more than twice the 18 pt it was
+    assert printed_in_one_cell(pdf, REASON) == ""
+
+
+def test_a_long_reason_filled_by_a_program_exports_whole(tmp_path: Path) -> None:
+    """A form filled by a program (openpyxl saves every row's height as fixed) or saved with
+    heights that do not fit: `perfeval-xl export --pdf` gives each indicator row the height
+    its text needs, and the PDF shows the whole reason inside its cell."""
+    from perfeval_xl.export import export_form
+
+    built = build_form(blank(load_example("caidian-2019-quality")), tmp_path / "form.xlsx")
+    row = next(p.row for p in built.plan.rows if p.place.spec_index is not None)
+    wb = openpyxl.load_workbook(built.path)
+    wb[SHEET][cell(row, Col.REASON)] = REASON
+    wb.save(tmp_path / "filled.xlsx")
+    pdf = export_form(tmp_path / "filled.xlsx", pdf=tmp_path / "filled.pdf").pdf
+    assert pdf is not None and printed_in_one_cell(pdf, REASON) == ""
+    # the check sees clipping: the same form printed as saved, without the export's heights
+    clipped = convert([tmp_path / "filled.xlsx"], PDF, tmp_path / "asis")[0]
+    assert printed_in_one_cell(clipped, REASON).startswith("text spans")

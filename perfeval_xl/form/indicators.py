@@ -150,9 +150,17 @@ def _write_row(sheet: Worksheet, calc: Worksheet, planned: PlannedRow, plan: For
         _write_literal(calc, r, col, values[col], helper)
 
     _validations(validations, planned, plan)
-    texts = [(str(inp.name or ""), COLUMN_WIDTHS[Col.NAME]), (str(inp.target or ""), COLUMN_WIDTHS[Col.TARGET]),
-             (str(inp.reason or ""), COLUMN_WIDTHS[Col.REASON]), (str(inp.actual or ""), COLUMN_WIDTHS[Col.ACTUAL])]
-    sheet.set_row(r, row_height(texts, minimum=18 if planned.place.spec_index is not None else 15))
+    # not a fixed height: the row grows when longer text is typed (官员 write the reasons later)
+    sheet.set_row_growing(r, indicator_row_height(inp.name, inp.target, inp.actual, inp.reason,
+                                                  declared=planned.place.spec_index is not None))
+
+
+def indicator_row_height(name: object, target: object, actual: object, reason: object, declared: bool) -> float:
+    """Height (points) of an indicator row for the text in its wrapped cells; the exports
+    use it too, for text typed after the form was generated."""
+    texts = [(str(name or ""), COLUMN_WIDTHS[Col.NAME]), (str(target or ""), COLUMN_WIDTHS[Col.TARGET]),
+             (str(reason or ""), COLUMN_WIDTHS[Col.REASON]), (str(actual or ""), COLUMN_WIDTHS[Col.ACTUAL])]
+    return row_height(texts, minimum=18 if declared else 15)
 
 
 def _cached(value: Value) -> Value:
