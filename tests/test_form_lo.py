@@ -273,8 +273,9 @@ def test_a_long_reason_typed_in_libreoffice_prints_whole(tmp_path: Path) -> None
 
 def test_a_long_reason_filled_by_a_program_exports_whole(tmp_path: Path) -> None:
     """A form filled by a program (openpyxl saves every row's height as fixed) or saved with
-    heights that do not fit: `perfeval-xl export --pdf` gives each indicator row the height
-    its text needs, and the PDF shows the whole reason inside its cell."""
+    heights that do not fit: `perfeval-xl export` gives each indicator row the height its
+    text needs, so the PDF and the values-only copy (printed by LibreOffice) show the whole
+    reason inside its cell."""
     from perfeval_xl.export import export_form
 
     built = build_form(blank(load_example("caidian-2019-quality")), tmp_path / "form.xlsx")
@@ -282,8 +283,10 @@ def test_a_long_reason_filled_by_a_program_exports_whole(tmp_path: Path) -> None
     wb = openpyxl.load_workbook(built.path)
     wb[SHEET][cell(row, Col.REASON)] = REASON
     wb.save(tmp_path / "filled.xlsx")
-    pdf = export_form(tmp_path / "filled.xlsx", pdf=tmp_path / "filled.pdf").pdf
-    assert pdf is not None and printed_in_one_cell(pdf, REASON) == ""
+    done = export_form(tmp_path / "filled.xlsx", pdf=tmp_path / "filled.pdf", values=tmp_path / "values.xlsx")
+    assert done.pdf is not None and printed_in_one_cell(done.pdf, REASON) == ""
+    assert done.values is not None
+    assert printed_in_one_cell(convert([done.values], PDF, tmp_path / "values")[0], REASON) == ""
     # the check sees clipping: the same form printed as saved, without the export's heights
     clipped = convert([tmp_path / "filled.xlsx"], PDF, tmp_path / "asis")[0]
     assert printed_in_one_cell(clipped, REASON).startswith("text spans")

@@ -15,7 +15,7 @@ from typing import Any
 
 import openpyxl
 
-from ..form.indicators import indicator_row_height
+from ..form.indicators import fit_indicator_rows
 from ..form.layout import SHEET, Col
 from ..form.metadata import read_meta
 from ..reader.ours import is_ours, layout_from_meta
@@ -24,7 +24,6 @@ A4_LANDSCAPE_HEIGHT = 595.3
 MARGINS = (0.5 + 0.6) * 72 + 24
 MIN_SCALE = 0.68
 INPUT_COLUMNS = (Col.NAME, Col.TARGET, Col.ACTUAL, Col.WEIGHT, Col.REASON, Col.QSCORE)
-FITTED_COLUMNS = (Col.NAME, Col.TARGET, Col.ACTUAL, Col.REASON)  # indicator_row_height's order
 
 
 def _load(path: Path) -> Any:
@@ -66,11 +65,7 @@ def _compact_ours(workbook: Any) -> None:
         for r in rows:
             if r not in keep:
                 ws.row_dimensions[r + 1].hidden = True
-            else:  # tall enough for what was typed (a saved height is fixed to LibreOffice)
-                dim = ws.row_dimensions[r + 1]
-                name, target, actual, reason = (ws.cell(r + 1, c + 1).value for c in FITTED_COLUMNS)
-                needed = indicator_row_height(name, target, actual, reason, declared=False)
-                dim.height = max(float(dim.height or 15), needed)
+    fit_indicator_rows(ws, layout)  # tall enough for the text typed since the form was made
     height = 0.0
     for r in range(1, layout.status + 2):
         dim = ws.row_dimensions[r]

@@ -13,7 +13,7 @@ from xlsxwriter.worksheet import Worksheet
 from .. import display
 from ..notation import Target
 from ..profiles import Band, Rules
-from .layout import COLUMN_WIDTHS, SHEET, Col, cell, sheet_of
+from .layout import COLUMN_WIDTHS, SHEET, Col, FormLayout, cell, sheet_of
 from .metadata import encode_cells
 from .model import Value
 from .plan import FormPlan, PlannedRow
@@ -156,11 +156,23 @@ def _write_row(sheet: Worksheet, calc: Worksheet, planned: PlannedRow, plan: For
 
 
 def indicator_row_height(name: object, target: object, actual: object, reason: object, declared: bool) -> float:
-    """Height (points) of an indicator row for the text in its wrapped cells; the exports
-    use it too, for text typed after the form was generated."""
+    """Height (points) of an indicator row for the text in its wrapped cells."""
     texts = [(str(name or ""), COLUMN_WIDTHS[Col.NAME]), (str(target or ""), COLUMN_WIDTHS[Col.TARGET]),
              (str(reason or ""), COLUMN_WIDTHS[Col.REASON]), (str(actual or ""), COLUMN_WIDTHS[Col.ACTUAL])]
     return row_height(texts, minimum=18 if declared else 15)
+
+
+def fit_indicator_rows(sheet: Any, layout: FormLayout) -> None:
+    """Make every indicator row of a filled form (an openpyxl worksheet) at least as tall as
+    its text needs. For the exports: a file saved by a program other than a spreadsheet
+    (openpyxl marks every height it saves as fixed) keeps the heights of the blank form,
+    and LibreOffice, printing it, does not fit rows to their text."""
+    for place in layout.indicators:
+        name, target, actual, reason = (sheet.cell(place.row + 1, c + 1).value
+                                        for c in (Col.NAME, Col.TARGET, Col.ACTUAL, Col.REASON))
+        dimension = sheet.row_dimensions[place.row + 1]
+        needed = indicator_row_height(name, target, actual, reason, declared=False)
+        dimension.height = max(float(dimension.height or 15), needed)
 
 
 def _cached(value: Value) -> Value:
