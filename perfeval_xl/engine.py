@@ -682,6 +682,9 @@ def status_parts(result: ProjectResult) -> list[str]:
     parts = []
     if result.execution.score is None:
         parts.append("项目资金未填写完整")
+    line, rate = result.rules.execution_reason_below, result.execution.rate
+    if line is not None and rate is not None and rate < line:  # execution-low
+        parts.append(f"预算执行率低于 {_n(line * 100)}%，须在报告中说明原因")
     if states["undeclared"]:
         parts.append(f"{states['undeclared']} 项指标值或分值未填写")
     if states["missing"]:

@@ -43,6 +43,10 @@ class FileError(PerfEvalError):
     """A file cannot be opened or read at all (missing, not a workbook, encrypted)."""
 
 
+class DependencyError(PerfEvalError):
+    """An optional part of perfeval-xl that this task needs is not installed."""
+
+
 class FormError(InputError):
     """A workbook opens but is not a readable 项目支出绩效自评表."""
 

@@ -43,10 +43,11 @@ _REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry"
            xmlns:xs="http://www.w3.org/2001/XMLSchema"
            xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>{mode}</value></prop></item>
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>{mode}</value></prop></item>
-<item oor:path="/org.openoffice.Office.Common/Misc"><prop oor:name="FirstRun" oor:op="fuse"><value>false</value></prop></item>
+{recalc}<item oor:path="/org.openoffice.Office.Common/Misc"><prop oor:name="FirstRun" oor:op="fuse"><value>false</value></prop></item>
 </oor:items>
+"""
+_RECALC = """<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>{mode}</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>{mode}</value></prop></item>
 """
 
 _FONTS = """<?xml version="1.0"?>
@@ -79,11 +80,13 @@ def soffice() -> str:
     raise FileError(install_hint())
 
 
-def _profile(root: Path, recalculate: bool = True) -> tuple[str, dict[str, str]]:
+def _profile(root: Path, recalculate: bool | None = True) -> tuple[str, dict[str, str]]:
     user = root / "user"
     user.mkdir(parents=True, exist_ok=True)
-    # 0: always recalculate on load; 1: never (show the results stored in the file)
-    registry = _REGISTRY.replace("{mode}", "0" if recalculate else "1")
+    # 0: always recalculate on load; 1: never (show the results stored in the file);
+    # None: LibreOffice's own default, as a user's installation has it
+    recalc = "" if recalculate is None else _RECALC.replace("{mode}", "0" if recalculate else "1")
+    registry = _REGISTRY.replace("{recalc}", recalc)
     (user / "registrymodifications.xcu").write_text(registry, encoding="utf-8")
     fonts = root / "fonts.conf"
     fonts.write_text(_FONTS, encoding="utf-8")
@@ -98,7 +101,7 @@ TIMEOUT = "LibreOffice 转换超时"
 
 
 def convert(sources: Sequence[Path], target: str, outdir: Path, timeout: float = 600,
-            jobs: int | None = None, recalculate: bool = True) -> list[Path]:
+            jobs: int | None = None, recalculate: bool | None = True) -> list[Path]:
     """Convert ``sources`` with LibreOffice to ``target`` (e.g. CALC_XLSX, PDF) in ``outdir``.
 
     Returns the output paths, in the order of ``sources``. Every source must have a
@@ -106,7 +109,8 @@ def convert(sources: Sequence[Path], target: str, outdir: Path, timeout: float =
     converted in chunks by ``jobs`` LibreOffice processes at once (default: one per
     core), and a file a chunk did not produce is tried once more alone. With
     ``recalculate=False`` LibreOffice shows the results stored in the files, as a
-    viewer that never calculates would.
+    viewer that never calculates would; with ``recalculate=None`` it loads them with
+    its default settings, as on a user's machine.
     """
     if not sources:
         return []
@@ -132,7 +136,8 @@ def convert(sources: Sequence[Path], target: str, outdir: Path, timeout: float =
     return outputs
 
 
-def _run(sources: list[Path], target: str, outdir: Path, timeout: float, recalculate: bool = True) -> str:
+def _run(sources: list[Path], target: str, outdir: Path, timeout: float,
+         recalculate: bool | None = True) -> str:
     """One LibreOffice process over ``sources``; returns the tail of its messages."""
     with tempfile.TemporaryDirectory(prefix="perfeval-lo-") as tmp:
         profile, env = _profile(Path(tmp), recalculate)

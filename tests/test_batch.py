@@ -4,8 +4,11 @@ read back with openpyxl through their defined names."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
+import subprocess
+import sys
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +27,7 @@ from perfeval_xl.batch.manifest import MANIFEST_NAME, PROBLEMS_SHEET, PROJECT_CO
 from perfeval_xl.batch.template import LIST_SHEET, spec_rows
 from perfeval_xl.cli import cli
 from perfeval_xl.demo import load_example
+from perfeval_xl.errors import InputError
 from perfeval_xl.form.metadata import read_meta
 from perfeval_xl.profiles import load_rules
 from perfeval_xl.spec import ProjectSpec
@@ -357,13 +361,37 @@ def test_xlwings_mode_writes_xlsm_forms(tmp_path: Path) -> None:
         assert "xl/vbaProject.bin" in archive.namelist()
 
 
-def test_xlwings_mode_unavailable_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(form, "MODES", ("native",))
-    path = write_csv(tmp_path / "清单.csv", make_projects(1), "utf-8-sig")
-    code, stdout, stderr = run("batch", str(path), "-o", str(tmp_path / "out"), "--mode", "xlwings")
-    assert (code, stdout) == (2, "")
-    assert stderr == "错误：xlwings 模式尚未安装/不可用：此版本只能生成 native 模式的自评表，请改用 --mode native\n"
+def test_forms_are_xlsx_whatever_the_project_is_called(tmp_path: Path) -> None:
+    """The file name ends in the mode's extension even when the names look like files."""
+    spec = load_example("caidian-2019-quality")
+    odd = [dataclasses.replace(spec, project="质量监督.xlsm"), dataclasses.replace(spec, project="检查", unit="x.txt",
+                                                                                 department="部门.")]
+    path = write_csv(tmp_path / "清单.csv", odd, "utf-8-sig")
+    report = generate_batch(path, tmp_path / "out", jobs=1)
+    assert [o.status for o in report.outcomes] == [Status.GENERATED] * 2
+    assert [o.filename for o in report.outcomes] == ["武汉市蔡甸区应急管理局_质量监督.xlsm.xlsx", "部门._检查.xlsx"]
+    for outcome in report.outcomes:
+        with zipfile.ZipFile(tmp_path / "out" / outcome.filename) as archive:
+            types = archive.read("[Content_Types].xml").decode()
+        assert "spreadsheetml.sheet.main+xml" in types and "macroEnabled" not in types
+
+
+WITHOUT_XLWINGS = ("import sys; sys.modules['xlwings'] = None; from perfeval_xl.cli import cli; "
+                   "cli(sys.argv[1:], prog_name='perfeval-xl')")
+NO_XLWINGS = ("错误：生成 xlwings 模式的自评表（.xlsm）需要 xlwings，本机未安装：请运行 pip install 'perfeval-xl[xlwings]' "
+              "后重试，或改用 native 模式（--mode native）生成 .xlsx 自评表\n")
+
+
+def test_xlwings_mode_without_xlwings_is_a_clear_error(tmp_path: Path) -> None:
+    """Without the optional xlwings package (made unimportable in a child process) the
+    batch stops before writing anything, with the install command, not an internal error."""
+    path = write_csv(tmp_path / "清单.csv", make_projects(2), "utf-8-sig")
+    proc = subprocess.run([sys.executable, "-c", WITHOUT_XLWINGS, "batch", str(path), "-o", str(tmp_path / "out"),
+                           "--mode", "xlwings", "-j", "1"], capture_output=True, text=True, timeout=120)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (2, "", NO_XLWINGS)
     assert not (tmp_path / "out").exists()
+    with pytest.raises(InputError, match="未知的自评表模式“vba”，可用：native、xlwings"):
+        generate_batch(path, tmp_path / "out", mode="vba")
 
 
 # ---------------------------------------------------------------------------

@@ -208,6 +208,9 @@ def test_sichuan_execution_line() -> None:
                      funds={"fiscal": {"budget": 100, "executed": 85}})
     assert codes(result, "warning") == ["execution-low"]
     assert "预算执行率 85.00% 低于 90%，须在报告中说明原因" in messages(result)
+    assert status_text(result) == "预算执行率低于 90%，须在报告中说明原因"
+    at_the_line = project([row()], year=2023, profile="sichuan", funds={"fiscal": {"budget": 100, "executed": 90}})
+    assert status_text(at_the_line) == "已填写完整"
 
 
 def test_percent_written_as_a_bare_number() -> None:

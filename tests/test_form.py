@@ -23,6 +23,7 @@ from perfeval_xl.form import build_form
 from perfeval_xl.form.layout import CALC_SHEET, SHEET, Col, cell
 from perfeval_xl.form.metadata import fingerprint, read_meta, workbook_cells
 from perfeval_xl.form.protection import legacy_hash
+from perfeval_xl.profiles import load_rules
 
 FIXED = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)
 
@@ -219,7 +220,9 @@ def test_formulas_need_no_future_function_prefixes(caidian) -> None:  # type: ig
 def test_cells_are_serialised_as_xlsxwriter_does(example: str, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """FormWorksheet writes formatted cells by its own short path: the package must be the
-    one XlsxWriter itself writes, part for part (filled forms: text, numbers, booleans, blanks)."""
+    one XlsxWriter itself writes, part for part (filled forms: text, numbers, booleans, blanks),
+    but for the one documented difference: an empty formula result is typed t="str", as Excel
+    writes it (XlsxWriter leaves the type out)."""
     from perfeval_xl.form.sheet import FormWorksheet
 
     spec, when = load_example(example), dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -228,9 +231,16 @@ def test_cells_are_serialised_as_xlsxwriter_does(example: str, tmp_path: Path,
     theirs = build_form(spec, tmp_path / "theirs.xlsx", generated_at=when).path
     with zipfile.ZipFile(ours) as a, zipfile.ZipFile(theirs) as b:
         assert a.namelist() == b.namelist()
+        typed = 0
         for name in a.namelist():
-            assert a.read(name) == b.read(name), name
+            ours, count = EMPTY_TEXT_RESULT.subn(rb"\1", a.read(name))
+            assert ours == b.read(name), name
+            typed += count
         assert b"<f>" in a.read("xl/worksheets/sheet2.xml") and b't="b"' in a.read("xl/worksheets/sheet2.xml")
+        assert typed > 50 and b"<v></v>" in b.read("xl/worksheets/sheet1.xml")
+
+
+EMPTY_TEXT_RESULT = re.compile(rb' t="str"(><f>[^<]*</f><v></v></c>)')
 
 
 def test_cli_new(tmp_path: Path) -> None:
@@ -244,3 +254,73 @@ def test_cli_new(tmp_path: Path) -> None:
     assert again.exit_code == 2
     assert again.stderr == f"错误：文件 {out} 已存在；如需覆盖请加 --force\n"
     assert runner.invoke(cli, ["new", str(example), "-o", str(out), "--force"]).exit_code == 0
+
+
+@pytest.mark.parametrize("name", ["f.xlsm", "f.txt", "f", "f.xls"])
+def test_native_forms_are_xlsx_files(name: str, tmp_path: Path) -> None:
+    """A native form holds no macros and has the content types of an .xlsx: Excel refuses
+    it under another extension, so no other is accepted."""
+    example = Path(__file__).parents[1] / "perfeval_xl" / "examples" / "caidian-2019-quality.yaml"
+    result = CliRunner().invoke(cli, ["new", str(example), "-o", str(tmp_path / name)], prog_name="perfeval-xl")
+    assert result.exit_code == 2
+    assert result.stderr == (f"错误：自评表须保存为 .xlsx 文件，现为 {name}，请改用 .xlsx 扩展名"
+                             "（含宏的 .xlsm 自评表请用 xlwings 模式：--mode xlwings）\n")
+    assert list(tmp_path.iterdir()) == []
+    assert build_form(load_example("caidian-2019-quality"), tmp_path / "F.XLSX").path.exists()
+
+
+def _prompts(path: Path) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for dv in openpyxl.load_workbook(path)[SHEET].data_validations.dataValidation:
+        out.setdefault(str(dv.promptTitle), set()).add(str(dv.prompt))
+    return out
+
+
+def test_prompts_state_the_rules_of_the_profile(tmp_path: Path) -> None:
+    """The numbers in the prompts (bands, the excess line, whether a shortfall needs a
+    reason) are the profile's: a profile with other numbers shows other guidance."""
+    spec = load_example("donghu-2018-business-admin")
+    base = load_rules(spec.profile, spec.year)
+    prompts = _prompts(build_form(spec, tmp_path / "base.xlsx").path)
+    assert prompts["定性指标评分（可选）"] == {
+        "在所选档次的分值区间内给分（按分值的比例）：达成年度指标 80%（含）至100%（含）；部分达成年度指标并具有一定效果 "
+        "60%（含）至80%（不含）；未达成年度指标且效果较差 0（含）至60%（不含）。达成年度指标且不填时记满分。"}
+    assert prompts["偏差原因分析及改进措施"] == {
+        "未完成年度指标值（定性指标未评为“达成年度指标”），或超出较多（正向指标实际达到指标值的 130% 及以上，"
+        "反向指标 70% 及以下；指标值为 0 时实际 ≥ 30）时须填写原因和改进措施。"}
+    assert prompts["评价档次"] == {
+        "请选择：达成年度指标；部分达成年度指标并具有一定效果；未达成年度指标且效果较差。评为“部分达成年度指标并具有一定效果”、"
+        "“未达成年度指标且效果较差”时须在右侧“定性指标评分”列给分，并填写偏差原因。"}
+
+    achieved, partial, missed = base.bands
+    other = dataclasses.replace(
+        base, reason_shortfall=False, reason_excess_ratio=Decimal("1.5"), reason_excess_zero_target=None,
+        bands=(dataclasses.replace(achieved, low=Decimal("0.85"), default=Decimal("0.95")),
+               dataclasses.replace(partial, low=Decimal("0.5"), high=Decimal("0.85"), default=None),
+               dataclasses.replace(missed, high=Decimal("0.5"), high_inclusive=True)))
+    prompts = _prompts(build_form(spec, tmp_path / "other.xlsx", rules=other).path)
+    assert prompts["定性指标评分（可选）"] == {
+        "在所选档次的分值区间内给分（按分值的比例）：达成年度指标 85%（含）至100%（含）；部分达成年度指标并具有一定效果 "
+        "50%（含）至85%（不含）；未达成年度指标且效果较差 0（含）至50%（含）。达成年度指标且不填时记分值的 95%。"}
+    assert prompts["偏差原因分析及改进措施"] == {
+        "超出较多（正向指标实际达到指标值的 150% 及以上，反向指标 50% 及以下）时须填写原因和改进措施。"}
+    assert prompts["评价档次"] == {
+        "请选择：达成年度指标；部分达成年度指标并具有一定效果；未达成年度指标且效果较差。评为“部分达成年度指标并具有一定效果”、"
+        "“未达成年度指标且效果较差”时须在右侧“定性指标评分”列给分。"}
+    shown = "".join(p for texts in prompts.values() for p in texts)
+    assert "80%" not in shown and "130%" not in shown and "60%" not in shown
+
+
+def test_indicator_rows_have_automatic_heights(caidian) -> None:  # type: ignore[no-untyped-def]
+    """Indicator rows carry the generated height without customHeight, so Excel and
+    LibreOffice grow them for text typed later (test_form_lo prints one); the rest is fixed."""
+    built, _ = caidian
+    with zipfile.ZipFile(built.path) as archive:
+        rows = dict(re.findall(r'<row r="(\d+)"([^>]*)>', archive.read("xl/worksheets/sheet1.xml").decode()))
+    indicator_rows = {str(p.row + 1) for p in built.layout.indicators}
+    assert indicator_rows <= set(rows)
+    for number, attributes in rows.items():
+        if number in indicator_rows:
+            assert "ht=" in attributes and "customHeight" not in attributes, number
+        else:
+            assert ("ht=" in attributes) == ('customHeight="1"' in attributes), number

@@ -4,16 +4,22 @@ title and the total."""
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import openpyxl
+from openpyxl.formula.translate import Translator
 
 from perfeval_xl.demo import blank, load_example
 from perfeval_xl.form import build_form
+from perfeval_xl.form.formulas import in_band
 from perfeval_xl.form.layout import SHEET, Col, cell
-from perfeval_xl.libreoffice import PDF, convert
+from perfeval_xl.libreoffice import _FONTS as FONTS
+from perfeval_xl.libreoffice import CALC_XLSX, PDF, convert, recalculate
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 
@@ -113,3 +119,174 @@ def test_a_missing_reason_is_highlighted_in_print(tmp_path: Path) -> None:
         counts[case] = _pixels_near(tmp_path / f"{case}.ppm", pink)
     assert counts["given"] == 0, counts
     assert counts["missing"] > 100, counts  # the reason cell, filled pink
+
+
+def test_native_forms_open_with_default_settings_showing_their_results(tmp_path: Path) -> None:
+    """LibreOffice as installed (no recalculation setting) keeps the stored result of a
+    cell that has one and recalculates those stored as "" (t="str" or not, it ignores an
+    empty value): either way every formula shows what the form stored, blank or filled."""
+    example = load_example("donghu-2018-business-admin")
+    forms = [build_form(example, tmp_path / "filled.xlsx").path,
+             build_form(blank(example), tmp_path / "blank.xlsx").path]
+    opened = convert(forms, CALC_XLSX, tmp_path / "opened", recalculate=None)
+    checked = 0
+    for form, seen in zip(forms, opened, strict=True):
+        formulas, stored = openpyxl.load_workbook(form), openpyxl.load_workbook(form, data_only=True)
+        shown = openpyxl.load_workbook(seen, data_only=True)
+        for ws in formulas.worksheets:
+            if ws.title == "_meta":
+                continue
+            for row in ws.iter_rows():
+                for c in row:
+                    if isinstance(c.value, str) and c.value.startswith("="):
+                        want, got = stored[ws.title][c.coordinate].value, shown[ws.title][c.coordinate].value
+                        assert (want in (None, "") and got in (None, "")) or want == got or (
+                            isinstance(want, float) and round(want, 9) == round(got, 9)), \
+                            f"{form.name} {ws.title}!{c.coordinate}: stored {want!r}, shown {got!r}"
+                        checked += 1
+    assert checked > 1300
+
+
+def test_a_qualitative_score_the_validation_accepts_is_scored(tmp_path: Path) -> None:
+    """The 定性指标评分 validation is the score formula's own band test (formulas.in_band).
+    LibreOffice evaluates the validation's formula (placed beside the row) and the score
+    for each value typed on a 部分达成 row and a 达成 row of weight 15: exactly the values
+    it accepts are scored — 12 is refused on the 部分达成 row (80% not included)."""
+    spec = load_example("donghu-2018-business-admin")
+    index = next(i for i, ind in enumerate(spec.indicators) if ind.target == "区内传销活动明显减少")
+    indicators = list(spec.indicators)
+    indicators[index] = dataclasses.replace(indicators[index], actual="部分达成", score=None)
+    built = build_form(dataclasses.replace(spec, indicators=tuple(indicators)), tmp_path / "q.xlsx")
+    row = next(p.row for p in built.layout.indicators if p.spec_index == index)
+    k, h = cell(row, Col.QSCORE), cell(row, Col.SCORE)
+    rule = next(dv for dv in openpyxl.load_workbook(built.path)[SHEET].data_validations.dataValidation
+                if k in dv.sqref)
+    origin = str(rule.sqref).split()[0].split(":")[0]
+    check = Translator("=" + str(rule.formula1), origin=origin).translate_formula(k)
+    y, z = cell(row, Col.BAND_LOW), cell(row, Col.BAND_HIGH)
+    assert in_band(k, cell(row, Col.WEIGHT), f"计算!{cell(row, Col.AVALUE)}", f"计算!{y}", f"计算!{z}") in check
+    assert in_band(f"自评表!{k}", f"自评表!{cell(row, Col.WEIGHT)}", cell(row, Col.AVALUE), y, z) in \
+        openpyxl.load_workbook(built.path)["计算"][cell(row, Col.RAW)].value
+    assert len("=" + str(rule.formula1)) <= 255  # Excel's limit for a validation formula
+    cases = [(rating, value) for rating in ("部分达成年度指标并具有一定效果", "达成年度指标")
+             for value in (12, 11.99, 11.999999, 9, 8.99, 15, 0)]
+    files = []
+    for number, (rating, value) in enumerate(cases):
+        wb = openpyxl.load_workbook(built.path)
+        ws = wb[SHEET]
+        ws[cell(row, Col.ACTUAL)], ws[k] = rating, value
+        ws[cell(row, Col.QSCORE + 2)] = check  # outside the form, in the row: the validation's verdict
+        wb.save(tmp_path / f"case{number}.xlsx")
+        files.append(tmp_path / f"case{number}.xlsx")
+    verdicts = {}
+    for (rating, value), path in zip(cases, recalculate(files, tmp_path / "lo"), strict=True):
+        ws = openpyxl.load_workbook(path, data_only=True)[SHEET]
+        accepted, score = ws[cell(row, Col.QSCORE + 2)].value, ws[h].value
+        assert accepted is (score is not None and score != ""), (rating, value, accepted, score)
+        verdicts[(rating[:4], value)] = accepted
+    assert [v for (band, v), ok in verdicts.items() if band == "部分达成" and ok] == [11.99, 11.999999, 9]
+    assert [v for (band, v), ok in verdicts.items() if band == "达成年度" and ok] == [12, 15]
+
+
+# ---------------------------------------------------------------------------
+# Long text typed after generation is printed whole
+
+REASON = ("受上半年机构改革人员调整影响，部分检查任务推迟至第四季度集中开展，全年计划的抽查批次未能全部完成；"
+          "下一年度将提前制定检查计划，按季度分解任务，加强培训和督促检查，确保按期完成目标。")
+
+
+def _gray_page(pdf: Path, dpi: int) -> tuple[int, int, bytes]:
+    """Page 1 of a PDF as 8-bit gray pixels (pdftoppm's PGM): width, height, pixels."""
+    out = pdf.with_suffix("")
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-singlefile", "-f", "1", "-l", "1", str(pdf), str(out)],
+                   check=True)
+    data = out.with_suffix(".pgm").read_bytes()
+    fields, pos = [], 0
+    while len(fields) < 4:  # magic, width, height, maxval
+        while data[pos:pos + 1].isspace():
+            pos += 1
+        end = pos
+        while not data[end:end + 1].isspace():
+            end += 1
+        fields.append(data[pos:end])
+        pos = end
+    assert fields[0] == b"P5"
+    return int(fields[1]), int(fields[2]), data[pos + 1:]
+
+
+def printed_in_one_cell(pdf: Path, text: str) -> str:
+    """"" when ``text`` is printed whole inside one cell of the grid, else what is wrong.
+
+    pdftotext alone cannot tell: LibreOffice writes a cell's whole text into the PDF
+    and clips it to the cell, so clipped lines are in the text layer but not on the
+    page. So the lines of ``text`` (pdftotext -bbox-layout) must lie between two
+    horizontal borders of the rendered page with none crossing them.
+    """
+    layout = subprocess.run(["pdftotext", "-bbox-layout", "-f", "1", "-l", "1", str(pdf), "-"],
+                            capture_output=True, text=True, check=True).stdout
+    lines: list[tuple[float, float, float, float, str]] = []
+    for block in re.findall(r"<block .*?</block>", layout, re.S):  # one cell's text is one block
+        found = []
+        for match in re.finditer(r'<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
+                                 r"(.*?)</line>", block, re.S):
+            words = "".join(re.findall(r">([^<]*)</word>", match.group(5)))
+            found.append((float(match.group(2)), float(match.group(1)), float(match.group(3)),
+                          float(match.group(4)), words))
+        if "".join(line[4] for line in sorted(found)) == text:
+            lines = sorted(found)
+    if not lines:
+        return "text not found whole in one block of the PDF's text"
+    dpi = 100
+    scale = dpi / 72
+    width, height, pixels = _gray_page(pdf, dpi)
+    x0, x1 = int(min(line[1] for line in lines) * scale), int(max(line[2] for line in lines) * scale)
+    top, bottom = min(line[0] for line in lines) * scale, max(line[3] for line in lines) * scale
+    borders = [y for y in range(height)
+               if sum(1 for x in range(x0, x1) if pixels[y * width + x] < 160) >= 0.9 * (x1 - x0)]
+    slack = 3  # px: a line's box (the font's ascent and descent) may touch the border, its ink does not
+    crossing = [y for y in borders if top + slack < y < bottom - slack]
+    if crossing or not any(y <= top + slack for y in borders) or not any(y >= bottom - slack for y in borders):
+        return f"text spans {top:.0f}–{bottom:.0f} px, cell borders at {borders}"
+    return ""
+
+
+def test_a_long_reason_typed_in_libreoffice_prints_whole(tmp_path: Path) -> None:
+    """Indicator rows' heights are not fixed (no customHeight): a 90-character 偏差原因
+    typed into a generated form in LibreOffice grows its row, and the PDF printed from
+    it shows every line inside the cell."""
+    assert _has_uno(), "python3-uno is needed (apt-get install python3-uno)"
+    assert len(REASON) == 90
+    built = build_form(blank(load_example("caidian-2019-quality")), tmp_path / "form.xlsx")
+    row = next(p.row for p in built.plan.rows if p.place.spec_index is not None)
+    address = cell(row, Col.REASON)
+    pdf = tmp_path / "typed.pdf"
+    fonts = tmp_path / "fonts.conf"
+    fonts.write_text(FONTS, encoding="utf-8")
+    proc = subprocess.run([SYSTEM_PYTHON, str(Path(__file__).parent / "uno_print.py"), str(built.path), str(pdf),
+                           f"{address}={REASON}"], capture_output=True, text=True, timeout=300, check=False,
+                          env={**os.environ, "FONTCONFIG_FILE": str(fonts)})
+    assert proc.stdout.rstrip().endswith("done"), proc.stdout + proc.stderr
+    typed, grown = proc.stdout.splitlines()[0].split("\t")[1:]
+    assert typed == REASON and int(grown) > 2 * 635  # 1/100 mm: more than twice the 18 pt it was
+    assert printed_in_one_cell(pdf, REASON) == ""
+
+
+def test_a_long_reason_filled_by_a_program_exports_whole(tmp_path: Path) -> None:
+    """A form filled by a program (openpyxl saves every row's height as fixed) or saved with
+    heights that do not fit: `perfeval-xl export` gives each indicator row the height its
+    text needs, so the PDF and the values-only copy (printed by LibreOffice) show the whole
+    reason inside its cell."""
+    from perfeval_xl.export import export_form
+
+    built = build_form(blank(load_example("caidian-2019-quality")), tmp_path / "form.xlsx")
+    row = next(p.row for p in built.plan.rows if p.place.spec_index is not None)
+    wb = openpyxl.load_workbook(built.path)
+    wb[SHEET][cell(row, Col.REASON)] = REASON
+    wb.save(tmp_path / "filled.xlsx")
+    done = export_form(tmp_path / "filled.xlsx", pdf=tmp_path / "filled.pdf", values=tmp_path / "values.xlsx")
+    assert done.pdf is not None and printed_in_one_cell(done.pdf, REASON) == ""
+    assert done.values is not None
+    assert printed_in_one_cell(convert([done.values], PDF, tmp_path / "values")[0], REASON) == ""
+    # the check sees clipping: the same form printed as saved, without the export's heights
+    clipped = convert([tmp_path / "filled.xlsx"], PDF, tmp_path / "asis")[0]
+    assert printed_in_one_cell(clipped, REASON).startswith("text spans")

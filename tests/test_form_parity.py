@@ -20,8 +20,9 @@ from perfeval_xl.engine import ProjectResult, score_project, status_text
 from perfeval_xl.form import build_form
 from perfeval_xl.form.layout import CALC_SHEET, SHEET, Col, FormLayout, sheet_of
 from perfeval_xl.form.model import RowInput, row_values
-from perfeval_xl.form.plan import funds_for_form
+from perfeval_xl.form.plan import funds_for_form, plan_form
 from perfeval_xl.libreoffice import recalculate
+from perfeval_xl.profiles import load_rules
 from perfeval_xl.spec import FundsRow, ProjectSpec
 
 GENERATED = 500
@@ -107,7 +108,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Case, Any,
 
 def test_generated_forms_equal_the_engine(generated: list[tuple[Case, Any, Path]]) -> None:
     failures = []
-    kinds = {"typed": 0, "qualitative": 0, "reason": 0, "rows": 0}
+    kinds = {"typed": 0, "qualitative": 0, "reason": 0, "rows": 0, "execution-low": 0}
     for case, built, path in generated:
         result = score_project(form_equivalent(case.filled_spec()))
         rows = [r.sheet_row for r in case.rows]
@@ -118,10 +119,25 @@ def test_generated_forms_equal_the_engine(generated: list[tuple[Case, Any, Path]
         kinds["typed"] += sum(r.typed for r in case.rows)
         kinds["qualitative"] += sum(1 for i in result.indicators if i.band is not None)
         kinds["reason"] += sum(1 for i in result.indicators if i.reason_required)
+        kinds["execution-low"] += any(f.code == "execution-low" for f in result.findings)
     assert not failures, f"{len(failures)} of {len(generated)} forms differ:\n" + "\n".join(failures[:20])
     # the generator really exercises what it claims to
     assert kinds["rows"] > 3000 and kinds["typed"] > 300 and kinds["qualitative"] > 300
     assert kinds["reason"] > 500
+    assert kinds["execution-low"] > 20  # sichuan's 90% line (formcases.PROFILES), in the status line
+
+
+def test_twin_status_line_equals_the_engine() -> None:
+    """The status line the form carries (model.py) is the engine's, execution line included;
+    with the LibreOffice comparison above, formulas, twin and engine agree."""
+    lines = 0
+    for index in range(GENERATED):
+        spec = make_case(index).filled_spec()
+        plan = plan_form(spec, load_rules(spec.profile, spec.year))
+        want = status_text(score_project(form_equivalent(spec)))
+        assert plan.project["status"] == want, (spec.project, plan.project["status"], want)
+        lines += "预算执行率低于 90%" in want
+    assert lines > 20
 
 
 @pytest.fixture(scope="module")

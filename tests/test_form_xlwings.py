@@ -6,7 +6,9 @@ buttons and macros, and what LibreOffice makes of it. Also the 检查本表 /
 from __future__ import annotations
 
 import dataclasses
+import re
 import subprocess
+import sys
 import types
 import zipfile
 from pathlib import Path
@@ -27,6 +29,7 @@ from perfeval_xl.errors import FileError, FormError
 from perfeval_xl.form import build_form
 from perfeval_xl.form.layout import CALC_SHEET, SHEET, Col, cell
 from perfeval_xl.form.metadata import fingerprint, read_meta, workbook_cells
+from perfeval_xl.form.plan import plan_form
 from perfeval_xl.libreoffice import PDF, convert
 from perfeval_xl.profiles import load_rules
 from perfeval_xl.reader.cells import GridSheet
@@ -83,9 +86,13 @@ def test_results_call_the_udfs(pair: tuple[Any, Any]) -> None:
     lay = xlw.layout
     for place in lay.indicators:
         r = place.row + 1
-        assert ws[f"H{r}"].value == f"=PE_SCORE(E{r},F{r},G{r},{CALC_SHEET}!X{r},K{r},pe_profile,pe_year)"
-        assert ws[f"J{r}"].value == f"=PE_DEVIATION_RATE(E{r},F{r},pe_profile,pe_year)"
-    assert ws[cell(lay.funds["total"], Col.REASON)].value == "=PE_EXECUTION_SCORE(E6,F6,G6,pe_profile,pe_year)"
+        nothing = f'{CALC_SHEET}!R{r}=""'  # no actual value or no target: "" without the call
+        assert ws[f"H{r}"].value == (f'=IF(AND({nothing},OR(G{r}="",AND(ISNUMBER(G{r}),G{r}>=0))),"",'
+                                     f"PE_SCORE(E{r},F{r},G{r},{CALC_SHEET}!X{r},K{r},pe_profile,pe_year))")
+        assert ws[f"J{r}"].value == f'=IF({nothing},"",PE_DEVIATION_RATE(E{r},F{r},pe_profile,pe_year))'
+    assert ws[cell(lay.funds["total"], Col.REASON)].value == \
+        '=IF(OR(E6="",F6=""),"",PE_EXECUTION_SCORE(E6,F6,G6,pe_profile,pe_year))'
+
     assert "PE_EVALUATION_GRADE(pe_total,pe_profile,pe_year)" in ws[cell(lay.grade, Col.WEIGHT)].value
     wb = openpyxl.load_workbook(xlw.path)
     assert wb.defined_names["pe_profile"].attr_text == "'_meta'!$B$4" and read_meta(wb)["profile"] == "mof-2020"
@@ -170,19 +177,75 @@ def test_mode_errors(tmp_path: Path) -> None:
         build_form(spec, tmp_path / "a.xlsm", mode="xlwings", rules=other)
 
 
-def test_libreoffice_opens_the_xlsm(pair: tuple[Any, Any], tmp_path: Path) -> None:
-    """LibreOffice opens and prints the form; it has no xlwings, so a viewer that does
-    not recalculate is what shows the stored results — the engine's."""
-    _, xlw = pair
-    stored = convert([xlw.path], PDF, tmp_path / "stored", recalculate=False)[0]
-    text = subprocess.run(["pdftotext", "-layout", str(stored), "-"], capture_output=True, text=True,
+LIBREOFFICE_ERRORS = ("#VALUE!", "#NAME?", "#REF!", "#DIV/0!", "#N/A", "Err:")
+
+
+def _pdf_text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
+
+
+def test_libreoffice_opens_the_xlsm(pair: tuple[Any, Any], tmp_path: Path) -> None:
+    """LibreOffice opens and prints the form with its default settings (as on a user's
+    machine): it has no xlwings, so every UDF cell, spare rows' empty 得分 included, must
+    show its stored result — the engine's — and none an error. Only a LibreOffice told to
+    recalculate everything tries the UDFs (and shows #NAME?); its native cells still compute."""
+    _, xlw = pair
+    empty = build_form(blank(load_example("caidian-2019-quality")), tmp_path / "blank.xlsm", mode="xlwings")
+    stored, stored_blank = convert([xlw.path, empty.path], PDF, tmp_path / "stored", recalculate=None)
+    text = _pdf_text(stored)
     assert "项目支出绩效自评表" in text and "（2019年度）" in text
     assert "99.87" in text and "9.87" in text and "25.00" in text and "优" in text
+    assert not [e for e in LIBREOFFICE_ERRORS if e in text], text
+    text = _pdf_text(stored_blank)  # every 得分 empty: all of them recalculated by LibreOffice
+    assert "项目资金未填写完整" in text and not [e for e in LIBREOFFICE_ERRORS if e in text], text
     recalculated = convert([xlw.path], PDF, tmp_path / "recalculated")[0]
-    text = subprocess.run(["pdftotext", "-layout", str(recalculated), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = _pdf_text(recalculated)
     assert "项目支出绩效自评表" in text and "98.73%" in text  # native cells still compute
+
+
+def test_udfs_are_skipped_only_where_they_return_nothing() -> None:
+    """The IF around each UDF call gives "" without calling it when the native helpers
+    say there is nothing to score; the UDF itself must return "" there, on every row of
+    generated forms (blank and filled) and on odd inputs an official may type."""
+    skipped = 0
+    for index in range(150):
+        case = make_case(index)
+        for spec in (case.filled_spec(), case.blank_spec()):
+            rules = (spec.profile, spec.year)
+            built = plan_form(spec, load_rules(*rules), 2, "xlwings")
+            for planned in built.rows:
+                inp, values = planned.input, planned.values
+                if values[Col.AVALUE] != "":
+                    continue
+                skipped += 1
+                assert udfs.PE_DEVIATION_RATE(inp.target, inp.actual, *rules) == ""
+                if inp.weight is None or inp.weight >= 0:  # type: ignore[operator]
+                    assert udfs.PE_SCORE(inp.target, inp.actual, inp.weight, values[Col.L2], inp.qscore,
+                                         *rules) == "", (case.name, inp)
+    assert skipped > 5000
+    rules = ("mof-2020", 2020)
+    for target in ("≥95%", "达成预期指标", "0次", "", None, "无", "abc"):
+        for actual in ((None, "", "无", "—") if target not in ("", None, "无") else (5.0, "约200", "达成", None)):
+            for weight in (None, 0.0, 5.0):
+                for qscore in (None, 3.0):
+                    assert udfs.PE_SCORE(target, actual, weight, "数量指标", qscore, *rules) == ""
+                    assert udfs.PE_DEVIATION_RATE(target, actual, *rules) == ""
+
+
+def test_empty_results_are_stored_as_text(pair: tuple[Any, Any]) -> None:
+    """A formula whose result is "" is stored as Excel stores it (t="str", empty value):
+    without the type LibreOffice takes the cell for one never calculated and recalculates
+    the UDF it cannot run."""
+    native, xlw = pair
+    for built in (native, xlw):
+        with zipfile.ZipFile(built.path) as archive:
+            sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+        spare = next(p.row for p in built.layout.indicators if p.spec_index is None)
+        found = re.search(rf'<c r="{cell(spare, Col.SCORE)}" s="\d+"( t="str")?><f>[^<]*</f><v></v></c>', sheet)
+        assert found and found.group(1) == ' t="str"', built.path.name
+        empty = sheet.count("<v></v>")
+        assert empty > 20 and len(re.findall(r't="str"><f>[^<]*</f><v></v>', sheet)) == empty
 
 
 def test_reader_gives_the_engine_the_filled_form(tmp_path: Path) -> None:
@@ -281,6 +344,21 @@ def test_cli_new_xlwings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     bad = runner.invoke(cli, ["new", str(EXAMPLES / "caidian-2019-quality.yaml"), "--mode", "xlwings",
                               "-o", "x.xlsx"])
     assert bad.exit_code == 2 and "须保存为 .xlsm 文件" in bad.stderr
+
+
+def test_cli_new_xlwings_without_xlwings(tmp_path: Path) -> None:
+    """`new --mode xlwings` where the optional xlwings package is missing (made unimportable
+    in a child process): the install command, exit 2, no traceback, no file."""
+    from test_batch import NO_XLWINGS, WITHOUT_XLWINGS
+
+    out = tmp_path / "表.xlsm"
+    proc = subprocess.run([sys.executable, "-c", WITHOUT_XLWINGS, "new", str(EXAMPLES / "caidian-2019-quality.yaml"),
+                           "--mode", "xlwings", "-o", str(out)], capture_output=True, text=True, timeout=120)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (2, "", NO_XLWINGS)
+    assert not out.exists()
+    native = subprocess.run([sys.executable, "-c", WITHOUT_XLWINGS, "new", str(EXAMPLES / "caidian-2019-quality.yaml"),
+                             "-o", str(tmp_path / "表.xlsx")], capture_output=True, text=True, timeout=120)
+    assert native.returncode == 0 and (tmp_path / "表.xlsx").exists(), native.stderr  # native needs no xlwings
 
 
 def test_cli_addin_without_excel(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import FileError, InputError, os_reason
+from ..errors import FileError, os_reason
 from .generate import Built, FormOptions, Job, Status, build_all, default_processes, output_names
 from .manifest import MANIFEST_NAME, write_manifest
 from .targets import ListedProject, RowProblem, TargetList, read_targets
@@ -87,12 +87,10 @@ def generate_batch(
     import the calling program's main module: call this under
     ``if __name__ == "__main__":`` in a script.
     """
-    from ..form import MODES, SUFFIXES
+    from ..form import SUFFIXES, check_mode
     from ..form.protection import check_password
 
-    if mode not in MODES:
-        raise InputError(f"{mode} 模式尚未安装/不可用：此版本只能生成 {'、'.join(MODES)} 模式的自评表，"
-                         f"请改用 --mode {MODES[0]}")
+    check_mode(mode)
     check_password(password)
     list_path, outdir = Path(list_path), Path(outdir)
     targets = read_targets(list_path)

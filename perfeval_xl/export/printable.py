@@ -16,6 +16,7 @@ from typing import Any
 
 import openpyxl
 
+from ..form.indicators import fit_indicator_rows
 from ..form.layout import SHEET, Col
 from ..form.metadata import read_meta
 from ..reader.ours import is_ours, layout_from_meta
@@ -85,6 +86,7 @@ def _compact_ours(workbook: Any) -> None:
         for r in rows:
             if r not in keep:
                 ws.row_dimensions[r + 1].hidden = True
+    fit_indicator_rows(ws, layout)  # tall enough for the text typed since the form was made
     height = 0.0
     for r in range(1, layout.status + 2):
         dim = ws.row_dimensions[r]

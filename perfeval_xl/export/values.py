@@ -15,8 +15,11 @@ from pathlib import Path
 
 import openpyxl
 
-from ..form.layout import META_SHEET
+from ..form.indicators import fit_indicator_rows
+from ..form.layout import META_SHEET, SHEET
+from ..form.metadata import read_meta
 from ..libreoffice import recalculate
+from ..reader.ours import is_ours, layout_from_meta
 
 VALUES_ONLY = "values-only"
 
@@ -39,6 +42,8 @@ def values_copy(form: Path, dest: Path) -> Path:
                 for c in row:
                     if c.data_type == "f":
                         c.value = values[c.coordinate].value
+    if is_ours(original):  # rows tall enough for the text typed since the form was made
+        fit_indicator_rows(original[SHEET], layout_from_meta(read_meta(original)))
     if META_SHEET in original.sheetnames:
         _mark_values_only(original[META_SHEET])
     dest.parent.mkdir(parents=True, exist_ok=True)

@@ -11,12 +11,13 @@ formulas of each mode are in :mod:`.formulas`.
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
 
-from ..errors import FileError, FormError
+from ..errors import DependencyError, FileError, FormError, InputError
 from ..profiles import Rules, load_rules
 from ..spec import ProjectSpec
 from .funds import write_funds
@@ -32,10 +33,12 @@ from .sheet import FormWorkbook, FormWorksheet
 from .styles import Styles
 from .summary import write_summary
 
-__all__ = ["MODES", "SUFFIXES", "BuiltForm", "build_form"]
+__all__ = ["MODES", "SUFFIXES", "BuiltForm", "build_form", "check_mode"]
 
 MODES = ("native", "xlwings")
 SUFFIXES = {"native": ".xlsx", "xlwings": ".xlsm"}
+# the packages of the ``xlwings`` extra: the UDFs (cached results) and the vbaProject.bin writer
+XLWINGS_PACKAGES = ("xlwings", "ms_ovba")
 DEFAULT_ROW_HEIGHT = 15.0
 A4_LANDSCAPE_HEIGHT = 595.3  # points
 MIN_PRINT_SCALE = 0.68
@@ -62,7 +65,8 @@ def build_form(
     rules: Rules | None = None,
     generated_at: dt.datetime | None = None,
 ) -> BuiltForm:
-    """Write the 自评表 for ``spec`` to ``path`` (.xlsx; .xlsm in xlwings mode).
+    """Write the 自评表 for ``spec`` to ``path`` (.xlsx; .xlsm in xlwings mode; any other
+    extension is the user's error).
 
     Only input cells can be typed in; scores, deviation, execution score, total,
     grade and the status line are live formulas. Targets, weights and names the
@@ -73,14 +77,16 @@ def build_form(
     grade call the perfeval-xl UDFs (through the xlwings add-in), with the VBA
     project those calls need and the 检查本表 / 导出附件 buttons.
     """
-    if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}")
+    check_mode(mode)
     check_password(password)
     if not 0 <= spare_rows <= 20:
         raise FileError("备用行数须在 0 到 20 之间")
     path = Path(path)
-    if mode == "xlwings" and path.suffix.lower() != SUFFIXES[mode]:
-        raise FileError(f"含宏的自评表（xlwings 模式）须保存为 .xlsm 文件，现为 {path.name}，请改用 .xlsm 扩展名")
+    if path.suffix.lower() != SUFFIXES[mode]:  # Excel opens a workbook by its extension
+        if mode == "xlwings":
+            raise FileError(f"含宏的自评表（xlwings 模式）须保存为 .xlsm 文件，现为 {path.name}，请改用 .xlsm 扩展名")
+        raise FileError(f"自评表须保存为 .xlsx 文件，现为 {path.name}，请改用 .xlsx 扩展名"
+                        "（含宏的 .xlsm 自评表请用 xlwings 模式：--mode xlwings）")
     rules = rules or load_rules(spec.profile, spec.year)
     if mode == "xlwings" and rules != load_rules(rules.profile, spec.year):
         # The UDFs look the rules up by the form's profile and year.
@@ -145,6 +151,26 @@ def build_form(
     except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
         raise FileError(f"无法写入 {path}：{exc}") from None
     return BuiltForm(path, plan.layout, digest, plan.warnings, plan)
+
+
+def check_mode(mode: str) -> None:
+    """The user's error for a mode this installation cannot write (before anything is written)."""
+    if mode not in MODES:
+        raise InputError(f"未知的自评表模式“{mode}”，可用：{'、'.join(MODES)}")
+    if mode == "xlwings":
+        missing = [name for name in XLWINGS_PACKAGES if not _importable(name)]
+        if missing:
+            raise DependencyError(
+                f"生成 xlwings 模式的自评表（.xlsm）需要 {'、'.join(m.replace('_', '-') for m in missing)}，"
+                "本机未安装：请运行 pip install 'perfeval-xl[xlwings]' 后重试，"
+                "或改用 native 模式（--mode native）生成 .xlsx 自评表")
+
+
+def _importable(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # ValueError: sys.modules holds None or a module without a spec
+        return False
 
 
 def _page_setup(sheet: RecordingSheet, layout: FormLayout) -> None:

@@ -205,7 +205,7 @@ class RowFormulas:
 
     def _band(self, name: str) -> str:
         m, r, g = self.h["KIND"], self.h["AVALUE"], self.h["WEIGHT"]
-        return f"=IF(AND({m}=\"Q\",ISNUMBER({r}),{r}>0,ISNUMBER({g})),INDEX({name},{r})*{g},\"\")"
+        return f"=IF(AND({m}=\"Q\",ISNUMBER({r}),{r}>0,ISNUMBER({g})),INDEX({name},{r}),\"\")"
 
     def raw(self) -> str:
         c = self.h
@@ -218,16 +218,21 @@ class RowFormulas:
                  f"{g}*MIN({r},{o})/MAX({r},{o}),"
                  f"MAX(0,{g}*ROUND({o}-ABS(ROUND({r}-{o},{clean})),{clean})/{o}))))")
         quant = f"IF(NOT(ISNUMBER({r})),\"\",IF({n}=1,{higher},IF({n}=-1,{lower},{equal})))"
-        frac = f"ROUND({k}/{g},pe_p_ratio_places)"
-        low, high = f"INDEX(pe_p_band_low,{r})", f"INDEX(pe_p_band_high,{r})"
-        in_band = (f"AND(IF(INDEX(pe_p_band_low_incl,{r}),{frac}>={low},{frac}>{low}),"
-                   f"IF(INDEX(pe_p_band_high_incl,{r}),{frac}<={high},{frac}<{high}))")
         default = f"INDEX(pe_p_band_default,{r})"
-        chosen = f"IF(NOT(ISNUMBER({k})),\"\",IF({g}=0,IF({k}=0,0,\"\"),IF({in_band},{k},\"\")))"
+        band = in_band(k, g, r, c["BAND_LOW"], c["BAND_HIGH"])
+        chosen = f"IF(NOT(ISNUMBER({k})),\"\",IF({g}=0,IF({k}=0,0,\"\"),IF({band},{k},\"\")))"
         qual = (f"IF(OR(NOT(ISNUMBER({r})),{r}=0),\"\",IF({k}=\"\",IF({default}=\"\",\"\",{default}*{g}),"
                 f"{chosen}))")
         return (f"=IF(OR({l_}=0,{m}=\"\",NOT(ISNUMBER({g}))),\"\",IF({g}<0,\"\","
                 f"IF({m}=\"N\",{quant},{qual})))")
+
+    def qscore_valid(self) -> str:
+        """The 定性指标评分 cell's data validation (on the 自评表): true exactly when
+        :meth:`raw` takes the value as the score — a rated qualitative row (计算!Y is a
+        number), a weight ≥ 0, and the value inside the band by :func:`in_band`."""
+        c = self.c
+        k, g, r, low, high = c["QSCORE"], c["WEIGHT"], c["AVALUE"], c["BAND_LOW"], c["BAND_HIGH"]
+        return f"=AND(ISNUMBER({k}),ISNUMBER({low}),IF({g}=0,{k}=0,AND({g}>0,{in_band(k, g, r, low, high)})))"
 
     def score(self) -> str:
         s = self.c["RAW"]
@@ -258,6 +263,19 @@ class RowFormulas:
         return (f"=IF({l_}=0,\"\",IF(OR({m}=\"\",NOT(ISNUMBER({g}))),\"undeclared\",IF({g}<0,\"undeclared\","
                 f"IF({r}=\"\",\"missing\",IF(OR({r}=\"#\",AND({m}=\"Q\",{r}=0)),\"invalid\","
                 f"IF({s}=\"\",\"needs-score\",\"ok\"))))))")
+
+
+def in_band(k: str, g: str, r: str, low: str, high: str) -> str:
+    """Whether the evaluator's score ``k`` of weight ``g`` lies in band number ``r``, whose
+    limits (shares of the weight) are in the cells ``low`` and ``high`` (计算!Y, Z): the ratio,
+    rounded to pe_p_ratio_places, against each limit, included or not as the profile says
+    (scoring.qualitative_score). SIGN(x) ≥ 1 − included is x ≥ 0 for an included limit and
+    x > 0 for the other, with the ratio written twice instead of four times: the 定性指标评分
+    validation uses this same test, so the form never accepts a value it then does not
+    score, and Excel keeps a validation formula only up to 255 characters."""
+    frac = f"ROUND({k}/{g},pe_p_ratio_places)"
+    return (f"AND(SIGN({frac}-{low})>=1-INDEX(pe_p_band_low_incl,{r}),"
+            f"SIGN({high}-{frac})>=1-INDEX(pe_p_band_high_incl,{r}))")
 
 
 # Cells computed from the helper columns for the whole project.
@@ -306,6 +324,12 @@ class ProjectFormulas:
         v, u = lay.column(Col.STATE, home=CALC_SHEET), lay.column(Col.REASON_MISSING, home=CALC_SHEET)
         i = ref(CALC_SHEET, lay.funds["total"], Col.REASON)
         parts = [f"IF(NOT(ISNUMBER({i})),\"项目资金未填写完整；\",\"\")"]
+        # pe_p_exec_reason_below is blank in a profile without the line; the line as a percentage,
+        # rounded against binary noise (0.9*100 is 90.00000000000001)
+        before, after = EXECUTION_LOW_TEXT
+        line = "pe_p_exec_reason_below"
+        parts.append(f"IF(AND(ISNUMBER({line}),ISNUMBER(pe_exec_rate)),IF(pe_exec_rate<{line},"
+                     f"\"{before}\"&ROUND({line}*100,6)&\"{after}；\",\"\"),\"\")")
         for state, text in STATE_TEXTS:
             parts.append(f"IF(COUNTIF({v},\"{state}\")>0,COUNTIF({v},\"{state}\")&\"{text}；\",\"\")")
         parts.append(f"IF(COUNTIF({u},TRUE)>0,COUNTIF({u},TRUE)&\" 项偏差未说明原因；\",\"\")")
@@ -331,6 +355,9 @@ class ProjectFormulas:
 # where the status line's parts are put together (计算 sheet, the status row)
 STATUS_PARTS = Col.USED
 
+# the status line's part when the execution rate is below the profile's line (engine: execution-low)
+EXECUTION_LOW_TEXT = ("预算执行率低于 ", "%，须在报告中说明原因")
+
 STATE_TEXTS = (
     ("undeclared", " 项指标值或分值未填写"),
     ("missing", " 项实际完成值未填写"),
@@ -353,25 +380,40 @@ class XlwingsRowFormulas(RowFormulas):
     The 二级指标 comes from the row's hidden canonical copy (the visible cell is
     merged, so only its first row holds the name); the 定性指标评分 column is the
     evaluator's score.
+
+    A row with nothing to score (no actual value, or no target; the native
+    helper 计算!R is then empty; for 得分 also a valid or empty weight) shows ""
+    without calling the UDF, which would return "" there too (a test checks it on
+    thousands of rows). A program that cannot run the UDFs recalculates every
+    cell whose stored result is "" — LibreOffice ignores an empty stored value,
+    with or without t="str" — and the IF then gives "" instead of an error: blank
+    forms and spare rows print blank in LibreOffice.
     """
+
+    def _nothing_to_score(self) -> str:
+        return f"{self.c['AVALUE']}=\"\""
 
     def score(self) -> str:
         c = self.c
-        return (f"=PE_SCORE({c['TARGET']},{c['ACTUAL']},{c['WEIGHT']},{c['L2']},{c['QSCORE']},"
-                f"{UDF_RULES})")
+        g = c["WEIGHT"]
+        weight_ok = f"OR({g}=\"\",AND(ISNUMBER({g}),{g}>=0))"  # else PE_SCORE names the bad weight
+        return (f"=IF(AND({self._nothing_to_score()},{weight_ok}),\"\","
+                f"PE_SCORE({c['TARGET']},{c['ACTUAL']},{g},{c['L2']},{c['QSCORE']},{UDF_RULES}))")
 
     def deviation(self) -> str:
         c = self.c
-        return f"=PE_DEVIATION_RATE({c['TARGET']},{c['ACTUAL']},{UDF_RULES})"
+        return (f"=IF({self._nothing_to_score()},\"\","
+                f"PE_DEVIATION_RATE({c['TARGET']},{c['ACTUAL']},{UDF_RULES}))")
 
 
 class XlwingsProjectFormulas(ProjectFormulas):
-    """The execution score is PE_EXECUTION_SCORE, the grade PE_EVALUATION_GRADE."""
+    """The execution score is PE_EXECUTION_SCORE, the grade PE_EVALUATION_GRADE (each
+    called only when there is something to compute, as the rows' UDFs are)."""
 
     def exec_score(self) -> str:
         row = self.layout.funds["total"]
         e, f, g = cell(row, Col.TARGET), cell(row, Col.ACTUAL), cell(row, Col.WEIGHT)
-        return f"=PE_EXECUTION_SCORE({e},{f},{g},{UDF_RULES})"
+        return f"=IF(OR({e}=\"\",{f}=\"\"),\"\",PE_EXECUTION_SCORE({e},{f},{g},{UDF_RULES}))"
 
     def grade(self) -> str:
         return f"=IF({self.complete()},PE_EVALUATION_GRADE(pe_total,{UDF_RULES}),\"\")"

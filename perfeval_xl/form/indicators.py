@@ -4,13 +4,16 @@ score, deviation and reason check of each row, and its helper columns on the hid
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
+from .. import display
 from ..notation import Target
-from .layout import COLUMN_WIDTHS, SHEET, Col, cell, ref, sheet_of
+from ..profiles import Band, Rules
+from .layout import COLUMN_WIDTHS, SHEET, Col, FormLayout, cell, sheet_of
 from .metadata import encode_cells
 from .model import Value
 from .plan import FormPlan, PlannedRow
@@ -147,9 +150,29 @@ def _write_row(sheet: Worksheet, calc: Worksheet, planned: PlannedRow, plan: For
         _write_literal(calc, r, col, values[col], helper)
 
     _validations(validations, planned, plan)
-    texts = [(str(inp.name or ""), COLUMN_WIDTHS[Col.NAME]), (str(inp.target or ""), COLUMN_WIDTHS[Col.TARGET]),
-             (str(inp.reason or ""), COLUMN_WIDTHS[Col.REASON]), (str(inp.actual or ""), COLUMN_WIDTHS[Col.ACTUAL])]
-    sheet.set_row(r, row_height(texts, minimum=18 if planned.place.spec_index is not None else 15))
+    # not a fixed height: the row grows when longer text is typed (官员 write the reasons later)
+    sheet.set_row_growing(r, indicator_row_height(inp.name, inp.target, inp.actual, inp.reason,
+                                                  declared=planned.place.spec_index is not None))
+
+
+def indicator_row_height(name: object, target: object, actual: object, reason: object, declared: bool) -> float:
+    """Height (points) of an indicator row for the text in its wrapped cells."""
+    texts = [(str(name or ""), COLUMN_WIDTHS[Col.NAME]), (str(target or ""), COLUMN_WIDTHS[Col.TARGET]),
+             (str(reason or ""), COLUMN_WIDTHS[Col.REASON]), (str(actual or ""), COLUMN_WIDTHS[Col.ACTUAL])]
+    return row_height(texts, minimum=18 if declared else 15)
+
+
+def fit_indicator_rows(sheet: Any, layout: FormLayout) -> None:
+    """Make every indicator row of a filled form (an openpyxl worksheet) at least as tall as
+    its text needs. For the exports: a file saved by a program other than a spreadsheet
+    (openpyxl marks every height it saves as fixed) keeps the heights of the blank form,
+    and LibreOffice, printing it, does not fit rows to their text."""
+    for place in layout.indicators:
+        name, target, actual, reason = (sheet.cell(place.row + 1, c + 1).value
+                                        for c in (Col.NAME, Col.TARGET, Col.ACTUAL, Col.REASON))
+        dimension = sheet.row_dimensions[place.row + 1]
+        needed = indicator_row_height(name, target, actual, reason, declared=False)
+        dimension.height = max(float(dimension.height or 15), needed)
 
 
 def _cached(value: Value) -> Value:
@@ -174,10 +197,8 @@ def _validations(sheet: Validations, planned: PlannedRow, plan: FormPlan) -> Non
     if planned.locked_target and target is not None and target.qualitative:
         sheet.data_validation(r, Col.ACTUAL, r, Col.ACTUAL, {
             "validate": "list", "source": "=pe_p_band_label",
-            "input_title": "评价档次",
-            "input_message": "请选择：达成年度指标；部分达成年度指标并具有一定效果；未达成年度指标且效果较差。"
-                             "后两档须在右侧“定性指标评分”列给分，并填写偏差原因。",
-            "error_title": "请选择评价档次", "error_message": f"定性指标的实际完成值只能是：{labels}",
+            "input_title": "评价档次", "input_message": rating_guidance(plan.rules),
+            "error_title": "请选择评价档次", "error_message": _prompt(f"定性指标的实际完成值只能是：{labels}"),
         })
     elif planned.locked_target and target is not None:
         if target.is_percent:
@@ -225,24 +246,90 @@ def _row_validations(validations: Validations, plan: FormPlan) -> None:
     """The validations every indicator row has, as one range each."""
     first = plan.layout.first_indicator
     rows = [p.row for p in plan.rows]
-    y, z, k = ref(SHEET, first, Col.BAND_LOW), ref(SHEET, first, Col.BAND_HIGH), cell(first, Col.QSCORE)
     score = {
-        "validate": "custom", "value": f"=AND(ISNUMBER({k}),ISNUMBER({y}),{k}>={y},{k}<={z})",
-        "input_title": "定性指标评分（可选）",
-        "input_message": "定性指标在所选档次的分值区间内给分：达成 80%–100%，部分达成 60%–80%，"
-                         "未达成 0–60%（按分值计）。达成且不填时记满分。",
+        # the score formula's own test (formulas.in_band): what it accepts is what gets scored
+        "validate": "custom", "value": plan.row_formulas(first).qscore_valid(),
+        "input_title": "定性指标评分（可选）", "input_message": band_guidance(plan.rules),
         "error_title": "评分不在档次区间内",
-        "error_message": "请先选择评价档次，再在该档次的分值区间内给分。",
+        "error_message": "请先选择评价档次，再在该档次的分值区间内给分（区间见本列的提示）。",
     }
     reason = {
         "validate": "length", "criteria": "<=", "value": 1000,
-        "input_title": "偏差原因分析及改进措施",
-        "input_message": "未完成年度指标值、或超出较多（≥130%）时须填写原因和改进措施。",
+        "input_title": "偏差原因分析及改进措施", "input_message": reason_guidance(plan.rules),
         "error_title": "文字过长", "error_message": "请控制在 1000 字以内。",
     }
     for r in rows:
         validations.data_validation(r, Col.QSCORE, r, Col.QSCORE, score)
         validations.data_validation(r, Col.REASON, r, Col.REASON, reason)
+
+
+# Prompts that state rule numbers are written from the profile, never typed here.
+
+PROMPT_LIMIT = 255  # characters Excel keeps of a validation's input or error message
+
+
+def _prompt(text: str) -> str:
+    return text if len(text) <= PROMPT_LIMIT else text[:PROMPT_LIMIT - 1] + "…"
+
+
+def _percent(fraction: Decimal) -> str:
+    return "0" if fraction == 0 else display.number(fraction * 100) + "%"
+
+
+def band_guidance(rules: Rules) -> str:
+    """The 定性指标评分 prompt: each band's share of the weight, its limits included or not."""
+    def limit(value: Decimal, included: bool) -> str:
+        return f"{_percent(value)}（{'含' if included else '不含'}）"
+
+    def text(short: bool) -> str:
+        bands = "；".join(
+            f"{(b.aliases[0] if short and b.aliases else b.label)} {limit(b.low, b.low_inclusive)}至"
+            f"{limit(b.high, b.high_inclusive)}" for b in rules.bands)
+        defaults = "；".join(
+            f"{(b.aliases[0] if short and b.aliases else b.label)}且不填时记"
+            f"{'满分' if b.default == 1 else '分值的 ' + _percent(b.default)}"
+            for b in rules.bands if b.default is not None)
+        return f"在所选档次的分值区间内给分（按分值的比例）：{bands}。" + (f"{defaults}。" if defaults else "")
+
+    full = text(short=False)
+    return _prompt(full if len(full) <= PROMPT_LIMIT else text(short=True))
+
+
+def rating_guidance(rules: Rules) -> str:
+    """The prompt of a qualitative row's 实际完成值: the bands, which need a score and a reason."""
+    def named(bands: list[Band]) -> str:
+        return "、".join(f"“{b.label}”" for b in bands)
+
+    scored = [b for b in rules.bands if b.default is None]
+    reasoned = list(rules.bands[1:]) if rules.reason_shortfall else []  # the form: band number > 1
+    needs = ""
+    if scored and scored == reasoned:
+        needs = f"评为{named(scored)}时须在右侧“定性指标评分”列给分，并填写偏差原因。"
+    else:
+        if scored:
+            needs += f"评为{named(scored)}时须在右侧“定性指标评分”列给分。"
+        if reasoned:
+            needs += f"评为{named(reasoned)}时须填写偏差原因。"
+    return _prompt(f"请选择：{'；'.join(b.label for b in rules.bands)}。{needs}")
+
+
+def reason_guidance(rules: Rules) -> str:
+    """The 偏差原因 prompt: when the profile requires a reason."""
+    cases = []
+    if rules.reason_shortfall:
+        cases.append(f"未完成年度指标值（定性指标未评为“{rules.bands[0].label}”）")
+    ratio, zero = rules.reason_excess_ratio, rules.reason_excess_zero_target
+    if ratio is not None or zero is not None:
+        lines = []
+        if ratio is not None:
+            lines.append(f"正向指标实际达到指标值的 {_percent(ratio)} 及以上，"
+                         f"反向指标 {_percent(2 - ratio)} 及以下")
+        if zero is not None:
+            lines.append(f"指标值为 0 时实际 ≥ {display.number(zero)}")
+        cases.append(f"超出较多（{'；'.join(lines)}）")
+    if not cases:
+        return "按需填写偏差原因分析及改进措施。"
+    return _prompt(f"{'，或'.join(cases)}时须填写原因和改进措施。")
 
 
 class Validations:

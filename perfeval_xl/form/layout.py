@@ -53,8 +53,8 @@ class Col:
     STATE = 21  # V ok / missing / invalid / needs-score / undeclared
     L1 = 22  # W canonical 一级指标 of the row
     L2 = 23  # X canonical 二级指标 of the row
-    BAND_LOW = 24  # Y lowest score allowed in the chosen band (points)
-    BAND_HIGH = 25  # Z highest
+    BAND_LOW = 24  # Y lower limit of the chosen band (share of the weight)
+    BAND_HIGH = 25  # Z upper limit
     # target parsing, only used on rows whose target the official types
     NORM = 26  # AA normalised target text
     SIGN_LEN = 27  # AB

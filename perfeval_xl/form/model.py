@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from ..notation import has_digit
 from ..rounding import clean as _clean
 from ..rounding import div, round_half_away
-from .formulas import DROP, REPLACE, RUN_LENGTH, STATE_TEXTS
+from .formulas import DROP, EXECUTION_LOW_TEXT, REPLACE, RUN_LENGTH, STATE_TEXTS
 from .layout import Col
 from .params import FormParams
 
@@ -207,7 +207,7 @@ def row_values(row: RowInput, params: FormParams) -> dict[int, Value]:
 
     band = int(a) if kind == "Q" and a is not None and a > 0 else None
     for col, values in ((Col.BAND_LOW, params.band_low), (Col.BAND_HIGH, params.band_high)):
-        out[col] = float(values[band - 1] * weight) if band and weight is not None else ""
+        out[col] = float(values[band - 1]) if band and weight is not None else ""
 
     raw: Decimal | None = None
     if used and kind and weight is not None and weight >= 0:
@@ -323,6 +323,7 @@ def project_values(funds: FundsInput, inputs: list[RowInput], rows: list[dict[in
         out[f"rate_{key}"] = _rate(funds.rows[key]["budget"], funds.rows[key]["executed"], params)
     budget, executed, w = totals["budget"], totals["executed"], funds.weight
     out["exec_rate"] = _rate(budget, executed, params)
+    rate = _rate_decimal(budget, executed, params)
     exec_score: Decimal | None = None
     if budget is not None and executed is not None and budget > 0:
         exec_score = round_half_away(min(w, max(D0, div(w * executed, budget))), params.places)
@@ -342,6 +343,10 @@ def project_values(funds: FundsInput, inputs: list[RowInput], rows: list[dict[in
                 grade = label
     out["grade"] = grade
     parts = "" if exec_score is not None else "项目资金未填写完整；"
+    line = params.exec_reason_below
+    if line is not None and rate is not None and rate < line:
+        before, after = EXECUTION_LOW_TEXT
+        parts += f"{before}{_text(round_half_away(line * 100, 6))}{after}；"
     for state, text in STATE_TEXTS:
         count = sum(1 for r in rows if r[Col.STATE] == state)
         if count:
@@ -363,9 +368,14 @@ def project_values(funds: FundsInput, inputs: list[RowInput], rows: list[dict[in
 
 
 def _rate(budget: Decimal | None, executed: Decimal | None, params: FormParams) -> Value:
+    rate = _rate_decimal(budget, executed, params)
+    return "" if rate is None else float(rate)
+
+
+def _rate_decimal(budget: Decimal | None, executed: Decimal | None, params: FormParams) -> Decimal | None:
     if budget is None or executed is None or budget <= 0:
-        return ""
-    return float(round_half_away(div(executed, budget), params.rate_places))
+        return None
+    return round_half_away(div(executed, budget), params.rate_places)
 
 
 def _text(value: Decimal) -> str:

@@ -35,6 +35,7 @@ class FormParams:
     reason_shortfall: int
     excess_ratio: Decimal | None
     excess_zero: Decimal | None
+    exec_reason_below: Decimal | None
     grade_min: tuple[Decimal, ...]  # ascending
     grade_label: tuple[str, ...]
     band_label: tuple[str, ...]
@@ -90,6 +91,7 @@ def form_params(rules: Rules) -> FormParams:
         reason_shortfall=1 if rules.reason_shortfall else 0,
         excess_ratio=rules.reason_excess_ratio,
         excess_zero=rules.reason_excess_zero_target,
+        exec_reason_below=rules.execution_reason_below,
         grade_min=tuple(g.minimum for g in grades),
         grade_label=tuple(g.label for g in grades),
         band_label=tuple(b.label for b in rules.bands),
@@ -138,6 +140,8 @@ def write_params(workbook: Workbook, sheet: Worksheet, params: FormParams, rules
         ("reason_shortfall", params.reason_shortfall, _cite(rules, "reason_shortfall", "未完成目标须说明原因（1 是，0 否）")),
         ("excess_ratio", _num(params.excess_ratio), _cite(rules, "reason_excess_ratio", "超额完成须说明原因的倍数")),
         ("excess_zero", _num(params.excess_zero), _cite(rules, "reason_excess_zero_target", "目标为 0 时须说明原因的实际值")),
+        ("exec_reason_below", _num(params.exec_reason_below),
+         _cite(rules, "execution_reason_below", "预算执行率低于此值须说明原因（空：无此要求）")),
         ("date_units", params.date_units, "数字后紧跟这些字且无符号时，指标值视为日期（定性）"),
     ]
     for key, value, note in scalars:

@@ -49,6 +49,11 @@ class RecordingSheet:
             self.heights[row] = height
         return self._sheet.set_row(row, height, *args, **kwargs)
 
+    def set_row_growing(self, row: int, height: float) -> None:
+        """A row whose height grows with typed text (see sheet.FormWorksheet)."""
+        self.heights[row] = height
+        self._sheet.set_row_growing(row, height)
+
     def write_row(self, row: int, col: int, data: list[object], fmt: Format | None = None) -> None:
         for offset, item in enumerate(data):
             self.write(row, col + offset, item, fmt)

@@ -6,8 +6,17 @@
   (a test checks every formula against XlsxWriter's own expansion), and with
   hundreds of formulas per form they were most of the build time.
   Formatted cells are also serialised by a shorter path (the form has about two
-  thousand, most of them formulas on the 计算 sheet); the XML is the same, byte
-  for byte (a test compares it with XlsxWriter's own).
+  thousand, most of them formulas on the 计算 sheet); the XML is XlsxWriter's, byte
+  for byte (a test compares it with XlsxWriter's own), but for one difference: a
+  formula whose result is "" is stored as Excel stores it, ``t="str"`` with an
+  empty value. XlsxWriter leaves the type out, "to force recalc in some third
+  party apps": LibreOffice then recalculates the cell on opening, and in an
+  xlwings-mode form, whose UDFs it cannot run, shows ``#VALUE!`` in every empty
+  得分 instead of the stored blank.
+- Rows given by :meth:`FormWorksheet.set_row_growing` keep their height without
+  ``customHeight``: the height is the generator's estimate for the text it wrote,
+  and Excel and LibreOffice grow such a row when someone types longer text into a
+  wrapped cell of it (they never change a row whose height is custom).
 - :class:`FormWorkbook` deflates the package's parts at zlib level 1 rather than
   the default 6: twice as fast (the largest single cost of writing a form after
   the cells), for a file about a quarter larger (some 48 KiB instead of 38).
@@ -31,6 +40,33 @@ from .protection import legacy_hash
 
 class FormWorksheet(Worksheet):  # type: ignore[misc]
     """An XlsxWriter worksheet whose formulas are written as given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.growing_rows: set[int] = set()
+        self._writing_growing_row = False
+
+    def set_row_growing(self, row: int, height: float) -> None:
+        """Set ``row`` to ``height`` points as its automatic height, not a fixed one."""
+        self.set_row(row, height)
+        self.growing_rows.add(row)
+
+    def _write_row(self, row: int, spans: Any, row_info: Any = None, empty_row: bool = False) -> None:
+        self._writing_growing_row = row in self.growing_rows
+        try:
+            super()._write_row(row, spans, row_info, empty_row)
+        finally:
+            self._writing_growing_row = False
+
+    def _xml_start_tag_unencoded(self, tag: str, attributes: Any = ()) -> None:
+        if self._writing_growing_row:
+            attributes = [a for a in attributes if a[0] != "customHeight"]
+        super()._xml_start_tag_unencoded(tag, attributes)
+
+    def _xml_empty_tag_unencoded(self, tag: str, attributes: Any = ()) -> None:
+        if self._writing_growing_row:
+            attributes = [a for a in attributes if a[0] != "customHeight"]
+        super()._xml_empty_tag_unencoded(tag, attributes)
 
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
         if formula.startswith("{"):
@@ -60,7 +96,7 @@ class FormWorksheet(Worksheet):  # type: ignore[misc]
             extra = ""
             if value.__class__ is bool:
                 extra, value = ' t="b"', int(value)
-            elif isinstance(value, str) and value:
+            elif isinstance(value, str):  # "" too (see the module's docstring)
                 extra = ' t="e"' if value in _ERROR_CODES else ' t="str"'
                 value = _escape(value)
             self.fh.write(f"{head}{extra}><f>{_escape(cell.formula)}</f><v>{value}</v></c>")

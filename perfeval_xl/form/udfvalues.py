@@ -25,11 +25,15 @@ def apply_udf_values(plan: FormPlan) -> None:
     for planned in plan.rows:
         inp, values = planned.input, planned.values
         level2 = values[Col.L2]
-        values[Col.SCORE] = _cell(udfs.PE_SCORE(inp.target, inp.actual, inp.weight, level2, inp.qscore, *rules))
-        values[Col.DEVIATION] = _cell(udfs.PE_DEVIATION_RATE(inp.target, inp.actual, *rules))
+        nothing = values[Col.AVALUE] == ""  # the IF around the calls (formulas.XlwingsRowFormulas)
+        weight_ok = inp.weight is None or (isinstance(inp.weight, (int, float)) and inp.weight >= 0)
+        values[Col.SCORE] = "" if nothing and weight_ok else _cell(
+            udfs.PE_SCORE(inp.target, inp.actual, inp.weight, level2, inp.qscore, *rules))
+        values[Col.DEVIATION] = "" if nothing else _cell(udfs.PE_DEVIATION_RATE(inp.target, inp.actual, *rules))
     project = plan.project
-    project["exec_score"] = _cell(udfs.PE_EXECUTION_SCORE(
-        project["total_budget"], project["total_executed"], float(plan.funds.weight), *rules))
+    budget, executed = project["total_budget"], project["total_executed"]
+    project["exec_score"] = "" if "" in (budget, executed) else _cell(udfs.PE_EXECUTION_SCORE(
+        budget, executed, float(plan.funds.weight), *rules))
     complete = project["grade"] != ""  # the native twin of the IF around PE_GRADE
     project["grade"] = _cell(udfs.PE_EVALUATION_GRADE(project["total"], *rules)) if complete else ""
 
