@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -290,3 +291,21 @@ def test_a_long_reason_filled_by_a_program_exports_whole(tmp_path: Path) -> None
     # the check sees clipping: the same form printed as saved, without the export's heights
     clipped = convert([tmp_path / "filled.xlsx"], PDF, tmp_path / "asis")[0]
     assert printed_in_one_cell(clipped, REASON).startswith("text spans")
+
+
+def test_the_full_marks_come_from_the_rules(tmp_path: Path) -> None:
+    """满分 is a rule number (pe_p_total): a rule of 120 points says so in the status line,
+    in the stored result and after LibreOffice recalculates."""
+    import dataclasses
+
+    from perfeval_xl.libreoffice import recalculate
+    from perfeval_xl.profiles import load_rules
+
+    spec = load_example("caidian-2019-quality")
+    rules = dataclasses.replace(load_rules(spec.profile, spec.year), total_points=Decimal(120))
+    built = build_form(spec, tmp_path / "form.xlsx", rules=rules)
+    expected = "分值合计 100，应为 120"
+    assert expected in built.plan.project["status"]
+    [fresh] = recalculate([built.path], tmp_path / "lo")
+    status = openpyxl.load_workbook(fresh, data_only=True)[SHEET][cell(built.layout.status, Col.LEVEL2)].value
+    assert expected in status

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ..errors import DependencyError, FileError, FormError, InputError
+from ..errors import DependencyError, FileError, FormError, InputError, os_reason
 from ..profiles import Rules, load_rules
 from ..spec import ProjectSpec
 from .funds import write_funds
@@ -101,7 +101,7 @@ def build_form(
         })
         workbook.protection_password = password
     except OSError as exc:
-        raise FileError(f"无法写入 {path}：{exc.strerror}") from None
+        raise FileError(f"无法写入 {path}：{os_reason(exc)}") from None
     workbook.set_properties({
         "title": f"项目支出绩效自评表（{spec.year}年度）{spec.project}",
         "subject": "项目支出绩效自评表",

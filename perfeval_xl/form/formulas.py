@@ -333,7 +333,7 @@ class ProjectFormulas:
         for state, text in STATE_TEXTS:
             parts.append(f"IF(COUNTIF({v},\"{state}\")>0,COUNTIF({v},\"{state}\")&\"{text}；\",\"\")")
         parts.append(f"IF(COUNTIF({u},TRUE)>0,COUNTIF({u},TRUE)&\" 项偏差未说明原因；\",\"\")")
-        parts.append("IF(pe_weight_total<>100,\"分值合计 \"&pe_weight_total&\"，应为 100；\",\"\")")
+        parts.append("IF(pe_weight_total<>pe_p_total,\"分值合计 \"&pe_weight_total&\"，应为 \"&pe_p_total&\"；\",\"\")")
         return "=" + "&".join(parts)
 
     def status(self) -> str:

@@ -229,10 +229,11 @@ def _validations(sheet: Validations, planned: PlannedRow, plan: FormPlan) -> Non
             "error_title": "指标值过长", "error_message": "年度指标值请控制在 100 字以内。",
         })
     if not planned.locked_weight:
+        full = display.number(plan.params.total)
         sheet.data_validation(r, Col.WEIGHT, r, Col.WEIGHT, {
-            "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 100,
-            "input_title": "分值", "input_message": "该指标的分值（0–100），各指标与预算执行率分值合计应为 100。",
-            "error_title": "分值不正确", "error_message": "分值须为 0 到 100 之间的数字。",
+            "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": full,
+            "input_title": "分值", "input_message": f"该指标的分值（0–{full}），各指标与预算执行率分值合计应为 {full}。",
+            "error_title": "分值不正确", "error_message": f"分值须为 0 到 {full} 之间的数字。",
         })
     if not planned.locked_name:
         sheet.data_validation(r, Col.NAME, r, Col.NAME, {

@@ -354,8 +354,8 @@ def project_values(funds: FundsInput, inputs: list[RowInput], rows: list[dict[in
     missing = sum(1 for r in rows if r[Col.REASON_MISSING] is True)
     if missing:
         parts += f"{missing} 项偏差未说明原因；"
-    if weight_total != 100:
-        parts += f"分值合计 {_text(weight_total)}，应为 100；"
+    if weight_total != params.total:
+        parts += f"分值合计 {_text(weight_total)}，应为 {_text(params.total)}；"
     out["status_parts"] = parts
     out["status"] = "已填写完整" if not parts else parts[:-1]
     for index, (name, levels) in enumerate(blocks):

@@ -25,6 +25,7 @@ from .layout import PARAMS_SHEET, cell, sheet_ref
 class FormParams:
     """The values of the 参数 sheet (also used to compute cached results)."""
 
+    total: Decimal  # 满分
     places: int
     dev_places: int
     rate_places: int
@@ -81,6 +82,7 @@ def form_params(rules: Rules) -> FormParams:
                 rating_idx.append(index)
     grades = sorted(rules.grades, key=lambda g: g.minimum)
     return FormParams(
+        total=rules.total_points,
         places=rules.score_places,
         dev_places=rules.deviation_places,
         rate_places=rules.rate_places,
@@ -130,6 +132,7 @@ def write_params(workbook: Workbook, sheet: Worksheet, params: FormParams, rules
 
     row = 1
     scalars: list[tuple[str, object, str]] = [
+        ("total", _num(params.total), _cite(rules, "total_points", "满分（预算执行率与各指标分值之和）")),
         ("places", params.places, _cite(rules, "score_places", "得分保留小数位")),
         ("dev_places", params.dev_places, _cite(rules, "deviation_places", "偏差率（比例）保留小数位")),
         ("rate_places", params.rate_places, _cite(rules, "rate_places", "执行率（比例）保留小数位")),
