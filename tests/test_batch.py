@@ -540,3 +540,82 @@ def test_a_list_typed_by_hand_gives_forms_with_exactly_its_targets(tmp_path: Pat
         ("效益指标", "可持续影响指标", "持续提升质量安全监管水平", "100%", 15),
         ("满意度指标", "服务对象满意度指标", "服务对象满意度", "≥85%", 10),
     ]
+
+
+def _hand_list(path: Path, edit: Any = None) -> Path:
+    """A list as a user makes it in Excel: a title row, the header, percentages typed into
+    percentage cells, a date, a hidden sheet before it."""
+    wb = openpyxl.Workbook()
+    hidden = wb.active
+    hidden.title = "旧清单"
+    hidden.append(["项目名称", "三级指标"])
+    hidden.sheet_state = "hidden"
+    ws = wb.create_sheet("清单")
+    ws.append(["2024年度绩效目标"])
+    ws.append(["项目名称", "主管部门", "实施单位", "年度", "全年预算数（万元）", "一级指标", "二级指标", "三级指标",
+               "年度指标值", "分值"])
+    rows = [
+        ["甲项目", "甲局", "甲单位", 2024, 120.5, "产出指标", "数量指标", "检查次数", 3500, 20],
+        [None, None, None, None, None, "产出指标", "质量指标", "合格率", 0.95, 30],
+        [None, None, None, None, None, "效益指标", "社会效益指标", "受益人数", "≥2000人", 30],
+        [None, None, None, None, None, "满意度指标", "服务对象满意度指标", "满意度", 0.9, 10],
+        ["乙项目", "乙局", "乙单位", 2024, 80, "产出指标", "时效指标", "完成时间", dt.datetime(2024, 12, 31), 90],
+    ]
+    for values in rows:
+        ws.append(values)
+    ws["I4"].number_format = "0%"
+    ws["I6"].number_format = '0.0"%"'  # a quoted % is text, not a percentage format
+    ws["I3"].number_format = "#,##0"
+    if edit:
+        edit(ws)
+    wb.save(path)
+    return path
+
+
+def _trimmed(rows: list[tuple[int, list[object]]]) -> list[tuple[int, list[object]]]:
+    out = []
+    for number, cells in rows:
+        cells = list(cells)
+        while cells and cells[-1] is None:
+            cells.pop()
+        out.append((number, cells))
+    return out
+
+
+def test_the_fast_list_reader_reads_what_openpyxl_reads(tmp_path: Path, two_hundred) -> None:  # type: ignore[no-untyped-def]
+    """python-calamine reads lists; it must give exactly what openpyxl (with number formats and
+    error values) gives, or step aside."""
+    from perfeval_xl.batch.tables import _read_formatted, _read_values
+
+    lists = {
+        "200": two_hundred["lists"]["xlsx"][0],
+        "hand": _hand_list(tmp_path / "hand.xlsx"),
+        "template": write_template(tmp_path / "template.xlsx"),
+    }
+    for name, path in lists.items():
+        fast, full = _read_values(path), _read_formatted(path)
+        assert fast is not None, name
+        assert (fast.sheet, fast.header_row, fast.columns) == (full.sheet, full.header_row, full.columns), name
+        assert _trimmed(fast.rows) == _trimmed(full.rows), name
+    hand = _read_values(lists["hand"])
+    assert hand is not None
+    targets = {cells[7]: cells[8] for _, cells in hand.rows}
+    assert targets == {"检查次数": 3500, "合格率": "95%", "受益人数": "≥2000人", "满意度": 0.9,
+                       "完成时间": dt.datetime(2024, 12, 31)}
+
+
+def test_a_list_with_an_error_cell_is_read_with_openpyxl(tmp_path: Path) -> None:
+    """calamine reads #REF! as empty, which in 项目名称 would join rows to the project above."""
+    from perfeval_xl.batch.tables import _read_values
+
+    def broken(ws: Any) -> None:
+        ws["A7"] = "=#REF!"
+
+    from perfeval_xl.libreoffice import recalculate  # a spreadsheet stores the error value
+
+    path = _hand_list(tmp_path / "broken.xlsx", broken)
+    [saved] = recalculate([path], tmp_path / "saved")
+    assert b't="e"' in zipfile.ZipFile(saved).read("xl/worksheets/sheet2.xml")
+    assert _read_values(saved) is None
+    targets = read_targets(saved)
+    assert any("#REF!" in str(p) for p in targets.problems), [str(p) for p in targets.problems]

@@ -31,6 +31,7 @@ from ..spec import YEARS, FundsRow, Indicator, ProjectSpec, parse_amount
 from .columns import BY_KEY, PROJECT_KEYS
 from .tables import Table, blank, iter_data_rows, place, read_table
 
+EXCEL_ERRORS = frozenset(("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!"))
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
@@ -199,6 +200,12 @@ def _project(table: Table, rows: list[_Row]) -> ListedProject:
     name = rows[0].text("project")
     check = _Checker(table, name)
     heads = [r for r in rows if r.head]
+    for row in rows:
+        for key, value in row.values.items():
+            own = row.head or key not in PROJECT_KEYS  # a continuation row inherits the project columns
+            if own and isinstance(value, str) and value.strip() in EXCEL_ERRORS:
+                check(row.number, f"{BY_KEY[key].label}是错误值 {value.strip()}（公式出错），"
+                                  "请改正公式，或直接填写内容")
     if not name:
         check(rows[0].number, "项目名称为空，请填写项目名称")
     year = None  # the same on every row: it is part of the group's key

@@ -24,7 +24,7 @@ from .funds import write_funds
 from .header import write_goals, write_header
 from .indicators import write_indicators
 from .layout import CALC_SHEET, COLUMN_WIDTHS, META_SHEET, PARAMS_SHEET, SHEET, Col, FormLayout
-from .metadata import fingerprint, meta_values, recorded_cells, write_metadata
+from .metadata import meta_values, recorded_fingerprint, write_metadata
 from .params import write_params
 from .plan import FormPlan, plan_form
 from .protection import check_password
@@ -142,7 +142,7 @@ def build_form(
     meta.very_hidden()
     main.activate()
 
-    digest = fingerprint(recorded_cells([main, params_sheet, calc]))
+    digest = recorded_fingerprint([main, params_sheet, calc])
     write_metadata(meta, meta_values(spec, rules.profile, plan.layout, mode, generated_at, digest, main,
                                      params_sheet),
                    styles.get(font_size=9))

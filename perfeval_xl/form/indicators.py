@@ -95,7 +95,6 @@ def _write_row(sheet: Worksheet, calc: Worksheet, planned: PlannedRow, plan: For
                validations: Validations) -> None:
     r = planned.row
     inp, values = planned.input, planned.values
-    f = plan.row_formulas(r)
     editable_target = not planned.locked_target
 
     # inputs and declared values
@@ -124,25 +123,15 @@ def _write_row(sheet: Worksheet, calc: Worksheet, planned: PlannedRow, plan: For
     else:
         sheet.write_blank(r, Col.QSCORE, None, qfmt)
 
-    # computed cells
-    sheet.write_formula(r, Col.SCORE, f.score(), styles.computed(SCORE), values[Col.SCORE])
-    sheet.write_formula(r, Col.DEVIATION, f.deviation(), styles.side(DEVIATION), values[Col.DEVIATION])
+    # computed cells: the row's formulas are the form's templates with this row's number
+    main_formulas, helper_formulas = row_templates(plan, editable_target)
+    number = str(r + 1)
+    score, deviation = (t.replace(TEMPLATE_ROW, number) for t in main_formulas)
+    sheet.write_formula(r, Col.SCORE, score, styles.computed(SCORE), values[Col.SCORE])
+    sheet.write_formula(r, Col.DEVIATION, deviation, styles.side(DEVIATION), values[Col.DEVIATION])
     helper = styles.helper()
-    formulas: dict[int, Callable[[], str]] = {
-        Col.USED: f.used, Col.AVALUE: f.avalue, Col.RAW: f.raw, Col.REASON_REQ: f.reason_required,
-        Col.REASON_MISSING: f.reason_missing, Col.STATE: f.state, Col.BAND_LOW: f.band_low,
-        Col.BAND_HIGH: f.band_high, Col.ANORM: f.anorm,
-    }
-    if editable_target:
-        formulas.update({
-            Col.NORM: f.norm, Col.SIGN_LEN: f.sign_len, Col.SIGN: f.sign, Col.NEG: f.neg, Col.BODY: f.body,
-            Col.RUN: f.run, Col.NUM: f.num, Col.AFTER: f.after, Col.PCT: f.pct,
-            Col.SUFFIX_LEN: f.suffix_len, Col.UNIT_TAIL: f.unit_tail, Col.FINAL_SIGN: f.final_sign,
-            Col.QUAL: f.qual, Col.KIND: f.kind, Col.TVALUE: f.tvalue, Col.SCALE: f.scale,
-            Col.UNIT: f.unit, Col.DIRECTION: f.direction, Col.TNORM: f.tnorm_editable,
-        })
-    for col, make in formulas.items():
-        calc.write_formula(r, col, make(), helper, _cached(values[col]))
+    for col, template in helper_formulas:
+        calc.write_formula(r, col, template.replace(TEMPLATE_ROW, number), helper, values[col])
     literal_cols = [Col.L1, Col.L2]
     if not editable_target:
         literal_cols += [Col.KIND, Col.DIRECTION, Col.TVALUE, Col.SCALE, Col.UNIT, Col.TNORM]
@@ -153,6 +142,35 @@ def _write_row(sheet: Worksheet, calc: Worksheet, planned: PlannedRow, plan: For
     # not a fixed height: the row grows when longer text is typed (官员 write the reasons later)
     sheet.set_row_growing(r, indicator_row_height(inp.name, inp.target, inp.actual, inp.reason,
                                                   declared=planned.place.spec_index is not None))
+
+
+# The row number the templates are written for: one no form has, replaced by each row's own.
+TEMPLATE_ROW = "987654"
+
+
+def row_templates(plan: FormPlan, editable_target: bool) -> tuple[tuple[str, str], tuple[tuple[int, str], ...]]:
+    """The formulas of an indicator row as templates (row TEMPLATE_ROW): (得分, 偏差率) on the
+    自评表 and (column, formula) on the 计算 sheet. Every row has the same formulas but for its
+    number, so they are built once per form and mode."""
+    key = (plan.mode, editable_target)
+    cache = plan.row_templates
+    if key not in cache:
+        f = plan.row_formulas(int(TEMPLATE_ROW) - 1)
+        makers: dict[int, Callable[[], str]] = {
+            Col.USED: f.used, Col.AVALUE: f.avalue, Col.RAW: f.raw, Col.REASON_REQ: f.reason_required,
+            Col.REASON_MISSING: f.reason_missing, Col.STATE: f.state, Col.BAND_LOW: f.band_low,
+            Col.BAND_HIGH: f.band_high, Col.ANORM: f.anorm,
+        }
+        if editable_target:
+            makers.update({
+                Col.NORM: f.norm, Col.SIGN_LEN: f.sign_len, Col.SIGN: f.sign, Col.NEG: f.neg, Col.BODY: f.body,
+                Col.RUN: f.run, Col.NUM: f.num, Col.AFTER: f.after, Col.PCT: f.pct,
+                Col.SUFFIX_LEN: f.suffix_len, Col.UNIT_TAIL: f.unit_tail, Col.FINAL_SIGN: f.final_sign,
+                Col.QUAL: f.qual, Col.KIND: f.kind, Col.TVALUE: f.tvalue, Col.SCALE: f.scale,
+                Col.UNIT: f.unit, Col.DIRECTION: f.direction, Col.TNORM: f.tnorm_editable,
+            })
+        cache[key] = ((f.score(), f.deviation()), tuple((col, make()) for col, make in makers.items()))
+    return cache[key]  # type: ignore[no-any-return]
 
 
 def indicator_row_height(name: object, target: object, actual: object, reason: object, declared: bool) -> float:
@@ -173,10 +191,6 @@ def fit_indicator_rows(sheet: Any, layout: FormLayout) -> None:
         dimension = sheet.row_dimensions[place.row + 1]
         needed = indicator_row_height(name, target, actual, reason, declared=False)
         dimension.height = max(float(dimension.height or 15), needed)
-
-
-def _cached(value: Value) -> Value:
-    return value
 
 
 def _write_literal(sheet: Worksheet, r: int, col: int, value: Value, fmt: object) -> None:

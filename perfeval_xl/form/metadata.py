@@ -129,14 +129,17 @@ def decode_cells(text: str) -> frozenset[tuple[int, int]]:
 _COLUMN_INDEX = {xl_rowcol_to_cell(0, c)[:-1]: c for c in range(702)}  # A … ZZ
 
 
-def recorded_cells(sheets: Iterable[RecordingSheet]) -> list[tuple[str, str, str, str]]:
-    out = []
+def recorded_fingerprint(sheets: Iterable[RecordingSheet]) -> str:
+    """The fingerprint of the locked cells written (as :func:`fingerprint` of the same cells)."""
+    entries = []
     for sheet in sheets:
+        name = sheet.name
         for (row, col), (content, locked) in sheet.records.items():
             if locked:
                 kind, text = canonical(content)
-                out.append((sheet.name, cell(row, col), kind, text))
-    return out
+                entries.append(f"{name}\x1f{cell(row, col)}\x1f{kind}\x1f{text}")
+    entries.sort()
+    return fingerprint_joined(entries)
 
 
 def spec_hash(spec: ProjectSpec) -> str:
@@ -212,7 +215,7 @@ def meta_values(spec: ProjectSpec, profile: str, layout: FormLayout, mode: str,
     }
 
 
-__all__ = ["META_SHEET", "canonical", "fingerprint", "meta_values", "recorded_cells", "write_metadata"]
+__all__ = ["META_SHEET", "canonical", "fingerprint", "meta_values", "recorded_fingerprint", "write_metadata"]
 
 
 FINGERPRINT_SHEETS = ("自评表", "参数", "计算")

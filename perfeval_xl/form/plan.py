@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from ..engine import rating_band, resolve_level1, resolve_level2
 from ..errors import FormError
@@ -66,6 +67,8 @@ class FormPlan:
     blocks: list[tuple[str, tuple[str, ...]]]
     warnings: list[str]
     mode: str = "native"
+    # per (mode, editable target): the row formulas as templates (see indicators.row_templates)
+    row_templates: dict[tuple[str, bool], Any] = field(default_factory=dict, repr=False, compare=False)
 
     def row_formulas(self, row: int) -> RowFormulas:
         """The formulas of indicator row ``row`` in this form's mode."""

@@ -31,13 +31,19 @@ class Styles:
     def __init__(self, workbook: Workbook) -> None:
         self.workbook = workbook
         self._cache: dict[tuple[tuple[str, Any], ...], Format] = {}
+        self._calls: dict[tuple[tuple[str, Any], ...], Format] = {}  # as asked, before sorting
 
     def get(self, **props: Any) -> Format:
+        asked = tuple(props.items())
+        found = self._calls.get(asked)
+        if found is not None:
+            return found
         base: dict[str, Any] = {"font_name": BODY_FONT, "font_size": 10, "valign": "vcenter"}
         base.update(props)
         key = tuple(sorted(base.items()))
         if key not in self._cache:
             self._cache[key] = self.workbook.add_format(base)
+        self._calls[asked] = self._cache[key]
         return self._cache[key]
 
     # The kinds of cells on the form -----------------------------------------
