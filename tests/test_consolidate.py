@@ -214,3 +214,10 @@ def test_cli_consolidate(returned: tuple[Path, dict[str, Decimal | None]], tmp_p
     nothing = CliRunner().invoke(cli, ["consolidate", str(tmp_path / "没有"), "-o", str(out)],
                                  prog_name="perfeval-xl")
     assert nothing.exit_code == 2 and "找不到要汇总的文件" in nothing.stderr
+    # a folder holding no workbook at all (a wrong folder, a zip not yet unpacked) is no review
+    (wrong := tmp_path / "回收包").mkdir()
+    (wrong / "回收.zip").write_bytes(b"PK\x05\x06" + bytes(18))
+    empty = CliRunner().invoke(cli, ["consolidate", str(wrong), "-o", str(tmp_path / "空.xlsx")],
+                               prog_name="perfeval-xl")
+    assert empty.exit_code == 2 and "没有找到 Excel 工作簿" in empty.stderr
+    assert "另有 1 个非 Excel 文件已跳过" in empty.stderr and not (tmp_path / "空.xlsx").exists()

@@ -100,6 +100,10 @@ def _run(store: Store, inputs: list[str], output: Path, jobs: int | None, year: 
                         skipped=[(_absolute(p), reason) for p, reason in found.skipped])
     if not found.files and found.missing:
         raise FileError("找不到要汇总的文件：" + "、".join(found.missing))
+    if not found.files:
+        others = f"（另有 {len(found.skipped)} 个非 Excel 文件已跳过）" if found.skipped else ""
+        raise FileError(f"在 {'、'.join(inputs)} 中没有找到 Excel 工作簿（.xlsx、.xlsm 等）{others}，"
+                        "没有写出汇总表；请检查文件夹是否选对、回收的自评表是否已解压")
     root = _root(inputs)
     run = store.start_run(inputs, root, done.skipped)
     to_read: list[str] = []
