@@ -101,6 +101,7 @@ CODES: dict[str, str] = {
     "cell-not-number": "应填数字的单元格不是数字",
     "form-altered": "自评表的锁定内容（指标、分值、公式、参数）与下发时不一致",
     "shown-differs": "自评表显示的得分、总分或等级与重算结果不同",
+    "actual-unread-by-form": "实际完成值的写法表内公式不能换算（如 元 与 万元），该行在表中未计分，按规则换算后计分",
     "macros-ignored": "文件含有宏，读取时未运行",
     "values-copy": "读取的是只含数值的副本",
 }

@@ -92,16 +92,17 @@ def _number(rng: random.Random) -> float:
     return round(rng.uniform(0.5, 1000), rng.choice([1, 2]))
 
 
-def _target(rng: random.Random, level2: str) -> tuple[str | float, float | None, bool]:
-    """(target as written, its value if quantitative, is percent)."""
+def _target(rng: random.Random, level2: str) -> tuple[str | float, float | None, bool, str]:
+    """(target as written, its value if quantitative, is percent, unit as written)."""
     roll = rng.random()
     if roll < 0.18:
-        return rng.choice(QUALITATIVE), None, False
+        return rng.choice(QUALITATIVE), None, False, ""
     if roll < 0.22:
         value = float(rng.randint(1, 500))
-        return value, value, False  # a bare number in the cell
+        return value, value, False, ""  # a bare number in the cell
     sign = rng.choice(SIGNS)
     percent = rng.random() < 0.4
+    unit = "%"
     if percent:
         value = float(rng.choice([80, 85, 90, 95, 97, 98.5, 99, 100, 70, 60, 0, 5]))
         text = f"{value:g}%"
@@ -114,10 +115,10 @@ def _target(rng: random.Random, level2: str) -> tuple[str | float, float | None,
     text = sign + text
     if rng.random() < 0.1:
         text = text.translate(FULL_WIDTH)
-    return text, value, percent
+    return text, value, percent, unit
 
 
-def _actual(rng: random.Random, value: float | None, percent: bool) -> object:
+def _actual(rng: random.Random, value: float | None, percent: bool, unit: str) -> object:
     if value is None:
         roll = rng.random()
         if roll < 0.08:
@@ -132,7 +133,13 @@ def _actual(rng: random.Random, value: float | None, percent: bool) -> object:
         return "约" + str(int(value) + 1)
     base = value / 100 if percent else value
     factor = rng.choice([1, 1, 0.5, 0.9, 0.97, 1.05, 1.3, 1.31, 2.5, 0, 0.7, 1.29])
-    return round(base * factor, 4 if percent else 2)
+    number = round(base * factor, 4 if percent else 2)
+    roll = rng.random()
+    if roll < 0.12 and unit:  # typed as text, as the target is written: "95.5%", "3600批次", "1000㎡"
+        return f"{round(number * 100, 2)}%" if percent else f"{number}{unit}"
+    if roll < 0.15 and unit and not percent:
+        return f"{number}%"  # a percentage against a target in units: unreadable for both
+    return number
 
 
 def make_case(index: int, seed: int = 2026) -> Case:
@@ -150,12 +157,12 @@ def make_case(index: int, seed: int = 2026) -> Case:
         typed = rng.random() < 0.25 and typed_per_l2.get(level2, 0) < 2
         if typed:
             typed_per_l2[level2] = typed_per_l2.get(level2, 0) + 1
-        target, value, percent = _target(rng, level2)
+        target, value, percent, unit = _target(rng, level2)
         weight: float | None = round(weights[i] * scale, 1) if rng.random() < 0.9 else float(weights[i])
         if rng.random() < 0.03:
             weight = None
         row = Row(level1, level2, f"指标{index}-{i}", target, weight, typed)
-        row.actual = _actual(rng, value, percent)
+        row.actual = _actual(rng, value, percent, unit)
         if value is None and isinstance(row.actual, str) and rng.random() < 0.15:
             row.actual = str(target)  # the actual repeats the target text
         if rng.random() < 0.5:

@@ -242,6 +242,41 @@ def test_an_incomplete_form_saved_by_a_spreadsheet_shows_its_partial_total(tmp_p
     assert code == 1 and "表中显示" not in out
 
 
+def test_actuals_typed_with_units_in_the_form_and_in_the_engine(tmp_path: Path) -> None:
+    """A text actual in the target's own unit is read by the form's formulas as by the engine;
+    one in another unit of the same kind ("865400元" against 87.65万元) only the engine converts,
+    and the form's unscored row is explained as such, not as altered formulas."""
+    spec = load_example("caidian-2019-quality")
+    built = build_form(blank(spec), tmp_path / "blank.xlsx")
+    rows = {spec.indicators[p.place.spec_index].name: p.row for p in built.plan.rows
+            if p.place.spec_index is not None}
+    saved = {}
+    for label, cost in (("own", "86.54万元"), ("other", "865400元")):
+        wb = openpyxl.load_workbook(built.path)
+        ws = wb[SHEET]
+        ws[cell(built.layout.funds["fiscal"], Col.TARGET)] = 87.65
+        ws[cell(built.layout.funds["fiscal"], Col.ACTUAL)] = 86.54
+        for ind in spec.indicators:  # as text, the way they were published: "100%", "80%" ...
+            ws[cell(rows[ind.name], Col.ACTUAL)] = cost if ind.name == "不超过年度预算" else str(ind.actual)
+        wb.save(tmp_path / f"{label}.xlsx")
+        saved[label] = recalculate([tmp_path / f"{label}.xlsx"], tmp_path / "saved")[0]
+    values = openpyxl.load_workbook(saved["own"], data_only=True)[SHEET]
+    assert values[cell(built.layout.total, Col.SCORE)].value == pytest.approx(99.87)
+    assert values[cell(rows["不超过年度预算"], Col.SCORE)].value == 25
+    [own] = evaluate(saved["own"])
+    assert (own.total, own.grade) == (D("99.87"), "优")
+    assert codes(own, "error") == [] and codes(own, "warning") == []
+    values = openpyxl.load_workbook(saved["other"], data_only=True)[SHEET]
+    assert values[cell(rows["不超过年度预算"], Col.SCORE)].value is None  # the form shows it unreadable
+    [other] = evaluate(saved["other"])
+    assert (other.total, other.grade) == (D("99.87"), "优")  # the engine converts 865400元 to 86.54万元
+    assert codes(other, "error") == []
+    assert codes(other, "warning") == ["actual-unread-by-form"] * 3  # the row, 总分 and 评价等级
+    row_warning = next(f for f in other.all_findings() if f.code == "actual-unread-by-form")
+    assert "865400元" in row_warning.message and "25 分" in row_warning.message
+    assert row_warning.location == f"{SHEET}!{cell(rows['不超过年度预算'], Col.ACTUAL)}"
+
+
 def test_altered_locked_content_and_shown_results_are_reported(filled_ours: Path, tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(filled_ours)
     ws = wb[SHEET]

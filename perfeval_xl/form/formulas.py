@@ -192,8 +192,17 @@ class RowFormulas:
         return f"AND(NOT(ISNUMBER({f})),OR({an}=\"\",SUMPRODUCT(--EXACT(pe_p_empty,{an}))>0))"
 
     def avalue(self) -> str:
-        m, f, an, ao = self.h["KIND"], self.h["ACTUAL"], self.h["ANORM"], self.h["TNORM"]
-        numeric = f"IF(ISNUMBER({f}),{f},IFERROR(VALUE({an}),\"#\"))"
+        m, f, an, ao, u = self.h["KIND"], self.h["ACTUAL"], self.h["ANORM"], self.h["TNORM"], self.h["UNIT"]
+        # A typed text is read as the engine reads it (model.actual_text_value): a number, a
+        # percentage where the target is one or has no unit, or a number followed by the
+        # target's own unit ("3600批次" against "≥3500批次"); anything else is unreadable.
+        body = f"LEFT({an},LEN({an})-LEN({u}))"
+        # nested IFs, not one AND: AND evaluates every argument, and LEFT() of a negative length is an error
+        own_unit = (f"IF(AND(LEN({u})>0,{u}<>\"%\",LEN({an})>LEN({u})),IF(AND(EXACT(RIGHT({an},LEN({u})),{u}),"
+                    f"RIGHT({body},1)<>\"%\"),IFERROR(VALUE({body}),\"#\"),\"#\"),\"#\")")
+        text = (f"IF(RIGHT({an},1)=\"%\",IF(OR({u}=\"\",{u}=\"%\"),IFERROR(VALUE({an}),\"#\"),\"#\"),"
+                f"IFERROR(VALUE({an}),{own_unit}))")
+        numeric = f"IF(ISNUMBER({f}),{f},{text})"
         rating = f"IFERROR(LOOKUP(2,1/EXACT(pe_p_rating_key,{an}),pe_p_rating_idx),IF({an}={ao},1,0))"
         return f"=IF({m}=\"\",\"\",IF({self._actual_empty()},\"\",IF({m}=\"N\",{numeric},{rating})))"
 

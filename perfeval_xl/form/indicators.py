@@ -232,7 +232,7 @@ def _validations(sheet: Validations, planned: PlannedRow, plan: FormPlan) -> Non
             "validate": "list", "source": "=pe_p_band_label", "error_type": "information",
             "ignore_blank": True,
             "input_title": "实际完成值",
-            "input_message": "定量指标填写数值；定性指标从下拉列表选择评价档次。",
+            "input_message": "定量指标填写数值（可带与年度指标值相同的单位，如 3600批次、95%）；定性指标从下拉列表选择评价档次。",
             "error_title": "不是评价档次",
             "error_message": "若这是定量指标的数值，请点“确定”保留；若是定性指标，请从下拉列表选择。",
         })

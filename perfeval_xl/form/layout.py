@@ -22,7 +22,7 @@ SHEET = "自评表"
 CALC_SHEET = "计算"  # the hidden helper columns, row for row beside the 自评表
 PARAMS_SHEET = "参数"
 META_SHEET = "_meta"
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"  # 2: a typed actual may carry the target's own unit ("3600批次")
 
 
 class Col:

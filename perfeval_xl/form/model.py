@@ -44,6 +44,22 @@ def excel_value(text: str) -> Decimal | None:
     return div(number, scale) if number.is_finite() else None
 
 
+def actual_text_value(anorm: str, unit: str) -> Decimal | None:
+    """A typed actual (normalised text) as the form's AVALUE formula reads it, against a
+    target whose unit is ``unit`` ("" for none, "%" for a percentage): VALUE() of the text;
+    a percentage only against a percentage or a unitless target; else the number before
+    the target's own unit. None when unreadable."""
+    if anorm.endswith("%"):
+        return excel_value(anorm) if unit in ("", "%") else None
+    value = excel_value(anorm)
+    if value is not None:
+        return value
+    if unit and unit != "%" and len(anorm) > len(unit) and anorm.endswith(unit):
+        body = anorm[: -len(unit)]
+        return None if body.endswith("%") else excel_value(body)
+    return None
+
+
 def _is_number(value: object) -> bool:
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
@@ -192,7 +208,7 @@ def row_values(row: RowInput, params: FormParams) -> dict[int, Value]:
         if actual_number:
             avalue = _dec(row.actual)
         else:
-            parsed = excel_value(anorm)
+            parsed = actual_text_value(anorm, str(out[Col.UNIT]))
             avalue = "#" if parsed is None else parsed
     else:
         if anorm in params.rating_key:

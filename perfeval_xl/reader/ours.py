@@ -262,11 +262,20 @@ def compare_shown(form: OurForm, result: ProjectResult) -> list[Finding]:
     if not form.recalculated:
         return []
     out = []
+    unread = 0  # rows the engine scores from a typed text the form's formulas do not read
     by_address = {ind.spec.locations.get("actual", ""): ind for ind in result.indicators}
     for place in form.layout.indicators:
         shown = form.shown["rows"].get(place.row)
         found = by_address.get(f"{SHEET}!{cell(place.row, Col.ACTUAL)}")
         if found is None or shown is None:
+            continue
+        if _unread_by_form(shown.value, found):
+            unread += 1
+            out.append(F.warning(
+                "actual-unread-by-form", found.spec.where,
+                f"表中该行未计分：表内公式不能换算实际完成值“{found.spec.actual}”（如 元 与 万元、带单位的数与"
+                f"无单位的指标值），按规则换算后应得 {number(found.score)} 分；请在表中按年度指标值的单位只填写数字",
+                found.spec.locations.get("actual")))
             continue
         if not _equal(shown.value, found.score):
             out.append(F.error(
@@ -280,10 +289,23 @@ def compare_shown(form: OurForm, result: ProjectResult) -> list[Finding]:
                                  ("grade", "评价等级", result.grade)):
         shown = form.shown[key]
         if not _equal(shown.value, computed):
+            expected = computed if isinstance(computed, str) else number(computed)
+            if unread and key != "exec_score":
+                out.append(F.warning(
+                    "actual-unread-by-form", label, f"表中显示的{label}为 {_show(shown.value)}，"
+                    f"未计上述 {unread} 行；按规则应为 {expected}", shown.address))
+                continue
             out.append(F.error(
-                "shown-differs", label, f"表中显示的{label}为 {_show(shown.value)}，按规则应为 "
-                f"{computed if isinstance(computed, str) else number(computed)}", shown.address))
+                "shown-differs", label, f"表中显示的{label}为 {_show(shown.value)}，按规则应为 {expected}",
+                shown.address))
     return out
+
+
+def _unread_by_form(shown: object, found: Any) -> bool:
+    """Whether a row the form shows unscored is one the engine scores from a typed text
+    (an actual in another unit of the same kind, "865400元" against "≤87.65万元"): the
+    form's formulas read a number, a percentage, or a number in the target's own unit only."""
+    return shown in (None, "") and found.score is not None and isinstance(found.spec.actual, str)
 
 
 def _equal(shown: object, computed: object) -> bool:
