@@ -288,6 +288,8 @@ def demo(outdir: Path) -> None:
             f"{display.number(result.execution.score)}，总分 {display.number(result.total)}，"
             f"{grade}；{result.status()}"
         )
+    for step in output.steps:
+        click.echo(step)
     click.echo(f"已写入 {len(output.files)} 个文件到 {outdir}/")
 
 

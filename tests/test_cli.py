@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 from click.testing import CliRunner
 
 from perfeval_xl.cli import cli
@@ -79,7 +80,8 @@ def test_demo_scores_every_example(tmp_path: Path) -> None:
     assert "caidian-2019-quality.json" in written and len(written) == 5
     data = json.loads((tmp_path / "out" / "donghu-2018-general-affairs.json").read_text("utf-8"))
     assert data["total"] == 96.25
-    assert out.endswith(f"已写入 30 个文件到 {tmp_path / 'out'}/\n")
+    assert out.endswith(f"已写入 38 个文件到 {tmp_path / 'out'}/\n")
+    assert "绩效目标清单：5 个项目 → 下发/ 中生成 5 份待填写的自评表" in out
     # every example also gets its forms (filled and blank) and the filled form's attachments
     from docx import Document
 
@@ -97,6 +99,21 @@ def test_demo_scores_every_example(tmp_path: Path) -> None:
         assert expected["project"] in pdf and f"{expected['total']:g}" in pdf, name
         report = Document(str(tmp_path / "out" / f"{name}-报告.docx"))
         assert report.tables[0].rows[0].cells[2].text == expected["project"], name
+    # the finance bureau's side: the forms sent out from the list carry the declared targets and weights,
+    # and the review recomputes every filled form to the same total
+    totals = {}
+    for name in (p.stem for p in (tmp_path / "out").glob("*.json")):
+        expected = json.loads((tmp_path / "out" / f"{name}.json").read_text("utf-8"))
+        totals[expected["project"]] = expected["total"]
+        [sent] = evaluate(next((tmp_path / "out" / "下发").glob(f"*_{expected['project']}.xlsx")))
+        assert [(i.spec.name, str(i.spec.target), float(i.spec.weight or 0)) for i in sent.indicators] == [
+            (i["name"], i["target"], i["weight"]) for i in expected["indicators"]], name
+        assert not sent.complete
+    review = openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx", read_only=True)["汇总"]
+    rows = list(review.iter_rows(values_only=True))
+    header = list(rows[0])
+    shown = {r[header.index("项目名称")]: r[header.index("总分")] for r in rows[1:] if r[header.index("项目名称")]}
+    assert {k: shown.get(k) for k in totals} == totals
 
 
 def test_python_dash_m() -> None:

@@ -46,8 +46,10 @@ def spec_rows(spec: ProjectSpec) -> list[list[object]]:
     return rows
 
 
-def write_template(path: str | Path, profile: str = DEFAULT_PROFILE, year: int | None = None) -> Path:
-    """Write the template for ``profile`` (resolved for budget ``year``) to ``path``."""
+def write_template(path: str | Path, profile: str = DEFAULT_PROFILE, year: int | None = None,
+                   projects: Sequence[ProjectSpec] = ()) -> Path:
+    """Write the template for ``profile`` (resolved for budget ``year``) to ``path``, with the
+    declared targets of ``projects`` already listed (the demo's list; empty for a user's template)."""
     from ..demo import load_example
 
     path = Path(path)
@@ -59,7 +61,7 @@ def write_template(path: str | Path, profile: str = DEFAULT_PROFILE, year: int |
         })
         formats = _Formats(workbook)
         _write_lists(workbook, rules)
-        _write_list_sheet(workbook.add_worksheet(LIST_SHEET), formats, rules)
+        _write_list_sheet(workbook.add_worksheet(LIST_SHEET), formats, rules, projects)
         _write_instructions(workbook.add_worksheet(INSTRUCTIONS_SHEET), formats, rules, load_example(EXAMPLE))
         workbook.get_worksheet_by_name(LIST_SHEET).activate()
         workbook.close()
@@ -100,11 +102,22 @@ def _write_lists(workbook: xlsxwriter.Workbook, rules: Rules) -> None:
     sheet.hide()
 
 
-def _write_list_sheet(sheet: xlsxwriter.worksheet.Worksheet, formats: _Formats, rules: Rules) -> None:
+def _write_list_sheet(sheet: xlsxwriter.worksheet.Worksheet, formats: _Formats, rules: Rules,
+                      projects: Sequence[ProjectSpec]) -> None:
     for col, column in enumerate(COLUMNS):
         sheet.write_string(0, col, header_text(column), formats.header)
         sheet.set_column(col, col, column.width, formats.columns.get(column.key))
         sheet.data_validation(1, col, LIST_ROWS, col, _validation(column, rules))
+    rows = [row for spec in projects for row in spec_rows(spec)]
+    for r, row in enumerate(rows, start=1):
+        for col, (column, value) in enumerate(zip(COLUMNS, row, strict=True)):
+            if value is None or value == "":
+                continue
+            fmt = formats.columns.get(column.key)
+            if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+                sheet.write_number(r, col, float(value), fmt)
+            else:
+                sheet.write_string(r, col, str(value), fmt)
     sheet.set_row(0, 30)
     sheet.freeze_panes(1, 0)
     _print_setup(sheet)
