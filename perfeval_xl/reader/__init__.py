@@ -33,6 +33,17 @@ class ReadProject:
     findings: list[Finding] = field(default_factory=list)
     ours: OurForm | None = None
 
+    def score(self) -> ProjectResult:
+        """Score the project with the engine; the reader's findings come first, then every
+        result the file shows that differs from the engine's (our forms)."""
+        result = score_project(self.spec)
+        extra = list(self.findings)
+        if self.ours is not None:
+            extra += compare_shown(self.ours, result)
+        result.findings[:0] = extra
+        result.sheet, result.kind = self.sheet, self.kind
+        return result
+
 
 def _load(path: Path, data_only: bool) -> Any:
     import openpyxl
@@ -82,16 +93,7 @@ def read_projects(path: str | Path, *, sheet: str | None = None, year: int | Non
 def evaluate(path: str | Path, *, sheet: str | None = None, year: int | None = None,
              profile: str | None = None) -> list[ProjectResult]:
     """Read every 自评表 in a workbook, score it with the engine and cross-check what it shows."""
-    results = []
-    for read in read_projects(path, sheet=sheet, year=year, profile=profile):
-        result = score_project(read.spec)
-        extra = list(read.findings)
-        if read.ours is not None:
-            extra += compare_shown(read.ours, result)
-        result.findings[:0] = extra
-        result.sheet, result.kind = read.sheet, read.kind
-        results.append(result)
-    return results
+    return [read.score() for read in read_projects(path, sheet=sheet, year=year, profile=profile)]
 
 
 __all__ = ["WORKBOOK_SUFFIXES", "ReadProject", "evaluate", "read_projects"]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import findings as F
-from ..engine import ProjectResult, score_project
+from ..engine import ProjectResult
 from ..errors import FileError, FormError
 from ..form.layout import META_SHEET, SHEET
 from ..profiles import DEFAULT_PROFILE
@@ -25,7 +25,7 @@ from . import ReadProject
 from .cells import GridSheet
 from .handmade import looks_like_form, read_handmade
 from .opening import check_workbook_file, empty_workbook, no_form, unparsable
-from .ours import compare_shown, read_ours_values
+from .ours import read_ours_values
 
 
 def _grid(workbook: Any, name: str) -> GridSheet:
@@ -90,14 +90,5 @@ def read_projects_fast(path: Path, *, year: int | None = None, profile: str | No
 def evaluate_fast(path: Path, *, year: int | None = None, profile: str | None = None,
                   data: bytes | None = None) -> tuple[list[ProjectResult], str | None]:
     """Read (values only), score and cross-check every 自评表 in ``path``; and when it was saved."""
-    results = []
     read_file = read_projects_fast(path, year=year, profile=profile, data=data)
-    for read in read_file.projects:
-        result = score_project(read.spec)
-        extra = list(read.findings)
-        if read.ours is not None:
-            extra += compare_shown(read.ours, result)
-        result.findings[:0] = extra
-        result.sheet, result.kind = read.sheet, read.kind
-        results.append(result)
-    return results, read_file.saved_at
+    return [read.score() for read in read_file.projects], read_file.saved_at

@@ -20,7 +20,7 @@ from .. import findings as F
 from ..engine import resolve_level2
 from ..errors import FormError
 from ..findings import Finding
-from ..notation import ParseProblem, is_empty, parse_quantity, split_unit
+from ..notation import ParseProblem, Quantity, is_empty, parse_quantity, split_unit
 from ..profiles import Rules, load_rules
 from ..spec import FundsRow, Indicator, ProjectSpec, Stated
 from .cells import Cell, Sheet, labels
@@ -184,19 +184,27 @@ def _goals(sheet: Sheet) -> tuple[str, str]:
     return expected, actual
 
 
-def _number(cell: Cell, what: str, out: list[Finding], where: str) -> Decimal | None:
-    """A number written in a cell, possibly as text with a unit ("25分")."""
+def _typed(cell: Cell, what: str, out: list[Finding], where: str) -> tuple[bool, Decimal | None, Quantity | None]:
+    """(settled, value, quantity): an error value (reported), an empty cell or a number settle
+    the cell's value; a text is parsed into a quantity (None when it is none) for the caller."""
     if cell.error:
         out.append(F.error("cell-error", where, f"{what}是错误值 {cell.error}，请改为数值或留空", cell.address))
-        return None
+        return True, None, None
     if cell.empty:
-        return None
+        return True, None, None
     if isinstance(cell.value, Decimal):
-        return cell.value
+        return True, cell.value, None
     try:
-        quantity = parse_quantity(cell.value)
+        return False, None, parse_quantity(cell.value)
     except ParseProblem:
-        quantity = None
+        return False, None, None
+
+
+def _number(cell: Cell, what: str, out: list[Finding], where: str) -> Decimal | None:
+    """A number written in a cell, possibly as text with a unit ("25分")."""
+    settled, value, quantity = _typed(cell, what, out, where)
+    if settled:
+        return value
     if quantity is None or quantity.unit not in (None, "分"):
         out.append(F.error("cell-not-number", where, f"{what}“{cell.text()}”不是数字，请填写数值", cell.address))
         return None
@@ -204,17 +212,10 @@ def _number(cell: Cell, what: str, out: list[Finding], where: str) -> Decimal | 
 
 
 def _amount(cell: Cell, what: str, out: list[Finding], where: str) -> Decimal | None:
-    if cell.error:
-        out.append(F.error("cell-error", where, f"{what}是错误值 {cell.error}，请改为数值或留空", cell.address))
-        return None
-    if cell.empty:
-        return None
-    if isinstance(cell.value, Decimal):
-        return cell.value
-    try:
-        quantity = parse_quantity(cell.value)
-    except ParseProblem:
-        quantity = None
+    """An amount in 万元, possibly written as text in 元/万元/亿元 ("865400元")."""
+    settled, value, quantity = _typed(cell, what, out, where)
+    if settled:
+        return value
     if quantity is not None:
         factor, base = split_unit(quantity.unit or "万元")
         if base == "元":
