@@ -104,4 +104,6 @@ CODES: dict[str, str] = {
     "actual-unread-by-form": "实际完成值的写法表内公式不能换算（如 元 与 万元），该行在表中未计分，按规则换算后计分",
     "macros-ignored": "文件含有宏，读取时未运行",
     "values-copy": "读取的是只含数值的副本",
+    "protection-removed": "自评表的工作表保护已被取消",
+    "seal-invalid": "印章无效：不是用财政局密钥下发的表，或下发后被改动",
 }

@@ -14,11 +14,12 @@ from ..engine import ProjectResult, score_project
 from ..errors import FormError, PerfEvalError
 from ..findings import Finding
 from ..profiles import DEFAULT_PROFILE
+from ..seal import SealKey
 from ..spec import ProjectSpec
 from .cells import OpenpyxlSheet
 from .handmade import looks_like_form, read_handmade
 from .opening import check_workbook_file, empty_workbook, no_form, unparsable
-from .ours import OurForm, compare_shown, is_ours, read_ours
+from .ours import OurForm, compare_shown, is_ours, read_ours, structure_without_meta, unprotected, unsealed
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".et"}
 
@@ -59,8 +60,9 @@ def _load(path: Path, data_only: bool) -> Any:
 
 
 def read_projects(path: str | Path, *, sheet: str | None = None, year: int | None = None,
-                  profile: str | None = None) -> list[ReadProject]:
-    """Every 自评表 in the workbook at ``path`` (one per sheet), as specs with cell addresses."""
+                  profile: str | None = None, key: SealKey | None = None) -> list[ReadProject]:
+    """Every 自评表 in the workbook at ``path`` (one per sheet), as specs with cell addresses
+    (``key``: check the seal of each)."""
     path = Path(path)
     opened = check_workbook_file(path)
     values = _load(path, data_only=True)
@@ -69,8 +71,13 @@ def read_projects(path: str | Path, *, sheet: str | None = None, year: int | Non
         notes.append(F.note("macros-ignored", "工作簿", "该文件含有宏（VBA），读取时不会运行任何宏"))
     if is_ours(values) and (sheet is None or sheet == "自评表"):
         formulas = _load(path, data_only=False)
-        form = read_ours(formulas, values, str(path))
+        form = read_ours(formulas, values, str(path), key)
+        if not formulas["自评表"].protection.sheet:
+            form.findings.append(unprotected())
         return [ReadProject(form.spec, "perfeval-xl", "自评表", notes + form.findings, form)]
+    notes += structure_without_meta(path)
+    if key is not None:
+        notes.append(unsealed(key))
     names = [ws.title for ws in values.worksheets]
     if sheet is not None:
         if sheet not in names:
@@ -91,9 +98,9 @@ def read_projects(path: str | Path, *, sheet: str | None = None, year: int | Non
 
 
 def evaluate(path: str | Path, *, sheet: str | None = None, year: int | None = None,
-             profile: str | None = None) -> list[ProjectResult]:
+             profile: str | None = None, key: SealKey | None = None) -> list[ProjectResult]:
     """Read every 自评表 in a workbook, score it with the engine and cross-check what it shows."""
-    return [read.score() for read in read_projects(path, sheet=sheet, year=year, profile=profile)]
+    return [read.score() for read in read_projects(path, sheet=sheet, year=year, profile=profile, key=key)]
 
 
 __all__ = ["WORKBOOK_SUFFIXES", "ReadProject", "evaluate", "read_projects"]

@@ -21,11 +21,28 @@ from ..engine import ProjectResult
 from ..errors import FileError, FormError
 from ..form.layout import META_SHEET, SHEET
 from ..profiles import DEFAULT_PROFILE
+from ..seal import SealKey
 from . import ReadProject
 from .cells import GridSheet
 from .handmade import looks_like_form, read_handmade
-from .opening import check_workbook_file, empty_workbook, no_form, unparsable
-from .ours import read_ours_values
+from .opening import check_sheets, check_workbook_file, empty_workbook, no_form, unparsable
+from .ours import read_ours_values, structure_without_meta, unprotected, unsealed
+
+FORM_SHEETS = (SHEET, META_SHEET)  # what is read of one of our forms
+
+
+def meta_from_rows(rows: list[list[Any]]) -> dict[str, str]:
+    """The _meta sheet's key/value pairs from its rows of values; a long value continues in the
+    cells to the right of its key (see form.metadata.write_metadata)."""
+    out = {}
+    for r in rows:
+        if r and isinstance(r[0], str) and r[0]:
+            out[r[0]] = "".join("" if v is None else (v if isinstance(v, str) else _number_text(v)) for v in r[1:])
+    return out
+
+
+def _number_text(value: Any) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
 def _grid(workbook: Any, name: str) -> GridSheet:
@@ -42,27 +59,36 @@ class FastRead:
 
 
 def read_projects_fast(path: Path, *, year: int | None = None, profile: str | None = None,
-                       data: bytes | None = None) -> FastRead:
-    """Every 自评表 in ``path`` (or in ``data``, its bytes already read), from values only."""
+                       data: bytes | None = None, key: SealKey | None = None) -> FastRead:
+    """Every 自评表 in ``path`` (or in ``data``, its bytes already read), from values only
+    (``key``: check the seal of each)."""
     from python_calamine import CalamineWorkbook
 
-    opened = check_workbook_file(path, verify=False, data=data)
+    # the sheets of one of our forms are checked before anything is built; those of any
+    # other workbook only once it turns out to be one
+    opened = check_workbook_file(path, verify=False, data=data, sheets=FORM_SHEETS)
     try:
         workbook = (CalamineWorkbook.from_path(str(path)) if data is None
                     else CalamineWorkbook.from_filelike(io.BytesIO(data)))
-    except Exception as exc:  # calamine raises its own error types for broken parts
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # calamine's own error types, and a panic of its native code
         raise unparsable(path, exc, data) from None
     notes = [F.note("macros-ignored", "工作簿", "该文件含有宏（VBA），读取时不会运行任何宏")] if opened.macros else []
     names = list(workbook.sheet_names)
     try:
         if META_SHEET in names and SHEET in names:
-            meta_rows = workbook.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False)
-            meta = {str(r[0]): ("" if len(r) < 2 or r[1] is None else str(r[1]))
-                    for r in meta_rows if r and isinstance(r[0], str) and r[0]}
+            meta = meta_from_rows(workbook.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False))
             if meta.get("template_version") and meta.get("layout"):
-                form = read_ours_values({SHEET: _grid(workbook, SHEET)}, meta, str(path))
-                return FastRead([ReadProject(form.spec, "perfeval-xl", SHEET, notes + form.findings, form)],
-                                opened.saved_at)
+                form = read_ours_values({SHEET: _grid(workbook, SHEET)}, meta, str(path), key)
+                shape = opened.shapes.get(SHEET)
+                extra = [unprotected()] if shape is not None and not shape.protected else []
+                return FastRead([ReadProject(form.spec, "perfeval-xl", SHEET, notes + form.findings + extra,
+                                             form)], opened.saved_at)
+        check_sheets(path, data, [n for n in names if n not in opened.shapes])
+        notes += structure_without_meta(path, data)
+        if key is not None:
+            notes.append(unsealed(key))
         visible = {m.name for m in workbook.sheets_metadata if str(m.visible).endswith("Visible")}
         candidates = []
         empty = True
@@ -74,9 +100,9 @@ def read_projects_fast(path: Path, *, year: int | None = None, profile: str | No
             empty = empty and not grid.filled()
             if looks_like_form(grid):
                 candidates.append(grid)
-    except (FileError, FormError):
+    except (FileError, FormError, KeyboardInterrupt, SystemExit):
         raise
-    except Exception as exc:
+    except BaseException as exc:  # a panic of calamine's native code is a BaseException
         raise unparsable(path, exc, data) from None
     if not candidates:
         raise empty_workbook(path) if empty else no_form(path, names)
@@ -88,7 +114,7 @@ def read_projects_fast(path: Path, *, year: int | None = None, profile: str | No
 
 
 def evaluate_fast(path: Path, *, year: int | None = None, profile: str | None = None,
-                  data: bytes | None = None) -> tuple[list[ProjectResult], str | None]:
+                  data: bytes | None = None, key: SealKey | None = None) -> tuple[list[ProjectResult], str | None]:
     """Read (values only), score and cross-check every 自评表 in ``path``; and when it was saved."""
-    read_file = read_projects_fast(path, year=year, profile=profile, data=data)
+    read_file = read_projects_fast(path, year=year, profile=profile, data=data, key=key)
     return [read.score() for read in read_file.projects], read_file.saved_at
