@@ -540,5 +540,5 @@ def test_a_zip_whose_headers_lie_about_sizes_is_not_decompressed(tmp_path: Path)
     path.write_bytes(bytes(raw))
     with pytest.raises(FileError, match="已损坏"):
         evaluate(path)
-    with pytest.raises(FileError, match="已损坏（部件 xl/worksheets/sheet1.xml 无法解压）"):
+    with pytest.raises(FileError, match=r"已损坏（部件 xl/worksheets/sheet1\.xml 无法解压）"):
         evaluate_fast(path)  # the check of the sheet's extents reads the part, and stops at the declared size

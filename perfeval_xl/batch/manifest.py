@@ -8,8 +8,6 @@ have a frozen header and an autofilter. Written to a temporary name and renamed.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import xlsxwriter
 
+from ..atomic import atomic_output
 from ..errors import FileError
 from .targets import RowProblem
 
@@ -50,22 +49,19 @@ def problem_row(problem: RowProblem) -> list[object]:
 
 
 def write_manifest(path: Path, outcomes: Sequence[ProjectOutcome], problems: Sequence[RowProblem]) -> Path:
-    """Write the manifest to ``path`` (replacing an older one)."""
-    temporary = path.with_name(f".~perfeval-{uuid.uuid4().hex}.xlsx")
-    try:
-        workbook = xlsxwriter.Workbook(str(temporary), {
-            "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
-        })
-        header = workbook.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
-                                      "valign": "vcenter"})
-        _sheet(workbook, PROJECTS_SHEET, PROJECT_COLUMNS, [project_row(o) for o in outcomes], header)
-        _sheet(workbook, PROBLEMS_SHEET, PROBLEM_COLUMNS, [problem_row(p) for p in problems], header)
-        workbook.close()
-        os.replace(temporary, path)
-    except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
-        raise FileError(f"无法写入生成清单 {path}：{exc}") from None
-    finally:
-        temporary.unlink(missing_ok=True)
+    """Write the manifest to ``path`` (replacing an older one only once complete)."""
+    with atomic_output(path) as temporary:
+        try:
+            workbook = xlsxwriter.Workbook(str(temporary), {
+                "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
+            })
+            header = workbook.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
+                                          "valign": "vcenter"})
+            _sheet(workbook, PROJECTS_SHEET, PROJECT_COLUMNS, [project_row(o) for o in outcomes], header)
+            _sheet(workbook, PROBLEMS_SHEET, PROBLEM_COLUMNS, [problem_row(p) for p in problems], header)
+            workbook.close()
+        except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
+            raise FileError(f"无法写入生成清单 {path}：{exc}") from None
     return path
 
 

@@ -18,6 +18,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .. import display
+from ..atomic import atomic_output
 from ..errors import FileError
 from ..profiles import DEFAULT_PROFILE, Rules, available_profiles, load_rules
 from ..spec import YEARS, ProjectSpec
@@ -50,13 +51,18 @@ def write_template(path: str | Path, profile: str = DEFAULT_PROFILE, year: int |
                    projects: Sequence[ProjectSpec] = ()) -> Path:
     """Write the template for ``profile`` (resolved for budget ``year``) to ``path``, with the
     declared targets of ``projects`` already listed (the demo's list; empty for a user's template)."""
-    from ..demo import load_example
-
     path = Path(path)
     rules = load_rules(profile, year or _last_year())
+    with atomic_output(path) as temporary:
+        _write_template(temporary, path, rules, projects)
+    return path
+
+
+def _write_template(temporary: Path, path: Path, rules: Rules, projects: Sequence[ProjectSpec]) -> None:
+    from ..demo import load_example
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        workbook = xlsxwriter.Workbook(str(path), {
+        workbook = xlsxwriter.Workbook(str(temporary), {
             "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
         })
         formats = _Formats(workbook)
@@ -67,7 +73,6 @@ def write_template(path: str | Path, profile: str = DEFAULT_PROFILE, year: int |
         workbook.close()
     except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
         raise FileError(f"无法写入 {path}：{exc}") from None
-    return path
 
 
 def _last_year() -> int:

@@ -56,6 +56,8 @@ class Consolidated:
     missing: list[str] = field(default_factory=list)
     review: ReviewStats = field(default_factory=ReviewStats)
     seconds: dict[str, float] = field(default_factory=dict)  # discover, read, review
+    log: Path | None = None  # what the workers wrote on their way down (diagnostics), when anything
+    worker_peak_mb: float = 0.0  # the largest worker's peak memory
 
 
 def _root(inputs: list[str]) -> str | None:
@@ -152,8 +154,9 @@ def _run(store: Store, inputs: list[str], output: Path, jobs: int | None, year: 
     if progress:
         progress(done.reused, total)
     _read_all(store, run, to_read, done, total, jobs, year, profile, key, limits, progress)
-    for path, _mtime, sha, status, _error in store.run_files(run):
-        if status == "error" and sha is not None and path not in {shown for _, shown in to_read}:
+    read_now = {shown for _, shown in to_read}
+    for seen, _mtime, sha, status, _error in store.run_files(run):
+        if status == "error" and sha is not None and seen not in read_now:
             done.failed += 1  # known bad content seen again
     store.finish_run(run, total, done.read, done.reused, done.failed)
     done.seconds["read"] = time.perf_counter() - clock
@@ -198,7 +201,8 @@ def _read_all(store: Store, run: int, to_read: list[tuple[str, str]], done: Cons
         return
     handle = functools.partial(process_file, year=year, profile=profile, key=key)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(to_read)))
-    with IsolatedPool(handle, workers, limits) as pool:
+    pool = IsolatedPool(handle, workers, limits)
+    try:
         for outcome in pool.run([opened for opened, _ in to_read]):
             if isinstance(outcome, Failed):
                 record = _failure_record(to_read[outcome.index][0], outcome)
@@ -207,6 +211,9 @@ def _read_all(store: Store, run: int, to_read: list[tuple[str, str]], done: Cons
                 index, record = outcome
             record["path"] = to_read[index][1]
             absorb(record)
+    finally:
+        pool.close()
+        done.log, done.worker_peak_mb = pool.kept_log, pool.peak_mb
     flush()
 
 

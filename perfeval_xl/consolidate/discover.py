@@ -93,14 +93,14 @@ def discover(inputs: list[str]) -> Discovery:
             except OSError as exc:
                 found.skipped.append((folder, f"无法打开文件夹：{os_reason(exc)}，已跳过"))
                 continue
-            folders = []
+            folders: list[tuple[Path, os.stat_result]] = []
             for name in names:
                 child = folder / name
                 if name.startswith("."):
                     continue
                 kind, info = _status(child)
                 if kind == "dir":
-                    folders.append((child, info))
+                    folders.append((child, info))  # type: ignore[arg-type]
                 else:
                     take_found(child, kind, info)
             stack.extend(reversed(folders))  # depth first, in name order

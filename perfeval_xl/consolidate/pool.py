@@ -72,7 +72,7 @@ class _Worker:
     killed_for_time: bool = False
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> Any:
     """A fork server that has imported the reading code once; each worker is a fork of it
     (fast to replace, and safe with threads in the parent such as a progress bar)."""
     if "forkserver" in multiprocessing.get_all_start_methods():
@@ -96,9 +96,19 @@ def _serve(conn: Connection, handle: Callable[[Any], Any], limits: Limits, log: 
         except (EOFError, OSError):
             return
         if task is None:
+            with contextlib.suppress(OSError):
+                conn.send(("peak", _peak_mb()))
             return
         for index, item in task:
             conn.send((index, handle(item)))
+
+
+def _peak_mb() -> float:
+    try:
+        import resource
+    except ImportError:
+        return 0.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 class IsolatedPool:
@@ -114,6 +124,8 @@ class IsolatedPool:
         self.stale: list[Any] = []  # killed workers not yet reaped
         self.deaths: dict[int, int] = {}  # item index -> workers it was in when they died
         self.started = 0
+        self.kept_log: Path | None = None  # the workers' diagnostics, kept when there are any
+        self.peak_mb = 0.0  # the largest worker's peak resident memory
 
     # -- workers ------------------------------------------------------------------------
 
@@ -141,6 +153,11 @@ class IsolatedPool:
                 worker.conn.send(None)
         deadline = time.monotonic() + 5
         for worker in self.workers:
+            with contextlib.suppress(EOFError, OSError):
+                if worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                    farewell = worker.conn.recv()
+                    if isinstance(farewell, tuple) and farewell[:1] == ("peak",):
+                        self.peak_mb = max(self.peak_mb, float(farewell[1]))
             worker.process.join(max(0.0, deadline - time.monotonic()))
             if worker.process.is_alive():
                 worker.process.kill()
@@ -150,6 +167,7 @@ class IsolatedPool:
         for process in self.stale:
             process.join(0.5)  # a process stuck in the kernel (a hung network disk) is left behind
         self.workers.clear()
+        self.kept_log = _keep_logs(sorted(self.logs.glob("*.log")))
         for log in self.logs.glob("*.log"):
             with contextlib.suppress(OSError):
                 log.unlink()
@@ -255,6 +273,30 @@ class IsolatedPool:
         if pending or any(w.assigned for w in self.workers):
             self.workers.append(self._spawn())
         return out
+
+
+def _keep_logs(logs: list[Path]) -> Path | None:
+    """The workers' non-empty logs gathered into one file where the user's logs go."""
+    parts = []
+    for log in logs:
+        with contextlib.suppress(OSError):
+            text = log.read_text(encoding="utf-8", errors="replace")
+            if text.strip():
+                parts.append(f"== {log.stem} ==\n{text}")
+    if not parts:
+        return None
+    from ..crashlog import log_dir
+
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for folder in (log_dir(), Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"perfeval-xl-汇总读取-{stamp}-{os.getpid()}.log"
+            path.write_text("\n".join(parts), encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    return None
 
 
 def _tail(log: Path, size: int = 4096) -> str:

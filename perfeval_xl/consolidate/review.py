@@ -21,6 +21,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
+from ..atomic import atomic_output
 from ..errors import FileError, os_reason
 from .store import Store
 
@@ -64,10 +65,18 @@ def write_review(store: Store, run_id: int, output: Path, root: str | None = Non
     stats = ReviewStats()
     projects = store.run_projects(run_id)
     kept, notes = _choose(projects, stats)
+    # written beside the target and renamed when complete: an interrupted run keeps the last review
+    with atomic_output(output, durable=True) as temporary:
+        _write(store, run_id, temporary, output, root, skipped or [], stats, kept, notes)
+    return stats
+
+
+def _write(store: Store, run_id: int, temporary: Path, output: Path, root: str | None,
+           skipped: list[tuple[str, str]], stats: ReviewStats, kept: list[sqlite3.Row],
+           notes: dict[int, list[str]]) -> None:
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        workbook = xlsxwriter.Workbook(str(output), {"constant_memory": True, "strings_to_numbers": False,
-                                                     "strings_to_formulas": False, "strings_to_urls": False})
+        workbook = xlsxwriter.Workbook(str(temporary), {"constant_memory": True, "strings_to_numbers": False,
+                                                        "strings_to_formulas": False, "strings_to_urls": False})
     except OSError as exc:
         raise FileError(f"无法写入 {output}：{os_reason(exc)}") from None
     fmt = _formats(workbook)
@@ -75,13 +84,12 @@ def write_review(store: Store, run_id: int, output: Path, root: str | None = Non
     _details(workbook, fmt, store, kept, root, stats)
     _problems(workbook, fmt, store, kept, notes, root, stats)
     _departments(workbook, fmt, kept)
-    _unreadable(workbook, fmt, store, run_id, root, skipped or [], stats)
+    _unreadable(workbook, fmt, store, run_id, root, skipped, stats)
     _about(workbook, fmt, store, run_id, stats)
     try:
         workbook.close()
     except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
         raise FileError(f"无法写入 {output}：{exc}") from None
-    return stats
 
 
 def _choose(projects: list[sqlite3.Row], stats: ReviewStats

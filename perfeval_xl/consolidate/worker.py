@@ -9,12 +9,15 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import sys
+import traceback
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from ..engine import ProjectResult
 from ..errors import PerfEvalError, os_reason
+from ..pathtext import readable
 from ..reader.opening import MAX_FILE_BYTES
 from ..seal import SealKey
 
@@ -139,4 +142,5 @@ def process_file(path_text: str, year: int | None = None, profile: str | None = 
         raise
     except BaseException:  # a file must never stop the run (a native library's panic is a BaseException)
         record.update(status="error", error=INTERNAL_REASON, projects=[])
+        print(f"内部错误：{readable(path_text)}\n{traceback.format_exc()}", file=sys.stderr, flush=True)
     return record
