@@ -69,6 +69,8 @@ def check_writable(target: str | Path, what: str = "输出文件") -> None:
     folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise FileError(f"无法写入{what} {target}：{folder} 是一个文件，不是文件夹，请检查路径") from None
     except OSError as exc:
         raise FileError(f"无法创建{what}所在的文件夹 {folder}：{os_reason(exc)}") from None
     probe = temporary_beside(target)

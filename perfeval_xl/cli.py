@@ -44,6 +44,9 @@ def _friendly(func: F) -> F:
             where = f" {readable(exc.filename)}" if exc.filename else ""
             click.echo(f"错误：无法读写文件{where}：{os_reason(exc)}", err=True)
             sys.exit(EXIT_UNREADABLE)
+        except MemoryError:
+            click.echo("错误：内存不足，未能完成；输入的文件可能过大，或是被构造的文件", err=True)
+            sys.exit(EXIT_UNREADABLE)
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt, SystemExit):
             raise
         except Exception as exc:  # a defect of perfeval-xl: a log for the maintainers, never a traceback

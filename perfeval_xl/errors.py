@@ -62,6 +62,8 @@ _OS_REASONS = {
     errno.EEXIST: "已经存在同名文件",
     errno.ENAMETOOLONG: "文件名或路径太长，请缩短",
     errno.EBUSY: "文件正被其他程序占用，请关闭后重试",
+    errno.EFBIG: "文件超出系统允许的大小（或磁盘配额已满），请清理磁盘或换一个位置后重试",
+    errno.EDQUOT: "磁盘配额已用完，请清理磁盘或换一个位置后重试",
 }
 
 

@@ -29,6 +29,13 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
+MEMORY_EXHAUSTED = "perfeval-xl: memory limit"  # a worker's result for an item that hit the limit
+READY = ("ready",)  # a worker's first message
+STARTS = 3  # workers in a row that may die before they are ready, before the run gives up
+
+
+class PoolError(RuntimeError):
+    """The worker processes cannot start (an installation or system problem, not a file's)."""
 TASK_FILES = 8  # files sent to a worker at a time; a worker holds two tasks, so it never waits
 POLL_SECONDS = 0.5  # how often the time limits are looked at when nothing else happens
 
@@ -70,6 +77,7 @@ class _Worker:
     assigned: deque[tuple[int, Any]] = field(default_factory=deque)
     since: float = 0.0  # when the file at the head of ``assigned`` started
     killed_for_time: bool = False
+    ready: bool = False  # it started: a death before that is no file's fault
 
 
 def _context() -> Any:
@@ -90,6 +98,7 @@ def _serve(conn: Connection, handle: Callable[[Any], Any], limits: Limits, log: 
         os.dup2(fd, 2)  # a native library's last words go to the log, not the user's terminal
         os.close(fd)
     limit_memory(limits.memory_mb)
+    conn.send(READY)
     while True:
         try:
             task = conn.recv()
@@ -100,7 +109,11 @@ def _serve(conn: Connection, handle: Callable[[Any], Any], limits: Limits, log: 
                 conn.send(("peak", _peak_mb()))
             return
         for index, item in task:
-            conn.send((index, handle(item)))
+            try:
+                result = handle(item)
+            except MemoryError:  # Python's allocation refused under the limit: this item's failure
+                result = MEMORY_EXHAUSTED
+            conn.send((index, result))
 
 
 def _peak_mb() -> float:
@@ -125,6 +138,7 @@ class IsolatedPool:
         self.deaths: dict[int, int] = {}  # item index -> workers it was in when they died
         self.started = 0
         self.kept_log: Path | None = None  # the workers' diagnostics, kept when there are any
+        self.failed_starts = 0
         self.peak_mb = 0.0  # the largest worker's peak resident memory
 
     # -- workers ------------------------------------------------------------------------
@@ -239,11 +253,19 @@ class IsolatedPool:
         dead = False
         try:
             while worker.conn.poll():
-                index, result = worker.conn.recv()
+                message = worker.conn.recv()
+                if message == READY:
+                    worker.ready = True
+                    self.failed_starts = 0
+                    continue
+                index, result = message
                 if worker.assigned and worker.assigned[0][0] == index:
                     worker.assigned.popleft()
                 worker.since = time.monotonic()
-                out.append((index, result))
+                if isinstance(result, str) and result == MEMORY_EXHAUSTED:
+                    out.append(Failed(index, "memory", f"超过 {self.limits.memory_mb:,} MB"))
+                else:
+                    out.append((index, result))
         except (EOFError, OSError):
             dead = True
         except Exception:  # a message cut short as the worker died
@@ -259,7 +281,13 @@ class IsolatedPool:
         start a new worker in its place."""
         out = []
         self.workers.remove(worker)
-        if worker.assigned:
+        if not worker.ready and not worker.killed_for_time:
+            self.failed_starts += 1
+            if self.failed_starts >= STARTS:
+                raise PoolError(f"读取进程无法启动（连续 {STARTS} 个在开始读取前退出，退出码 {worker.process.exitcode}）")
+            pending.extendleft(reversed(worker.assigned))  # no file was being read
+            worker.assigned.clear()
+        elif worker.assigned:
             index, item = worker.assigned.popleft()
             kind, detail = describe_death(worker.process.exitcode, worker.killed_for_time, self.limits,
                                           _tail(worker.log))
@@ -299,7 +327,9 @@ def _keep_logs(logs: list[Path]) -> Path | None:
     return None
 
 
-def _tail(log: Path, size: int = 4096) -> str:
+def _tail(log: Path, size: int = 1 << 20) -> str:
+    """The end of a dead worker's log. Each worker has its own, and a message of a failed
+    allocation can only be its last words (native code aborts after writing it)."""
     try:
         with log.open("rb") as fh:
             fh.seek(0, os.SEEK_END)

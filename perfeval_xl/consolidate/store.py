@@ -23,11 +23,13 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, BinaryIO
 
 from .. import __version__
 from ..errors import FileError
+
+FILE_NAME = "{文件名}"  # stands for the file's name in a stored reason (the worker writes it)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -258,13 +260,17 @@ class Store:
     # -- reading the review --------------------------------------------------------------
 
     def run_files(self, run_id: int) -> Iterator[tuple[str, float | None, str | None, str, str | None]]:
-        """(path, mtime, sha256, status, error) of every file seen in a run."""
-        yield from self.db.execute(
+        """(path, mtime, sha256, status, error) of every file seen in a run; a reason names the file
+        it is listed with (a reason is stored once per content, which several files may share)."""
+        for path, mtime, sha, status, error in self.db.execute(
             "SELECT s.path, s.mtime, s.sha256, coalesce(c.status, c2.status), coalesce(c.error, c2.error) "
             "FROM sightings s "
             "LEFT JOIN contents c ON c.sha256 = s.sha256 AND c.generator = ? "
             "LEFT JOIN contents c2 ON c2.sha256 = 'path:' || s.path AND c2.generator = ? "
-            "WHERE s.run_id = ? ORDER BY s.path", (self.context, self.context, run_id))
+            "WHERE s.run_id = ? ORDER BY s.path", (self.context, self.context, run_id)):
+            if error:
+                error = error.replace(FILE_NAME, PurePath(path).name)
+            yield path, mtime, sha, status, error
 
     def run_projects(self, run_id: int) -> list[sqlite3.Row]:
         """Every project of every readable file seen in a run, with the file's path and time."""

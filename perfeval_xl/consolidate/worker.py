@@ -20,6 +20,7 @@ from ..errors import PerfEvalError, os_reason
 from ..pathtext import readable
 from ..reader.opening import MAX_FILE_BYTES
 from ..seal import SealKey
+from .store import FILE_NAME
 
 LEVEL1_COLUMNS = ("产出指标", "效益指标", "满意度指标")
 
@@ -96,16 +97,16 @@ def crash_reason(detail: str) -> str:
     return f"{CRASH_REASON}（{detail}）{AFTER}"
 
 
-def read_regular_file(path: Path) -> tuple[bytes, os.stat_result]:
-    """The bytes of ``path`` if it is a regular file of a workbook's size. Opened without waiting,
-    so a FIFO that appears in the file's place does not hang the reader."""
+def read_regular_file(path: Path, shown: Path) -> tuple[bytes, os.stat_result]:
+    """The bytes of ``path`` if it is a regular file of a workbook's size (``shown`` names it in
+    messages). Opened without waiting, so a FIFO that appears in the file's place does not hang."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise PerfEvalError(f"{path.name} 不是普通文件（命名管道、设备等），已跳过")
+            raise PerfEvalError(f"{shown.name} 不是普通文件（命名管道、设备等），已跳过")
         if info.st_size > MAX_FILE_BYTES:
-            raise PerfEvalError(f"{path.name} 有 {info.st_size / 1024 / 1024:,.0f} MB，远大于自评表，不像自评表，拒绝读取")
+            raise PerfEvalError(f"{shown.name} 有 {info.st_size / 1024 / 1024:,.0f} MB，远大于自评表，不像自评表，拒绝读取")
         with os.fdopen(fd, "rb", closefd=False) as fh:
             data = fh.read(MAX_FILE_BYTES + 1)
         return data, info
@@ -115,14 +116,16 @@ def read_regular_file(path: Path) -> tuple[bytes, os.stat_result]:
 
 def process_file(path_text: str, year: int | None = None, profile: str | None = None,
                  key: SealKey | None = None) -> dict[str, Any]:
-    """Read, score and check one file; never raises."""
+    """Read, score and check one file. Raises only MemoryError (the pool, which set the limit,
+    reports it); everything else a file can cause is in the record."""
     from ..reader.fast import evaluate_fast
 
     path = Path(path_text)
+    shown = Path(readable(path_text))  # what messages name: a GBK name decoded, never raw bytes
     record: dict[str, Any] = {"path": path_text, "sha256": None, "size": None, "mtime": None,
                               "saved_at": None, "status": "ok", "error": None, "projects": []}
     try:
-        data, info = read_regular_file(path)
+        data, info = read_regular_file(path, shown)
         record["size"], record["mtime"] = info.st_size, info.st_mtime
         record["sha256"] = hashlib.sha256(data).hexdigest()
     except OSError as exc:
@@ -132,15 +135,15 @@ def process_file(path_text: str, year: int | None = None, profile: str | None = 
         record.update(status="error", error=exc.headline)
         return record
     try:
-        results, record["saved_at"] = evaluate_fast(path, year=year, profile=profile, data=data, key=key)
+        results, record["saved_at"] = evaluate_fast(shown, year=year, profile=profile, data=data, key=key)
         record["projects"] = [project_record(r) for r in results]
     except PerfEvalError as exc:
-        record.update(status="error", error=exc.headline if not exc.problems else str(exc))
-    except MemoryError:
-        record.update(status="error", error=limit_reason("内存不足"), projects=[])
-    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        text = exc.headline if not exc.problems else str(exc)
+        # kept by content: the same bytes under another name are listed with that name
+        record.update(status="error", error=text.replace(shown.name, FILE_NAME))
+    except (MemoryError, KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
     except BaseException:  # a file must never stop the run (a native library's panic is a BaseException)
         record.update(status="error", error=INTERNAL_REASON, projects=[])
-        print(f"内部错误：{readable(path_text)}\n{traceback.format_exc()}", file=sys.stderr, flush=True)
+        print(f"内部错误：{shown}\n{traceback.format_exc()}", file=sys.stderr, flush=True)
     return record

@@ -53,7 +53,7 @@ def _load(path: Path, data_only: bool) -> Any:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return openpyxl.load_workbook(path, data_only=data_only, keep_vba=False, keep_links=False)
-    except PerfEvalError:
+    except (PerfEvalError, MemoryError):
         raise
     except Exception as exc:  # openpyxl, zipfile and defusedxml raise many kinds
         raise unparsable(path, exc) from None

@@ -70,7 +70,7 @@ def read_projects_fast(path: Path, *, year: int | None = None, profile: str | No
     try:
         workbook = (CalamineWorkbook.from_path(str(path)) if data is None
                     else CalamineWorkbook.from_filelike(io.BytesIO(data)))
-    except (KeyboardInterrupt, SystemExit):
+    except (KeyboardInterrupt, SystemExit, MemoryError):
         raise
     except BaseException as exc:  # calamine's own error types, and a panic of its native code
         raise unparsable(path, exc, data) from None
@@ -100,7 +100,7 @@ def read_projects_fast(path: Path, *, year: int | None = None, profile: str | No
             empty = empty and not grid.filled()
             if looks_like_form(grid):
                 candidates.append(grid)
-    except (FileError, FormError, KeyboardInterrupt, SystemExit):
+    except (FileError, FormError, KeyboardInterrupt, SystemExit, MemoryError):
         raise
     except BaseException as exc:  # a panic of calamine's native code is a BaseException
         raise unparsable(path, exc, data) from None
