@@ -19,7 +19,7 @@ from typing import Any
 from .. import findings as F
 from ..engine import ProjectResult
 from ..errors import FileError, FormError
-from ..form.layout import META_SHEET, SHEET
+from ..form.layout import META_SHEET, SHEET, FormLayout
 from ..profiles import DEFAULT_PROFILE
 from ..seal import SealKey
 from . import ReadProject
@@ -43,6 +43,14 @@ def meta_from_rows(rows: list[list[Any]]) -> dict[str, str]:
 
 def _number_text(value: Any) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def _our_year(grid: GridSheet) -> int | None:
+    """The year of one of our forms read without its _meta: a number in the year row, shown as
+    "（2019年度）" by its number format, which values alone do not carry."""
+    row = FormLayout().year + 1
+    value, _ = grid.raw(row, 1)
+    return int(value) if isinstance(value, (int, float)) and 1990 <= value <= 2100 else None
 
 
 def _grid(workbook: Any, name: str) -> GridSheet:
@@ -86,7 +94,8 @@ def read_projects_fast(path: Path, *, year: int | None = None, profile: str | No
                 return FastRead([ReadProject(form.spec, "perfeval-xl", SHEET, notes + form.findings + extra,
                                              form)], opened.saved_at)
         check_sheets(path, data, [n for n in names if n not in opened.shapes])
-        notes += structure_without_meta(path, data)
+        ours_without_meta = structure_without_meta(path, data)
+        notes += ours_without_meta
         if key is not None:
             notes.append(unsealed(key))
         visible = {m.name for m in workbook.sheets_metadata if str(m.visible).endswith("Visible")}
@@ -108,6 +117,8 @@ def read_projects_fast(path: Path, *, year: int | None = None, profile: str | No
         raise empty_workbook(path) if empty else no_form(path, names)
     out = []
     for grid in candidates:
+        if year is None and ours_without_meta:
+            year = _our_year(grid)
         found = read_handmade(grid, year, profile or DEFAULT_PROFILE, str(path))
         out.append(ReadProject(found.spec, "hand-made", grid.title, notes + found.findings))
     return FastRead(out, opened.saved_at)
