@@ -15,7 +15,6 @@ import pytest
 from click.testing import CliRunner
 
 from perfeval_xl.cli import cli
-from perfeval_xl.consolidate import consolidate
 from perfeval_xl.demo import load_example
 from perfeval_xl.form import build_form
 from perfeval_xl.form.layout import META_SHEET, SHEET, Col
@@ -153,7 +152,7 @@ def test_consolidate_with_the_key_flags_forged_and_foreign_forms(keys: tuple[Pat
     build_form(project("无章"), root / "无章.xlsx")
     build_form(project("他章"), root / "他章.xlsx", key=read_key(other))
     review = tmp_path / "汇总.xlsx"
-    code, out, err = run("consolidate", str(root), "-o", str(review), "--key", str(bureau))
+    code, _, err = run("consolidate", str(root), "-o", str(review), "--key", str(bureau))
     assert code == 0, err
     problems = openpyxl.load_workbook(review)["问题清单"]
     flagged = {str(row[7]) for row in problems.iter_rows(min_row=2, values_only=True) if row[1] == "seal-invalid"}
@@ -239,7 +238,7 @@ def test_batch_seals_every_form(keys: tuple[Path, Path], tmp_path: Path) -> None
     bureau, _ = keys
     key = read_key(bureau)
     listing = write_xlsx(tmp_path / "清单.xlsx", make_projects(4))
-    code, out, err = run("batch", str(listing), "-o", str(tmp_path / "下发"), "--jobs", "2", "--key", str(bureau))
+    code, _, err = run("batch", str(listing), "-o", str(tmp_path / "下发"), "--jobs", "2", "--key", str(bureau))
     assert code == 0, err
     forms = sorted((tmp_path / "下发").glob("*.xlsx"))
     forms = [f for f in forms if f.name != "生成清单.xlsx"]

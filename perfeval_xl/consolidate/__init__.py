@@ -58,6 +58,7 @@ class Consolidated:
     seconds: dict[str, float] = field(default_factory=dict)  # discover, read, review
     log: Path | None = None  # what the workers wrote on their way down (diagnostics), when anything
     worker_peak_mb: float = 0.0  # the largest worker's peak memory
+    worker_cpu: float = 0.0  # CPU seconds the workers used
 
 
 def _root(inputs: list[str]) -> str | None:
@@ -76,10 +77,13 @@ def _absolute(path: Path) -> str:
     return readable(os.path.abspath(path))
 
 
-def cache_context(year: int | None, profile: str | None, key: SealKey | None) -> str:
+def cache_context(year: int | None, profile: str | None, key: SealKey | None, limits: Limits | None = None) -> str:
     """The key under which results are stored and reused: the perfeval-xl version, a hash of the
-    rule data shipped with it (profiles, notation, labels) and the options that change a result."""
-    options = json.dumps({"year": year, "profile": profile, "key": key.key_id if key else None}, sort_keys=True)
+    rule data shipped with it (profiles, notation, labels) and the options that change a result
+    (the limits too: a file that exceeded them is read again under larger ones)."""
+    limits = limits or Limits()
+    options = json.dumps({"year": year, "profile": profile, "key": key.key_id if key else None,
+                          "limits": [limits.seconds, limits.memory_mb]}, sort_keys=True)
     digest = hashlib.sha256(f"{rules_digest()}\n{options}".encode()).hexdigest()[:16]
     return f"{GENERATOR} {digest}"
 
@@ -93,14 +97,16 @@ def consolidate(inputs: list[str], output: str | Path, *, db: str | Path | None 
     With ``db`` the results are kept in (and reused from) that SQLite file, which one run
     uses at a time (another is waited for ``wait`` seconds, then refused); with no
     ``inputs`` the review is rebuilt from the store's latest run alone. ``key`` checks
-    every form's seal. ``limits`` bound what one file may cost a worker.
+    every form's seal. ``limits`` bound what one file may cost a worker. The files are
+    read in worker processes, which (outside Linux's fork) import the calling program's
+    main module: call this under ``if __name__ == "__main__":`` in a script.
     """
     output = Path(output)
     if not inputs and db is None:
         raise InputError("请指定要汇总的文件或文件夹（或用 --db 从已有的汇总库重建）")
     check_writable(output, "汇总工作簿")
     with tempfile.TemporaryDirectory(prefix="perfeval-consolidate-") as tmp:
-        store = Store(db if db is not None else Path(tmp) / "review.sqlite", cache_context(year, profile, key))
+        store = Store(db if db is not None else Path(tmp) / "review.sqlite", cache_context(year, profile, key, limits))
         try:
             store.lock(wait, waiting, shared=not inputs)
             if not inputs:
@@ -213,7 +219,7 @@ def _read_all(store: Store, run: int, to_read: list[tuple[str, str]], done: Cons
             absorb(record)
     finally:
         pool.close()
-        done.log, done.worker_peak_mb = pool.kept_log, pool.peak_mb
+        done.log, done.worker_peak_mb, done.worker_cpu = pool.kept_log, pool.peak_mb, pool.cpu_seconds
     flush()
 
 

@@ -106,7 +106,7 @@ def _serve(conn: Connection, handle: Callable[[Any], Any], limits: Limits, log: 
             return
         if task is None:
             with contextlib.suppress(OSError):
-                conn.send(("peak", _peak_mb()))
+                conn.send(("peak", *_usage()))
             return
         for index, item in task:
             try:
@@ -116,12 +116,14 @@ def _serve(conn: Connection, handle: Callable[[Any], Any], limits: Limits, log: 
             conn.send((index, result))
 
 
-def _peak_mb() -> float:
+def _usage() -> tuple[float, float]:
+    """(peak resident MB, CPU seconds) of this process."""
     try:
         import resource
     except ImportError:
-        return 0.0
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return 0.0, 0.0
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 class IsolatedPool:
@@ -140,6 +142,7 @@ class IsolatedPool:
         self.kept_log: Path | None = None  # the workers' diagnostics, kept when there are any
         self.failed_starts = 0
         self.peak_mb = 0.0  # the largest worker's peak resident memory
+        self.cpu_seconds = 0.0  # the CPU time of the workers that said goodbye
 
     # -- workers ------------------------------------------------------------------------
 
@@ -156,7 +159,7 @@ class IsolatedPool:
     def _retire(self, worker: _Worker, kill: bool) -> None:
         if kill and worker.process.is_alive():
             with contextlib.suppress(OSError):
-                os.kill(worker.process.pid, signal.SIGKILL)
+                worker.process.kill()
         with contextlib.suppress(OSError):
             worker.conn.close()
         self.stale.append(worker.process)
@@ -172,6 +175,7 @@ class IsolatedPool:
                     farewell = worker.conn.recv()
                     if isinstance(farewell, tuple) and farewell[:1] == ("peak",):
                         self.peak_mb = max(self.peak_mb, float(farewell[1]))
+                        self.cpu_seconds += float(farewell[2])
             worker.process.join(max(0.0, deadline - time.monotonic()))
             if worker.process.is_alive():
                 worker.process.kill()
@@ -284,7 +288,8 @@ class IsolatedPool:
         if not worker.ready and not worker.killed_for_time:
             self.failed_starts += 1
             if self.failed_starts >= STARTS:
-                raise PoolError(f"读取进程无法启动（连续 {STARTS} 个在开始读取前退出，退出码 {worker.process.exitcode}）")
+                raise PoolError(f"读取进程无法启动（连续 {STARTS} 个在开始读取前退出，退出码 {worker.process.exitcode}）；"
+                                "如在自己的 Python 程序中调用，请把调用写在 if __name__ == \"__main__\": 之下")
             pending.extendleft(reversed(worker.assigned))  # no file was being read
             worker.assigned.clear()
         elif worker.assigned:

@@ -27,7 +27,7 @@ from pathlib import Path, PurePath
 from typing import Any, BinaryIO
 
 from .. import __version__
-from ..errors import FileError
+from ..errors import FileError, os_reason
 
 FILE_NAME = "{文件名}"  # stands for the file's name in a stored reason (the worker writes it)
 
@@ -95,7 +95,10 @@ class Store:
         self.context = context
         self._lock: BinaryIO | None = None
         try:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, timeout=30)
+        except OSError as exc:
+            raise FileError(f"无法创建汇总库 {self.path}：{os_reason(exc)}") from None
         except sqlite3.Error as exc:
             raise store_error(exc, self.path) from None
         try:

@@ -108,7 +108,7 @@ def read_regular_file(path: Path, shown: Path) -> tuple[bytes, os.stat_result]:
         if info.st_size > MAX_FILE_BYTES:
             raise PerfEvalError(f"{shown.name} 有 {info.st_size / 1024 / 1024:,.0f} MB，远大于自评表，不像自评表，拒绝读取")
         with os.fdopen(fd, "rb", closefd=False) as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
+            data = fh.read(info.st_size + 1)  # the size it has (a file still growing is cut: unreadable)
         return data, info
     finally:
         os.close(fd)

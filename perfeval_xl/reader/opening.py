@@ -15,6 +15,7 @@ import html
 import io
 import posixpath
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Collection
@@ -114,7 +115,7 @@ def check_workbook_file(path: Path, verify: bool = True, data: bytes | None = No
         modified = match.group(1).decode("ascii", "replace").strip() if match else None
         # the full check (verify) reads every cell's address; the fast one leaves the rare
         # unusual spelling to the workers' memory limit
-        shapes = check_sheet_sizes(archive, path, sheets, exact=verify)
+        shapes = check_sheet_sizes(archive, path, sheets, exact=verify, data=data)
         return Opened(path, macros="xl/vbaProject.bin" in names, saved_at=modified, shapes=shapes)
 
 
@@ -260,11 +261,46 @@ def _attributes(text: bytes) -> dict[str, str]:
     return out
 
 
+class _Package:
+    """A workbook's zip; when its bytes are in memory, parts are inflated straight from them
+    (the checks run on every file of a consolidation: zipfile's reader costs more than they do)."""
+
+    def __init__(self, archive: zipfile.ZipFile, data: bytes | None = None) -> None:
+        self.archive, self.data = archive, data
+
+    def read(self, name: str, limit: int | None = None) -> bytes:
+        """The part ``name`` (its first ``limit`` bytes); BadZipFile when it does not inflate to the
+        size its header declares (a part that lies about its size is not inflated further)."""
+        info = self.archive.getinfo(name)
+        data = self.data
+        if data is not None and not info.flag_bits & 1 and info.compress_type in (zipfile.ZIP_STORED,
+                                                                                   zipfile.ZIP_DEFLATED):
+            start = info.header_offset
+            if data[start:start + 4] == ZIP_MAGIC:
+                name_size, extra_size = struct.unpack_from("<HH", data, start + 26)
+                begin = start + 30 + name_size + extra_size
+                raw = memoryview(data)[begin:begin + info.compress_size]
+                want = info.file_size if limit is None else min(limit, info.file_size)
+                if info.compress_type == zipfile.ZIP_STORED:
+                    out = bytes(raw[:want])
+                else:
+                    out = zlib.decompressobj(-15).decompress(raw, want + 1 if limit is None else max(want, 1))
+                if limit is None and len(out) != info.file_size:
+                    raise zipfile.BadZipFile(f"{name}: size")
+                return out
+        with self.archive.open(info) as stream:
+            return stream.read() if limit is None else stream.read(limit)
+
+
 def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → the zip path of its part (through workbook.xml and its relationships)."""
+    return _sheet_parts(_Package(archive))
+
+
+def _sheet_parts(package: _Package) -> dict[str, str]:
     try:
-        workbook = archive.read("xl/workbook.xml")
-        rels = archive.read("xl/_rels/workbook.xml.rels")
+        workbook = package.read("xl/workbook.xml")
+        rels = package.read("xl/_rels/workbook.xml.rels")
     except (KeyError, zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError,
             zlib.error):
         return {}
@@ -394,39 +430,40 @@ def too_large(path: Path, shape: SheetShape) -> FileError | None:
 
 
 def check_sheet_sizes(archive: zipfile.ZipFile, path: Path, names: Collection[str] | None = None,
-                      exact: bool = True) -> dict[str, SheetShape]:
+                      exact: bool = True, data: bytes | None = None) -> dict[str, SheetShape]:
     """Shapes of the sheets ``names`` (all when None), each checked; raises FileError for the
     first that a reader could not build (``exact``: see :func:`sheet_shape`). Shared strings,
     and with every sheet the comments, are checked too."""
-    parts = sheet_parts(archive)
+    package = _Package(archive, data)
+    parts = _sheet_parts(package)
     present = set(archive.namelist())
     shapes = {}
     for name, part in parts.items():
         if (names is not None and name not in names) or part not in present:
             continue
-        shape = sheet_shape(name, part, _read_part(archive, part, path), exact)
+        shape = sheet_shape(name, part, _read_part(package, part, path), exact)
         error = too_large(path, shape)
         if error is not None:
             raise error
         shapes[name] = shape
     if names is None:
-        _check_comments(archive, path, present)
-    _check_shared_strings(archive, path, present)
+        _check_comments(package, path, present)
+    _check_shared_strings(package, path, present)
     return shapes
 
 
-def _read_part(archive: zipfile.ZipFile, part: str, path: Path) -> bytes:
+def _read_part(package: _Package, part: str, path: Path) -> bytes:
     try:
-        return archive.read(part)
+        return package.read(part)
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError, zlib.error):
         raise FileError(f"{path.name} 已损坏（部件 {part} 无法解压），请重新获取该文件") from None
 
 
-def _check_comments(archive: zipfile.ZipFile, path: Path, present: set[str]) -> None:
+def _check_comments(package: _Package, path: Path, present: set[str]) -> None:
     """Comments are tied to cells, which a reader creates: one far away is as bad as a far cell."""
     for part in sorted(present):
         if posixpath.basename(part).lower().startswith("comments") and part.lower().endswith(".xml"):
-            for ref in _COVERING.findall(_read_part(archive, part, path)):
+            for ref in _COVERING.findall(_read_part(package, part, path)):
                 text = ref.decode("ascii", "replace")
                 found = _ADDRESS.fullmatch(text.replace("$", ""))
                 if found and found.group(1) and found.group(2):
@@ -437,21 +474,20 @@ def _check_comments(archive: zipfile.ZipFile, path: Path, present: set[str]) -> 
                             "可能是被构造的文件，拒绝读取")
 
 
-def _check_shared_strings(archive: zipfile.ZipFile, path: Path, present: set[str]) -> None:
+def _check_shared_strings(package: _Package, path: Path, present: set[str]) -> None:
     """A reader reserves room for the strings the table declares (python-calamine panics on a count
     that does not fit in memory): the count must fit the part's size."""
     for part in present:
         if not part.lower().endswith("sharedstrings.xml"):
             continue
         try:
-            with archive.open(part) as stream:
-                head = stream.read(4096)
+            head = package.read(part, 1024)
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError, zlib.error):
             raise FileError(f"{path.name} 已损坏（部件 {part} 无法解压），请重新获取该文件") from None
         found = _UNIQUE_COUNT.search(head)
         if found is None:
             continue
-        declared, size = int(found.group(1)), archive.getinfo(part).file_size
+        declared, size = int(found.group(1)), package.archive.getinfo(part).file_size
         if declared > max(1_000, size // MIN_SHARED_STRING_BYTES):
             raise FileError(
                 f"{path.name} 的共享字符串表声明有 {declared:,} 个字符串，而该部件只有 {size:,} 字节，"
