@@ -28,9 +28,23 @@ def log_dir() -> Path:
     return Path(cache) / "perfeval-xl" / "logs"
 
 
+def write_log(kind: str, text: str) -> Path | None:
+    """A new log file ``perfeval-xl-<kind>-<time>-<pid>.log`` holding ``text``, where logs go (else in the
+    system's temporary folder); its path, or None when nowhere is writable."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    for folder in (log_dir(), Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"perfeval-xl-{kind}-{stamp}-{os.getpid()}.log"
+            path.write_text(text, encoding="utf-8", errors="replace")
+            return path
+        except OSError:
+            continue
+    return None
+
+
 def write_crash_log(exc: BaseException, argv: list[str] | None = None) -> Path | None:
     """Write the details of ``exc`` to a new log file; its path, or None when nowhere is writable."""
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     text = "\n".join([
         f"perfeval-xl {__version__}, Python {platform.python_version()}, {platform.platform()}",
         f"时间：{dt.datetime.now().astimezone().isoformat(timespec='seconds')}",
@@ -38,15 +52,7 @@ def write_crash_log(exc: BaseException, argv: list[str] | None = None) -> Path |
         "",
         "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
     ])
-    for folder in (log_dir(), Path(tempfile.gettempdir())):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"perfeval-xl-错误-{stamp}-{os.getpid()}.log"
-            path.write_text(text, encoding="utf-8", errors="replace")
-            return path
-        except OSError:
-            continue
-    return None
+    return write_log("错误", text)
 
 
 def internal_error_message(log: Path | None) -> str:
@@ -55,4 +61,4 @@ def internal_error_message(log: Path | None) -> str:
             "已写出的文件和汇总库不受影响")
 
 
-__all__ = ["internal_error_message", "log_dir", "write_crash_log"]
+__all__ = ["internal_error_message", "log_dir", "write_crash_log", "write_log"]

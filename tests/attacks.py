@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -149,6 +150,17 @@ def deep_nesting(path: Path, depth: int = 50_000) -> Path:
     else:
         path.write_text("year: 2019\nproject: " + "[" * depth + "]" * depth + "\n", encoding="utf-8")
     return path
+
+
+def run_capped(command: list[str], megabytes: int, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` as under ``ulimit -v``: a process that may use ``megabytes`` of address space."""
+    import resource
+
+    def limit() -> None:
+        cap = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, preexec_fn=limit, check=False)
 
 
 def misbehave(item: str) -> str:

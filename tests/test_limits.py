@@ -4,13 +4,11 @@ that `new` writes is read back by both readers."""
 
 from __future__ import annotations
 
-import resource
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from attacks import alias_bomb, deep_nesting
+from attacks import alias_bomb, deep_nesting, run_capped
 from click.testing import CliRunner
 
 from perfeval_xl import yamlfile
@@ -21,21 +19,13 @@ from perfeval_xl.reader.fast import evaluate_fast
 CLI = [sys.executable, "-m", "perfeval_xl"]
 
 
-def _capped(command: list[str], megabytes: int) -> subprocess.CompletedProcess[str]:
-    def limit() -> None:
-        cap = megabytes * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, preexec_fn=limit, check=False)
-
-
 def test_an_alias_bomb_is_refused_in_little_memory(tmp_path: Path) -> None:
     """A 500-byte spec whose aliases expand to 9^9 strings (it drove `new` to 7.9 GB): refused by
     new, check and score in a process that may use 512 MB."""
     spec = alias_bomb(tmp_path / "炸弹.yaml")
     assert spec.stat().st_size < 1024
     for command in (["new", str(spec), "-o", str(tmp_path / "x.xlsx")], ["check", str(spec)], ["score", str(spec)]):
-        proc = _capped([*CLI, *command], megabytes=512)
+        proc = run_capped([*CLI, *command], megabytes=512)
         assert proc.returncode == 2, proc.stderr
         assert proc.stderr == (f"错误：文件 {spec} 第 4 行定义了 YAML 锚点（&a0）：项目文件和规则文件不支持锚点与别名，"
                                "请直接写出内容\n")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import resource
 import shutil
 import signal
 import sqlite3
@@ -32,6 +31,7 @@ from attacks import (
     gbk_name,
     merged_sheet,
     misbehave,
+    run_capped,
     strings_panic,
     symlink_loop,
     unix_socket,
@@ -166,19 +166,9 @@ def test_check_refuses_an_attack_file_at_once_under_a_memory_cap(name: str, tmp_
     if reason is None:
         reason = name + STRINGS.format(size=_strings_part_size(tmp_path))
     for command in ("check", "score"):
-        proc = _capped([*CLI, command, str(path)], megabytes=1024, timeout=60)
+        proc = run_capped([*CLI, command, str(path)], megabytes=1024, timeout=60)
         assert proc.returncode == 2, proc.stderr
         assert proc.stderr == f"错误：{reason}\n"
-
-
-def _capped(command: list[str], megabytes: int, timeout: float, **kwargs: object) -> subprocess.CompletedProcess[str]:
-    """Run ``command`` as under ``ulimit -v``."""
-    def limit() -> None:
-        cap = megabytes * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, preexec_fn=limit,
-                          check=False, **kwargs)  # type: ignore[call-overload]
 
 
 def test_a_file_that_exhausts_the_memory_limit_is_remembered(good: tuple[Path, list[str]], tmp_path: Path) -> None:

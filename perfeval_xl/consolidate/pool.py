@@ -318,18 +318,9 @@ def _keep_logs(logs: list[Path]) -> Path | None:
                 parts.append(f"== {log.stem} ==\n{text}")
     if not parts:
         return None
-    from ..crashlog import log_dir
+    from ..crashlog import write_log
 
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    for folder in (log_dir(), Path(tempfile.gettempdir())):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"perfeval-xl-汇总读取-{stamp}-{os.getpid()}.log"
-            path.write_text("\n".join(parts), encoding="utf-8")
-            return path
-        except OSError:
-            continue
-    return None
+    return write_log("汇总读取", "\n".join(parts))
 
 
 def _tail(log: Path, size: int = 1 << 20) -> str:
