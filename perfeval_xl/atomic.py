@@ -52,6 +52,14 @@ def atomic_output(target: str | Path, *, durable: bool = False) -> Iterator[Path
             temporary.unlink()
 
 
+def write_failure(target: str | Path, exc: BaseException, what: str = "") -> FileError:
+    """The Chinese error for an output that could not be written (a full disk, no permission), from
+    an OSError or from xlsxwriter's FileCreateError that wraps one."""
+    cause = exc if isinstance(exc, OSError) else next((a for a in exc.args if isinstance(a, OSError)), None)
+    reason = os_reason(cause) if cause is not None else str(exc)
+    return FileError(f"无法写入{what} {target}：{reason}")
+
+
 def _flush(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -84,4 +92,4 @@ def check_writable(target: str | Path, what: str = "输出文件") -> None:
             probe.unlink()
 
 
-__all__ = ["TEMP_PREFIX", "atomic_output", "check_writable", "temporary_beside"]
+__all__ = ["TEMP_PREFIX", "atomic_output", "check_writable", "temporary_beside", "write_failure"]

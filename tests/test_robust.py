@@ -476,3 +476,28 @@ def test_a_stored_result_is_reused_only_in_its_context(good: tuple[Path, list[st
     # the review rebuilt from the store is the last run's, read in its own context
     rebuilt = consolidate([], tmp_path / "f.xlsx", db=db)
     assert rebuilt.review.projects == GOOD // 5
+
+
+def test_a_full_disk_while_writing_the_review_keeps_the_last_one(good: tuple[Path, list[str]], tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The review cannot be written (the disk fills as it is closed): the run says so in Chinese, the
+    previous review stays as it was, and no partial file is left beside it."""
+    import errno
+
+    import xlsxwriter
+
+    source, _ = good
+    review = tmp_path / "汇总.xlsx"
+    consolidate([str(source / "部门4")], review, jobs=1)
+    before = review.read_bytes()
+
+    def full(self: xlsxwriter.Workbook) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", full)
+    result = CliRunner().invoke(cli, ["consolidate", str(source / "部门4"), "-o", str(review)],
+                                prog_name="perfeval-xl")
+    assert result.exit_code == 2
+    assert result.stderr == f"错误：无法写入 {review}：磁盘空间不足，请清理磁盘后重试\n"
+    assert review.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["汇总.xlsx"]

@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING
 
 import xlsxwriter
 
-from ..atomic import atomic_output
-from ..errors import FileError
+from ..atomic import atomic_output, write_failure
 from .targets import RowProblem
 
 if TYPE_CHECKING:
@@ -61,7 +60,7 @@ def write_manifest(path: Path, outcomes: Sequence[ProjectOutcome], problems: Seq
             _sheet(workbook, PROBLEMS_SHEET, PROBLEM_COLUMNS, [problem_row(p) for p in problems], header)
             workbook.close()
         except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
-            raise FileError(f"无法写入生成清单 {path}：{exc}") from None
+            raise write_failure(path, exc, "生成清单") from None
     return path
 
 

@@ -18,8 +18,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .. import display
-from ..atomic import atomic_output
-from ..errors import FileError
+from ..atomic import atomic_output, write_failure
 from ..profiles import DEFAULT_PROFILE, Rules, available_profiles, load_rules
 from ..spec import YEARS, ProjectSpec
 from .columns import COLUMNS, Column, header_text
@@ -72,7 +71,7 @@ def _write_template(temporary: Path, path: Path, rules: Rules, projects: Sequenc
         workbook.get_worksheet_by_name(LIST_SHEET).activate()
         workbook.close()
     except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
-        raise FileError(f"无法写入 {path}：{exc}") from None
+        raise write_failure(path, exc) from None
 
 
 def _last_year() -> int:

@@ -21,7 +21,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from ..atomic import atomic_output
+from ..atomic import atomic_output, write_failure
 from ..errors import FileError, os_reason
 from .store import Store
 
@@ -89,7 +89,7 @@ def _write(store: Store, run_id: int, temporary: Path, output: Path, root: str |
     try:
         workbook.close()
     except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
-        raise FileError(f"无法写入 {output}：{exc}") from None
+        raise write_failure(output, exc) from None
 
 
 def _choose(projects: list[sqlite3.Row], stats: ReviewStats

@@ -128,7 +128,8 @@ class Store:
         except ImportError:  # Windows: SQLite's own locking keeps the data consistent
             return
         try:
-            handle = open(self.path + ".lock", "a+b")  # noqa: SIM115 - held until close()
+            # beside the store as it really is, so two names for one store share one lock
+            handle = open(os.path.realpath(self.path) + ".lock", "a+b")  # noqa: SIM115 - held until close()
         except OSError:
             return  # a read-only folder: nothing can write there either
         mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ..atomic import atomic_output
+from ..atomic import atomic_output, write_failure
 from ..errors import DependencyError, FileError, FormError, InputError, os_reason
 from ..profiles import Rules, load_rules
 from ..seal import SealKey, seal
@@ -162,11 +162,8 @@ def _write(spec: ProjectSpec, temporary: Path, path: Path, plan: FormPlan, rules
     write_metadata(meta, values, styles.get(font_size=9))
     try:
         workbook.close()
-    except OSError as exc:
-        raise FileError(f"无法写入 {path}：{os_reason(exc)}") from None
-    except xlsxwriter.exceptions.FileCreateError as exc:
-        reason = os_reason(exc.args[0]) if exc.args and isinstance(exc.args[0], OSError) else str(exc)
-        raise FileError(f"无法写入 {path}：{reason}") from None
+    except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
+        raise write_failure(path, exc) from None
     return digest
 
 
