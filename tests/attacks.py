@@ -19,7 +19,6 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 CONTENT_TYPES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
     '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
     '<Default Extension="xml" ContentType="application/xml"/>'
@@ -82,6 +81,31 @@ def strings_panic(path: Path) -> Path:
 def merged_sheet(path: Path) -> Path:
     """One merged range over the whole sheet: readers expand it cell by cell."""
     return workbook(path, TITLE, after='<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>')
+
+
+def style_bomb(path: Path, count: int = 100_000) -> Path:
+    """100,000 cell formats (Excel allows 64,000), varied so that they do not compress away: openpyxl
+    builds an object for each (seconds and hundreds of MB from a file of 600 KB)."""
+    import random
+
+    rng = random.Random(12)
+    formats = "".join(f'<xf numFmtId="{rng.randrange(200)}" fontId="0" fillId="0" borderId="{rng.randrange(99999)}"/>'
+                      for _ in range(count))
+    return workbook(path, TITLE, styles=f'<cellXfs count="{count}">{formats}</cellXfs>')
+
+
+def many_sheets(path: Path, count: int = 1_001) -> Path:
+    """A workbook listing a thousand and one sheets (all the same part)."""
+    workbook(path, TITLE)
+    with zipfile.ZipFile(path) as archive:
+        parts = {item.filename: archive.read(item.filename) for item in archive.infolist()}
+    sheets = "".join(f'<sheet name="表{i}" sheetId="{i + 1}" r:id="rId1"/>' for i in range(count))
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(
+        b'<sheet name="Sheet1" sheetId="1" r:id="rId1"/>', sheets.encode())
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
 
 
 def dense(path: Path, rows: int, cols: int) -> Path:

@@ -29,10 +29,12 @@ from attacks import (
     fifo,
     folder_loop,
     gbk_name,
+    many_sheets,
     merged_sheet,
     misbehave,
     run_capped,
     strings_panic,
+    style_bomb,
     symlink_loop,
     unix_socket,
 )
@@ -154,6 +156,8 @@ CHECK_CASES = {
     "远处单元格.xlsx": (far_cell, far_reason("远处单元格.xlsx")),
     "字符串.xlsx": (strings_panic, None),
     "合并.xlsx": (merged_sheet, "合并.xlsx" + MERGED),
+    "格式.xlsx": (style_bomb, "格式.xlsx 中有 100,000 个单元格格式，超过 Excel 的上限（64,000），可能是被构造的文件，拒绝读取"),
+    "工作表.xlsx": (many_sheets, "工作表.xlsx 有 1,001 个工作表，远多于任何自评表，可能是被构造的文件，拒绝读取"),
 }
 
 

@@ -83,9 +83,24 @@ def cache_context(year: int | None, profile: str | None, key: SealKey | None, li
     (the limits too: a file that exceeded them is read again under larger ones)."""
     limits = limits or Limits()
     options = json.dumps({"year": year, "profile": profile, "key": key.key_id if key else None,
-                          "limits": [limits.seconds, limits.memory_mb]}, sort_keys=True)
+                          "limits": [limits.seconds, limits.memory_mb], "readers": _reader_versions()},
+                         sort_keys=True)
     digest = hashlib.sha256(f"{rules_digest()}\n{options}".encode()).hexdigest()[:16]
     return f"{GENERATOR} {digest}"
+
+
+@functools.lru_cache(maxsize=1)
+def _reader_versions() -> list[str]:
+    """The reading libraries' versions: another version may read (or crash on) a file differently."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = []
+    for name in ("python-calamine", "openpyxl"):
+        try:
+            out.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            out.append(f"{name} ?")
+    return out
 
 
 def consolidate(inputs: list[str], output: str | Path, *, db: str | Path | None = None, jobs: int | None = None,

@@ -69,13 +69,15 @@ def discover(inputs: list[str]) -> Discovery:
     """Expand ``inputs``. A file named explicitly is always read; in folders and globs
     only workbook extensions are, and Office's "~$" lock files and hidden files never."""
     found = Discovery()
-    seen: set[tuple[int, int]] = set()  # (device, inode) of files added
+    seen: dict[tuple[int, int], str] = {}  # (device, inode) of files added -> the name taken
     walked: set[tuple[int, int]] = set()  # … and of folders walked
 
     def add(path: Path, st: os.stat_result) -> None:
         key = (st.st_dev, st.st_ino)
-        if key not in seen:
-            seen.add(key)
+        if key in seen:  # a second name (a link) for a file already taken
+            found.skipped.append((path, f"与 {seen[key]} 是同一个文件（链接），未重复读取"))
+        else:
+            seen[key] = path.name
             found.files.append(path)
 
     def walk(top: Path, top_stat: os.stat_result) -> None:

@@ -208,6 +208,8 @@ MAX_SHEET_AREA = 4_000_000  # rows × columns of one sheet (a 自评表 is < 10,
 EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384  # no spreadsheet program writes a cell beyond XFD1048576
 MAX_COVERED = 200_000  # cells covered by one sheet's merged ranges and hyperlinks
 MIN_SHARED_STRING_BYTES = 7  # "<si><t/></si>" has more: a declared count beyond size / 7 is a lie
+MAX_SHEETS = 1_000  # Excel's own limit is memory; a 自评表 workbook has a few
+MAX_STYLES = 65_536  # cell formats (Excel allows 64,000): openpyxl builds an object for each
 
 _UNUSUAL_ADDRESS = re.compile(rb' r="(?![A-Z]?[0-9]{1,4}")')  # beyond Z9999, lower case, escaped, …
 _UNUSUAL_TAGS = re.compile(rb"<c>|<c/>|<row>|<row/>|:c |:row |r='|r =|r= ")  # no address, prefixed, spaced
@@ -436,6 +438,8 @@ def check_sheet_sizes(archive: zipfile.ZipFile, path: Path, names: Collection[st
     and with every sheet the comments, are checked too."""
     package = _Package(archive, data)
     parts = _sheet_parts(package)
+    if len(parts) > MAX_SHEETS:
+        raise FileError(f"{path.name} 有 {len(parts):,} 个工作表，远多于任何自评表，可能是被构造的文件，拒绝读取")
     present = set(archive.namelist())
     shapes = {}
     for name, part in parts.items():
@@ -448,6 +452,8 @@ def check_sheet_sizes(archive: zipfile.ZipFile, path: Path, names: Collection[st
         shapes[name] = shape
     if names is None:
         _check_comments(package, path, present)
+    if exact:
+        _check_styles(package, path, present)
     _check_shared_strings(package, path, present)
     return shapes
 
@@ -472,6 +478,17 @@ def _check_comments(package: _Package, path: Path, present: set[str]) -> None:
                         raise FileError(
                             f"{path.name} 中有批注挂在远在表格之外的单元格 {text} 上，读取需要过多内存，"
                             "可能是被构造的文件，拒绝读取")
+
+
+def _check_styles(package: _Package, path: Path, present: set[str]) -> None:
+    """More cell formats than Excel allows: openpyxl would build hundreds of thousands of objects."""
+    for part in present:
+        if part.lower().endswith("styles.xml"):
+            xml = _read_part(package, part, path)
+            count = xml.count(b"<xf ") + xml.count(b"<xf>") + xml.count(b"<xf/>") + xml.count(b":xf ")
+            if count > MAX_STYLES:
+                raise FileError(f"{path.name} 中有 {count:,} 个单元格格式，超过 Excel 的上限（64,000），"
+                                "可能是被构造的文件，拒绝读取")
 
 
 def _check_shared_strings(package: _Package, path: Path, present: set[str]) -> None:
