@@ -62,14 +62,22 @@ class Consolidated:
 
 
 def _root(inputs: list[str]) -> str | None:
-    dirs = [str(Path(i).resolve()) if Path(i).is_dir() else str(Path(i).resolve().parent)
-            for i in inputs if os.path.lexists(i)]
+    dirs = [_folder(Path(i)) for i in inputs if os.path.lexists(i)]
     if not dirs:
         return None
     try:
         return readable(os.path.commonpath(dirs))
     except ValueError:
         return None
+
+
+def _folder(path: Path) -> str:
+    """The folder an input names (itself, or the one holding it); a link loop is not followed."""
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError):  # a symbolic link loop
+        return os.path.dirname(os.path.abspath(path))
+    return str(resolved if resolved.is_dir() else resolved.parent)
 
 
 def _absolute(path: Path) -> str:
@@ -149,7 +157,10 @@ def _run(store: Store, inputs: list[str], output: Path, jobs: int | None, year: 
     if not found.files and found.missing:
         raise FileError("找不到要汇总的文件：" + "、".join(done.missing))
     if not found.files:
-        others = f"（另有 {len(found.skipped)} 个非 Excel 文件已跳过）" if found.skipped else ""
+        foreign = [p for p, reason in found.skipped if reason.startswith("不是 Excel 文件")]
+        odd = [f"{readable(p.name)}：{reason}" for p, reason in found.skipped if not reason.startswith("不是 Excel 文件")]
+        others = (f"（另有 {len(foreign)} 个非 Excel 文件已跳过）" if foreign else "") + \
+            (f"（{'；'.join(odd[:3])}{' 等' if len(odd) > 3 else ''}）" if odd else "")
         raise FileError(f"在 {'、'.join(readable(i) for i in inputs)} 中没有找到 Excel 工作簿（.xlsx、.xlsm 等）"
                         f"{others}，没有写出汇总表；请检查文件夹是否选对、回收的自评表是否已解压")
     root = _root(inputs)

@@ -4,11 +4,15 @@ Reading a file is done in a worker process with a memory limit (its address spac
 ``resource.setrlimit``), and the parent gives each file a time limit. A file that
 makes its worker abort (a native library's failed allocation), crash (a signal),
 exceed the memory limit or run past the time limit costs only itself: the parent
-knows which file it was (each worker sends one result per file, in order, so the
-first file without a result is the one in progress), reports it, replaces the
-worker and gives the rest of its files to the others. A worker that dies for a
-reason the file may not be to blame for (killed from outside, say by the system's
-out-of-memory killer) gets its file once more before the file is blamed.
+knows which file it was — each worker writes the index of the file it starts on, and
+when, into a few bytes of memory it shares with the parent — reports it, replaces the
+worker and gives the rest of its files to the others (results a dying worker had not
+sent yet are read again). A worker that dies for a reason the file may not be to
+blame for (killed from outside, say by the system's out-of-memory killer) gets its
+file once more before the file is blamed.
+
+Workers hold several tasks ahead and send their results a few at a time, so that on a
+busy machine neither waits for the other.
 
 One :class:`IsolatedPool` runs any picklable function over items; the
 consolidation runs :func:`~perfeval_xl.consolidate.worker.process_file`.
@@ -32,12 +36,17 @@ from typing import Any
 MEMORY_EXHAUSTED = "perfeval-xl: memory limit"  # a worker's result for an item that hit the limit
 READY = ("ready",)  # a worker's first message
 STARTS = 3  # workers in a row that may die before they are ready, before the run gives up
+DEATHS = 3  # deaths of workers an item may be in, when no file was in progress, before it is blamed
+TASK_FILES = 16  # files sent to a worker at a time
+TASKS_AHEAD = 4  # tasks a worker holds: on a busy machine the parent may not run for a while
+SEND_EVERY = 8  # results a worker sends at once …
+SEND_SECONDS = 0.05  # … or after this long
+POLL_SECONDS = 0.5  # how often the time limits are looked at when nothing else happens
+IDLE = -1.0  # the shared "file in progress" when there is none
 
 
 class PoolError(RuntimeError):
     """The worker processes cannot start (an installation or system problem, not a file's)."""
-TASK_FILES = 8  # files sent to a worker at a time; a worker holds two tasks, so it never waits
-POLL_SECONDS = 0.5  # how often the time limits are looked at when nothing else happens
 
 
 @dataclass(frozen=True)
@@ -74,10 +83,14 @@ class _Worker:
     process: Any
     conn: Connection
     log: Path
-    assigned: deque[tuple[int, Any]] = field(default_factory=deque)
-    since: float = 0.0  # when the file at the head of ``assigned`` started
-    killed_for_time: bool = False
+    state: Any  # shared doubles: [index of the file in progress or IDLE, when it started (monotonic)]
+    assigned: deque[tuple[int, Any]] = field(default_factory=deque)  # sent, no result yet, in order
+    killed_for_time: int | None = None  # the item it was killed on for running past the time limit
     ready: bool = False  # it started: a death before that is no file's fault
+
+    def in_progress(self) -> tuple[int | None, float]:
+        index, started = self.state[0], self.state[1]
+        return (None if index < 0 else int(index)), started
 
 
 def _context() -> Any:
@@ -90,8 +103,8 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
-def _serve(conn: Connection, handle: Callable[[Any], Any], limits: Limits, log: str) -> None:
-    """A worker's life: limits set, stderr to its log, then one result per item until told to stop."""
+def _serve(conn: Connection, handle: Callable[[Any], Any], limits: Limits, log: str, state: Any) -> None:
+    """A worker's life: limits set, stderr to its log, then results until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     with contextlib.suppress(OSError):
         fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -108,12 +121,22 @@ def _serve(conn: Connection, handle: Callable[[Any], Any], limits: Limits, log: 
             with contextlib.suppress(OSError):
                 conn.send(("peak", *_usage()))
             return
+        results: list[tuple[int, Any]] = []
+        sent = time.monotonic()
         for index, item in task:
+            state[1] = time.monotonic()
+            state[0] = index  # written last: the parent reads the index, then its time
             try:
                 result = handle(item)
             except MemoryError:  # Python's allocation refused under the limit: this item's failure
                 result = MEMORY_EXHAUSTED
-            conn.send((index, result))
+            results.append((index, result))
+            if len(results) >= SEND_EVERY or time.monotonic() - sent > SEND_SECONDS:
+                conn.send(results)
+                results, sent = [], time.monotonic()
+        state[0] = IDLE
+        if results:
+            conn.send(results)
 
 
 def _usage() -> tuple[float, float]:
@@ -139,8 +162,8 @@ class IsolatedPool:
         self.stale: list[Any] = []  # killed workers not yet reaped
         self.deaths: dict[int, int] = {}  # item index -> workers it was in when they died
         self.started = 0
-        self.kept_log: Path | None = None  # the workers' diagnostics, kept when there are any
         self.failed_starts = 0
+        self.kept_log: Path | None = None  # the workers' diagnostics, kept when there are any
         self.peak_mb = 0.0  # the largest worker's peak resident memory
         self.cpu_seconds = 0.0  # the CPU time of the workers that said goodbye
 
@@ -148,13 +171,14 @@ class IsolatedPool:
 
     def _spawn(self) -> _Worker:
         parent, child = self.context.Pipe(duplex=True)
+        state = self.context.RawArray("d", [IDLE, 0.0])
         self.started += 1
         log = self.logs / f"worker-{self.started}.log"
-        process = self.context.Process(target=_serve, args=(child, self.handle, self.limits, str(log)),
+        process = self.context.Process(target=_serve, args=(child, self.handle, self.limits, str(log), state),
                                        daemon=True)
         process.start()
         child.close()
-        return _Worker(process, parent, log)
+        return _Worker(process, parent, log, state)
 
     def _retire(self, worker: _Worker, kill: bool) -> None:
         if kill and worker.process.is_alive():
@@ -171,11 +195,12 @@ class IsolatedPool:
         deadline = time.monotonic() + 5
         for worker in self.workers:
             with contextlib.suppress(EOFError, OSError):
-                if worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                while worker.conn.poll(max(0.0, deadline - time.monotonic())):
                     farewell = worker.conn.recv()
                     if isinstance(farewell, tuple) and farewell[:1] == ("peak",):
                         self.peak_mb = max(self.peak_mb, float(farewell[1]))
                         self.cpu_seconds += float(farewell[2])
+                        break
             worker.process.join(max(0.0, deadline - time.monotonic()))
             if worker.process.is_alive():
                 worker.process.kill()
@@ -206,10 +231,8 @@ class IsolatedPool:
         pending: deque[tuple[int, Any]] = deque(enumerate(items))
         if not pending:
             return
-        count = min(self.size, max(1, len(pending)))
-        self.workers = [self._spawn() for _ in range(count)]
-        total = len(pending)
-        done = 0
+        self.workers = [self._spawn() for _ in range(min(self.size, len(pending)))]
+        total, done = len(pending), 0
         while done < total:
             for worker in self.workers:
                 self._feed(worker, pending)
@@ -221,24 +244,20 @@ class IsolatedPool:
                         done += 1
                         yield outcome
             for worker in list(self.workers):
-                if not worker.assigned or time.monotonic() - worker.since <= self.limits.seconds:
-                    continue
-                outcomes = self._collect(worker, pending)  # what it finished before it is judged
-                if worker in self.workers and worker.assigned and \
-                        time.monotonic() - worker.since > self.limits.seconds:
-                    worker.killed_for_time = True
-                    self._retire(worker, kill=True)
-                    outcomes += self._replace(worker, pending)
-                for outcome in outcomes:
-                    done += 1
-                    yield outcome
+                index, started = worker.in_progress()
+                if worker in self.workers and index is not None and \
+                        time.monotonic() - started > self.limits.seconds:
+                    worker.killed_for_time = index
+                    with contextlib.suppress(OSError):
+                        worker.process.kill()
+                    for outcome in self._collect(worker, pending):  # what it sent, then its file blamed
+                        done += 1
+                        yield outcome
 
     def _feed(self, worker: _Worker, pending: deque[tuple[int, Any]]) -> None:
-        """Keep two tasks with every worker."""
-        while pending and len(worker.assigned) <= TASK_FILES:
+        """Keep a few tasks with every worker, so that it never waits for the parent."""
+        while pending and len(worker.assigned) <= (TASKS_AHEAD - 1) * TASK_FILES:
             task = [pending.popleft() for _ in range(min(TASK_FILES, len(pending)))]
-            if not worker.assigned:
-                worker.since = time.monotonic()
             try:
                 worker.conn.send(task)
             except (OSError, BrokenPipeError):
@@ -248,28 +267,28 @@ class IsolatedPool:
 
     def _timeout(self) -> float:
         now = time.monotonic()
-        deadlines = [w.since + self.limits.seconds - now for w in self.workers if w.assigned]
+        deadlines = [started + self.limits.seconds - now
+                     for index, started in (w.in_progress() for w in self.workers) if index is not None]
         return max(0.01, min([POLL_SECONDS, *deadlines]))
 
     def _collect(self, worker: _Worker, pending: deque[tuple[int, Any]]) -> list[tuple[int, Any] | Failed]:
-        """The results a worker has sent; when it has died, also what its death means."""
+        """The results a worker has sent; when it has died (or was killed), also what that means."""
         out: list[tuple[int, Any] | Failed] = []
-        dead = False
+        dead = worker.killed_for_time is not None
         try:
-            while worker.conn.poll():
+            while not worker.conn.closed and worker.conn.poll():
                 message = worker.conn.recv()
                 if message == READY:
                     worker.ready = True
                     self.failed_starts = 0
                     continue
-                index, result = message
-                if worker.assigned and worker.assigned[0][0] == index:
-                    worker.assigned.popleft()
-                worker.since = time.monotonic()
-                if isinstance(result, str) and result == MEMORY_EXHAUSTED:
-                    out.append(Failed(index, "memory", f"超过 {self.limits.memory_mb:,} MB"))
-                else:
-                    out.append((index, result))
+                for index, result in message:
+                    if worker.assigned and worker.assigned[0][0] == index:
+                        worker.assigned.popleft()
+                    if isinstance(result, str) and result == MEMORY_EXHAUSTED:
+                        out.append(Failed(index, "memory", f"超过 {self.limits.memory_mb:,} MB"))
+                    else:
+                        out.append((index, result))
         except (EOFError, OSError):
             dead = True
         except Exception:  # a message cut short as the worker died
@@ -285,24 +304,40 @@ class IsolatedPool:
         start a new worker in its place."""
         out = []
         self.workers.remove(worker)
-        if not worker.ready and not worker.killed_for_time:
+        culprit, _ = worker.in_progress()
+        timed_out = worker.killed_for_time is not None
+        if timed_out and culprit != worker.killed_for_time:
+            culprit = None  # it finished that file just as it was killed: nobody's fault
+        if not worker.ready:
             self.failed_starts += 1
             if self.failed_starts >= STARTS:
                 raise PoolError(f"读取进程无法启动（连续 {STARTS} 个在开始读取前退出，退出码 {worker.process.exitcode}）；"
                                 "如在自己的 Python 程序中调用，请把调用写在 if __name__ == \"__main__\": 之下")
-            pending.extendleft(reversed(worker.assigned))  # no file was being read
-            worker.assigned.clear()
-        elif worker.assigned:
-            index, item = worker.assigned.popleft()
-            kind, detail = describe_death(worker.process.exitcode, worker.killed_for_time, self.limits,
-                                          _tail(worker.log))
+            culprit = None
+        others = []
+        for index, item in worker.assigned:
+            if index != culprit:
+                others.append((index, item))
+                continue
+            kind, detail = describe_death(worker.process.exitcode, timed_out, self.limits, _tail(worker.log))
             self.deaths[index] = self.deaths.get(index, 0) + 1
             if kind == "crash-external" and self.deaths[index] < 2:
-                worker.assigned.appendleft((index, item))  # perhaps not the file's fault: once more
+                others.insert(0, (index, item))  # perhaps not the file's fault: once more
             else:
                 out.append(Failed(index, "crash" if kind == "crash-external" else kind, detail))
-            pending.extendleft(reversed(worker.assigned))
-            worker.assigned.clear()
+        if culprit is None and worker.ready and others and not timed_out:
+            # it died between files (sending results): its files are read again, a few times at most
+            kind, detail = describe_death(worker.process.exitcode, False, self.limits, _tail(worker.log))
+            kept = []
+            for index, item in others:
+                self.deaths[index] = self.deaths.get(index, 0) + 1
+                if self.deaths[index] >= DEATHS:
+                    out.append(Failed(index, "crash" if kind == "crash-external" else kind, detail))
+                else:
+                    kept.append((index, item))
+            others = kept
+        pending.extendleft(reversed(others))
+        worker.assigned.clear()
         if pending or any(w.assigned for w in self.workers):
             self.workers.append(self._spawn())
         return out
