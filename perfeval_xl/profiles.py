@@ -69,10 +69,11 @@ class Band:
         return above and below
 
     def describe(self, weight: Decimal) -> str:
-        left = "[" if self.low_inclusive else "("
-        right = "]" if self.high_inclusive else ")"
+        """The band's scores for ``weight`` as a person says them: "不低于 9 分且低于 12 分"."""
         lo, hi = _fmt(self.low * weight), _fmt(self.high * weight)
-        return f"{left}{lo}, {hi}{right} 分"
+        low = f"不低于 {lo} 分" if self.low_inclusive else f"高于 {lo} 分"
+        high = f"不高于 {hi} 分" if self.high_inclusive else f"低于 {hi} 分"
+        return f"{low}且{high}"
 
 
 @dataclass(frozen=True)

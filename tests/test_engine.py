@@ -105,7 +105,7 @@ def test_qualitative_ratings() -> None:
     assert project([{**base, "actual": "达成"}]).indicators[0].score == Decimal(50)
     partial = project([{**base, "actual": "部分达成"}])
     assert codes(partial, "error") == ["reason-missing", "score-required"]
-    assert "“部分达成年度指标并具有一定效果”须在 [30, 40) 分 内给分" in messages(partial)
+    assert "“部分达成年度指标并具有一定效果”须给分（不低于 30 分且低于 40 分），请填写得分" in messages(partial)
     assert status_text(partial) == "1 项定性指标需在档次内评分；1 项偏差未说明原因"
     scored = project([{**base, "actual": "部分达成", "score": 35, "reason": "进度滞后"}])
     assert scored.indicators[0].score == Decimal(35) and codes(scored, "error") == []
