@@ -64,6 +64,8 @@ class Notation:
     not_unit_start: str  # characters a unit cannot begin with (100-, 1e3, 5.5.5)
     money_base: str  # 元
     amount_unit: str  # 万元: what amounts are in
+    nature_words: dict[str, str]  # 指标性质 word -> "qualitative", "none" or a sign
+    unit_aliases: dict[str, str]
     limit_signs: dict[str, dict[str, str]]  # kind -> written sign -> sign meant
 
     @property
@@ -79,6 +81,8 @@ _NOTATION_KEYS = {
     "not_unit_start",
     "money_base",
     "amount_unit",
+    "nature_words",
+    "unit_aliases",
     "directions",
     "multipliers",
     "date_units",
@@ -112,6 +116,9 @@ def notation() -> Notation:
     for key, kind in data["limit_marks"].items():
         if kind not in limit_signs:
             raise RuleDataError(f"notation.yaml 的 limit_marks“{key}”指向未定义的种类“{kind}”")
+    for word, nature in data["nature_words"].items():
+        if nature not in ("qualitative", "none") and nature not in directions:
+            raise RuleDataError(f"notation.yaml 的 nature_words“{word}”指向未定义的符号“{nature}”")
     for kind, signs in limit_signs.items():
         for sign in (*signs, *signs.values()):
             if sign not in directions:
@@ -129,6 +136,8 @@ def notation() -> Notation:
         not_unit_start=str(data["not_unit_start"]),
         money_base=str(data["money_base"]),
         amount_unit=str(data["amount_unit"]),
+        nature_words={normalize(str(k)): str(v) for k, v in data["nature_words"].items()},
+        unit_aliases={normalize(str(k)): str(v) for k, v in data["unit_aliases"].items()},
     )
 
 
@@ -305,10 +314,11 @@ def _parse_target_text(raw: str) -> Target:
     sign = suffix_sign or prefix
     if sign is not None and mark is not None:
         sign = notation().limit_signs[mark].get(sign, sign)
-    if has_digit(unit_tail):
-        return Target(text=raw, qualitative=True, reading=COMPOUND)
-    if sign is None and unit[:1] in notation().date_units:
+    nota = notation()
+    if sign is None and unit[:1] in nota.date_units:  # 12月底前, 2020年12月31日前完成
         return Target(text=raw, qualitative=True, reading=DEADLINE)
+    if has_digit(unit_tail) or (unit_tail and unit_tail[0] in nota.not_unit_start):  # 90%-100%, 100-
+        return Target(text=raw, qualitative=True, reading=COMPOUND)
     return Target(text=raw, qualitative=False, sign=sign, value=number, unit=unit)
 
 

@@ -275,8 +275,9 @@ def test_bad_rows_are_reported_with_their_row_numbers_and_the_other_projects_gen
                            "未生成：清单中有 6 处错误（见“问题”工作表）", "第 5–7 行")
     assert projects[3][5:] == (60.0, None, None, "未生成：清单中有 1 处错误（见“问题”工作表）", "第 8 行")
     problems = manifest_rows(report.manifest, PROBLEMS_SHEET)
-    assert problems[0] == ("文件", "工作表", "行号", "项目", "问题")
-    assert problems[1:] == [(str(path), "目标", row, project or None, message) for row, project, message in BAD_MESSAGES]
+    assert problems[0] == ("文件", "工作表", "行号", "项目", "级别", "问题")
+    assert problems[1:] == [(str(path), "目标", row, project or None, "错误", message)
+                            for row, project, message in BAD_MESSAGES]
 
 
 def test_cli_batch_reports_bad_rows_and_exits_1(tmp_path: Path) -> None:
