@@ -187,8 +187,8 @@ def batch(list_path: Path, outdir: Path, mode: str, jobs: int | None, force: boo
             click.echo(f"  - {problem}", err=True)
     if report.warnings:
         click.echo(f"清单 {list_path} 有 {len(report.warnings)} 处警告（项目照常生成，请核对是否如此理解）：", err=True)
-        for warning in report.warnings:
-            click.echo(f"  - {warning}", err=True)
+        for listed in report.warnings:
+            click.echo(f"  - {listed}", err=True)
     for outcome in report.outcomes:
         if outcome.status is Status.FAILED and not outcome.listed.problems:
             click.echo(f"项目“{outcome.listed.project}”未生成：{outcome.reason}", err=True)
