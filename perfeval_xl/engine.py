@@ -182,11 +182,6 @@ def _execution(spec: ProjectSpec, rules: Rules, out: list[Finding]) -> Execution
     weight = spec.execution_weight if spec.execution_weight is not None else rules.execution_weight
     rows = [spec.funds.get(key, FundsRow()) for key in FUND_ROWS]
     stated_total = spec.funds.get("total")
-    for key in (*FUND_ROWS, "total"):
-        for col in FUND_COLUMNS:
-            text = spec.unread.get(f"funds.{key}.{col}")
-            if text is not None:
-                out.append(_unread_amount(key, col, text, spec.locations.get(f"funds.{key}.{col}")))
     # a column with an amount that could not be read has no total (the form's formulas agree)
     unknown = {col for col in FUND_COLUMNS if any(f"funds.{key}.{col}" in spec.unread for key in FUND_ROWS)}
     sums: dict[str, Decimal | None] = {}
@@ -207,6 +202,13 @@ def _execution(spec: ProjectSpec, rules: Rules, out: list[Finding]) -> Execution
         executed = stated_total.executed if stated_total.executed is not None else sums["executed"]
     else:
         budget, executed = sums["budget"], sums["executed"]
+    total_of = {"initial": None, "budget": budget, "executed": executed}
+    for key in (*FUND_ROWS, "total"):
+        for col in FUND_COLUMNS:
+            text = spec.unread.get(f"funds.{key}.{col}")
+            if text is not None:
+                blocks = col != "initial" and total_of[col] is None
+                out.append(_unread_amount(key, col, text, spec.locations.get(f"funds.{key}.{col}"), blocks))
     for key in (*FUND_ROWS, "total"):
         row = spec.funds.get(key)
         for col in FUND_COLUMNS:
@@ -277,10 +279,11 @@ def _execution(spec: ProjectSpec, rules: Rules, out: list[Finding]) -> Execution
     return ExecutionResult(weight, budget, executed, rate, score)
 
 
-def _unread_amount(key: str, col: str, text: str, location: str | None) -> Finding:
-    """An amount cell that holds an error value or a text that is not an amount."""
+def _unread_amount(key: str, col: str, text: str, location: str | None, blocks: bool) -> Finding:
+    """An amount cell that holds an error value or a text that is not an amount (``blocks``:
+    and so the execution rate cannot be computed)."""
     where, what = f"项目资金·{FUND_LABELS[key]}", FUND_COLUMN_LABELS[col]
-    effect = "，无法计算预算执行率" if col != "initial" else ""
+    effect = "，无法计算预算执行率" if blocks else ""
     if text in ERROR_VALUES:
         return F.error("cell-error", where, f"{what}是错误值 {text}（公式出错）{effect}；请改为以万元计的金额",
                        location)
