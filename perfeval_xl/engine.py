@@ -42,6 +42,7 @@ from .spec import FUND_COLUMN_LABELS, FUND_COLUMNS, FUND_LABELS, FUND_ROWS, Fund
 
 ZERO = Decimal(0)
 _n = display.number
+_amount = display.amount
 _pct = display.percent
 _dev = display.deviation
 _LABEL_WEIGHT = re.compile(r"^(.*?)\((\d+(?:\.\d+)?)分?\)$")
@@ -192,9 +193,10 @@ def _execution(spec: ProjectSpec, rules: Rules, out: list[Finding]) -> Execution
         for col in FUND_COLUMNS:
             stated, summed = getattr(stated_total, col), sums[col]
             if stated is not None and summed is not None and stated != summed:
+                shown_stated, shown_summed = display.amounts(stated, summed)
                 out.append(F.error(
                     "funds-total-mismatch", f"项目资金·{FUND_COLUMN_LABELS[col]}",
-                    f"年度资金总额 {_n(stated)} 万元不等于各资金来源之和 {_n(summed)} 万元，"
+                    f"年度资金总额 {shown_stated} 万元不等于各资金来源之和 {shown_summed} 万元，"
                     "请核对当年财政拨款、上年结转资金和其他资金",
                     spec.locations.get(f"funds.total.{col}"),
                 ))
@@ -253,7 +255,7 @@ def _execution(spec: ProjectSpec, rules: Rules, out: list[Finding]) -> Execution
         if executed > budget:
             out.append(F.warning(
                 "funds-over-executed", where,
-                f"全年执行数 {_n(executed)} 万元大于全年预算数 {_n(budget)} 万元，"
+                f"全年执行数 {_amount(executed)} 万元大于全年预算数 {_amount(budget)} 万元，"
                 "执行率得分按满分封顶，请核对金额",
                 _funds_location(spec, "executed"),
             ))
@@ -272,8 +274,8 @@ def _execution(spec: ProjectSpec, rules: Rules, out: list[Finding]) -> Execution
                     and row.executed > row.budget:
                 out.append(F.warning(
                     "funds-over-executed", f"项目资金·{FUND_LABELS[key]}",
-                    f"{FUND_LABELS[key]}的全年执行数 {_n(row.executed)} 万元大于全年预算数 "
-                    f"{_n(row.budget)} 万元，请核对金额",
+                    f"{FUND_LABELS[key]}的全年执行数 {_amount(row.executed)} 万元大于全年预算数 "
+                    f"{_amount(row.budget)} 万元，请核对金额",
                     spec.locations.get(f"funds.{key}.executed"),
                 ))
     return ExecutionResult(weight, budget, executed, rate, score)
@@ -732,8 +734,8 @@ def _check_stated(result: ProjectResult) -> None:
         if claimed is not None and computed is not None and claimed != computed:
             extra = ""
             if key == "execution_score" and execution.budget and execution.executed is not None:
-                extra = (f"（{_n(execution.weight)} × {_n(execution.executed)} ÷ "
-                         f"{_n(execution.budget)}，按金额计算）")
+                extra = (f"（{_n(execution.weight)} × {_amount(execution.executed)} ÷ "
+                         f"{_amount(execution.budget)}，按金额计算）")
             out.append(F.error(
                 "stated-differs", label, f"写的{label}为 {_n(claimed)}，按规则应为 {_n(computed)}{extra}",
                 spec.locations.get(f"stated.{key}"),

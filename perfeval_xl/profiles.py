@@ -487,11 +487,16 @@ def load_rules(name: str = DEFAULT_PROFILE, year: int = 2020) -> Rules:
         sources[pname] = dated.source
     if missing:
         earliest = _earliest(profile)
-        hint = f"该规则最早适用于 {earliest.year - 1} 年度" if earliest else ""
+        hint = f"该规则最早适用于 {earliest.year - 1} 年度，" if earliest else ""
+        others = covering_profiles(year, exclude=name)
+        advice = (f"适用于 {year} 年度的规则：{'、'.join(n for n, _ in others)}，"
+                  f"请用 --profile {others[0][0]} 指定（项目文件写 profile，清单填“规则”列）" if others
+                  else f"没有哪条规则适用于 {year} 年度，请确认年度是否写对")
+        every = len(missing) == len(PARAMETERS)  # the profile starts later: the list says nothing more
         raise RuleDataError(
-            f"规则“{name}”没有适用于 {year} 年度（{instant.isoformat()} 前生效）的取值。{hint}，"
-            f"请改用适用于该年度的规则（perfeval-xl profiles 可列出全部规则）",
-            missing,
+            f"规则“{name}”没有适用于 {year} 年度（{instant.isoformat()} 前生效）的取值。{hint}{advice}"
+            "（perfeval-xl profiles 可列出全部规则）",
+            [] if every else missing,
         )
     rules = Rules(
         profile=name,
@@ -518,6 +523,23 @@ def load_rules(name: str = DEFAULT_PROFILE, year: int = 2020) -> Rules:
     )
     _check_consistency(rules, profile.path)
     return rules
+
+
+def covering_profiles(year: int, exclude: str = "") -> list[tuple[str, str]]:
+    """(name, title) of every profile with values for budget ``year``."""
+    out = []
+    for other in available_profiles():
+        if other == exclude:
+            continue
+        try:
+            profile = read_profile(other)
+            instant = evaluation_instant(year)
+            if any(_lookup(profile, pname, instant, (other,)) is None for pname in PARAMETERS):
+                continue
+        except RuleDataError:
+            continue
+        out.append((other, profile.title))
+    return out
 
 
 def _earliest(profile: ProfileFile) -> dt.date | None:
