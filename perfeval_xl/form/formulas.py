@@ -256,7 +256,7 @@ class RowFormulas:
         # a percentage where the target is one or has no unit, or a plain number followed by the
         # target's own unit; anything else is unreadable ("#"), as are logical and error values.
         typed = f"VALUE(IF(RIGHT({an},1)=\"%\",{an},{ap}))"
-        text = f"IF({aq},IF({within_range(typed)},{typed},\"#\"),\"#\")"
+        text = f"IF({aq},IFERROR(IF({within_range(typed)},{typed},\"#\"),\"#\"),\"#\")"
         numeric = f"IF(ISLOGICAL({f}),\"#\",IF(ISNUMBER({f}),{f},{text}))"
         rating = f"IFERROR(LOOKUP(2,1/EXACT(pe_p_rating_key,{an}),pe_p_rating_idx),IF({an}={ao},1,0))"
         return (f"=IF({m}=\"\",\"\",IF(ISERROR({f}),\"#\",IF({self._actual_empty()},\"\","
@@ -369,7 +369,8 @@ class ProjectFormulas:
         scale = (f"IF({unit_len}=0,pe_p_money_per_amount,"
                  f"LOOKUP(2,1/EXACT(pe_p_money_unit,RIGHT({t},{unit_len})),pe_p_money_scale))")
         value = f"ROUND(VALUE({number})*{scale}/pe_p_money_per_amount,pe_p_clean)"
-        money = f"IF({is_plain(number)},IF({within_range(value)},{value},\"#\"),\"#\")"
+        # IFERROR: a number too long for a spreadsheet (400 digits) is an error in VALUE()
+        money = f"IF({is_plain(number)},IFERROR(IF({within_range(value)},{value},\"#\"),\"#\"),\"#\")"
         empty = f"OR({t}=\"\",SUMPRODUCT(--EXACT(pe_p_empty,{t}))>0)"
         return (f"=IF(ISERROR({x}),\"#\",IF(ISLOGICAL({x}),\"#\",IF(ISNUMBER({x}),"
                 f"IF({within_range(x)},{x},\"#\"),IF({empty},\"\",{money}))))")
