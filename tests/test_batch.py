@@ -511,7 +511,8 @@ def test_project_columns_that_disagree_or_do_not_apply(tmp_path: Path) -> None:
         (4, "规则“省规则”不存在，可用的规则：mof-2020、sichuan、wuhan-donghu-2018"),
         (5, "全年预算数“约90万”不是金额，请填写以万元计的数值（如 87.65）"),
         (6, "规则“mof-2020”没有适用于 2018 年度（2019-12-31 前生效）的取值。该规则最早适用于 2019 年度，"
-            "请改用适用于该年度的规则（perfeval-xl profiles 可列出全部规则）"),
+            "适用于 2018 年度的规则：wuhan-donghu-2018，请用 --profile wuhan-donghu-2018 指定"
+            "（项目文件写 profile，清单填“规则”列）（perfeval-xl profiles 可列出全部规则）"),
     ]
 
 

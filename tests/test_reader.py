@@ -120,7 +120,7 @@ def test_sichuan_variant_with_sign_number_unit_columns(tmp_path: Path) -> None:
     path = tmp_path / "sc.xlsx"
     sichuan_workbook(path)
     [result] = evaluate(path, profile="sichuan")
-    assert [i.spec.target for i in result.indicators] == ["=100%", "≥95%", "达成年度指标"]
+    assert [i.spec.target for i in result.indicators] == ["＝100%", "≥95%", "达成年度指标"]
     assert [float(i.score) for i in result.indicators] == [50, 29.05, 10]
     assert (result.execution.score, result.total) == (D("8.5"), D("97.55"))
     assert "execution-low" in codes(result, "warning")

@@ -23,6 +23,7 @@ from ..findings import Finding
 from ..notation import ParseProblem, is_empty, parse_amount, parse_quantity
 from ..profiles import Rules, load_rules
 from ..spec import FundsRow, Indicator, ProjectSpec, Stated
+from ..targetparts import UnknownNature, compose_target, parts_disagree, unit_of
 from .cells import Cell, Sheet, labels
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度")
@@ -253,10 +254,10 @@ def _indicator_rows(sheet: Sheet, rules: Rules, header: int, last: int, columns:
         if not l1 and level2:
             _, owner, _ = resolve_level2(level2, rules)
             l1 = owner or ""
-        target = _target(cells)
+        target = _target(cells, out, where)
         actual = cells["actual"].as_written()
         if "unit" in cells and isinstance(actual, Decimal) and not cells["unit"].empty:
-            actual = f"{format(actual.normalize(), 'f')}{cells['unit'].text()}"
+            actual = f"{format(actual.normalize(), 'f')}{unit_of(cells['unit'].text())}"
         weight = _number(cells["weight"], "分值", out, where, unread, "weight")
         score = _number(cells["score"], "得分", out, where) if "score" in cells else None
         reason = cells["reason"].text() if "reason" in cells and not cells["reason"].empty else ""
@@ -268,21 +269,24 @@ def _indicator_rows(sheet: Sheet, rules: Rules, header: int, last: int, columns:
     return indicators
 
 
-def _target(cells: dict[str, Cell]) -> object:
-    """The 年度指标值, composed from 指标性质/指标值/度量单位 where the form splits it."""
+def _target(cells: dict[str, Cell], out: list[Finding], where: str) -> object:
+    """The 年度指标值, made from 指标性质/指标值/度量单位 where the form splits it (as budget systems do)."""
     value = cells["target"].as_written()
-    sign = cells.get("sign")
-    unit = cells.get("unit")
-    if sign is None or sign.empty:
-        if unit is not None and not unit.empty and isinstance(value, Decimal):
-            return f"{format(value.normalize(), 'f')}{unit.text()}"
+    sign, unit = cells.get("sign"), cells.get("unit")
+    if sign is None and unit is None:
         return value
-    sign_text = sign.text()
-    if "定性" in sign_text or value is None:
+    nature = "" if sign is None or sign.empty else sign.text()
+    try:
+        composed = compose_target(nature, value, "" if unit is None or unit.empty else unit.text())
+    except UnknownNature:
+        assert sign is not None
+        out.append(F.error("cell-not-number", where, f"指标性质“{nature}”无法识别，应为 ≥ ＞ ＝ ＜ ≤ 或“定性”",
+                           sign.address))
         return value
-    number = format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
-    unit_text = "" if unit is None or unit.empty else unit.text()
-    return f"{sign_text}{number}{unit_text}"
+    disagreement = parts_disagree(composed, nature)
+    if disagreement is not None and sign is not None:
+        out.append(F.warning("target-qualitative-digits", where, disagreement, sign.address))
+    return composed.target
 
 
 def _funds(sheet: Sheet, header: int, out: list[Finding]
