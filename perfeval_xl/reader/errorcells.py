@@ -111,27 +111,27 @@ _XLSB_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!",
                 0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
 
 
+def _varint(data: bytes, at: int, most: int) -> tuple[int, int]:
+    """A record's type (at most 2 bytes) or size (4): 7 bits a byte, the high bit says more follow."""
+    value = shift = 0
+    for _ in range(most):
+        byte = data[at]
+        at += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            break
+    return value, at
+
+
 def _records(data: bytes) -> Iterator[tuple[int, bytes]]:
-    i, end = 0, len(data)
-    while i < end:
-        kind = shift = 0
-        for _ in range(2):
-            byte = data[i]
-            i += 1
-            kind |= (byte & 0x7F) << shift
-            shift += 7
-            if not byte & 0x80:
-                break
-        size = shift = 0
-        for _ in range(4):
-            byte = data[i]
-            i += 1
-            size |= (byte & 0x7F) << shift
-            shift += 7
-            if not byte & 0x80:
-                break
-        yield kind, data[i:i + size]
-        i += size
+    """(type, body) of every record of an .xlsb part."""
+    at = 0
+    while at < len(data):
+        kind, at = _varint(data, at, 2)
+        size, at = _varint(data, at, 4)
+        yield kind, data[at:at + size]
+        at += size
 
 
 def _wide_string(body: bytes, at: int) -> tuple[str, int]:
