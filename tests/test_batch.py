@@ -470,8 +470,8 @@ UNREADABLE = {
                   "{p} 第 1 行的表头有 2 列“分值”（G 列、H 列），请删除或改名多余的列"),
     "header-only.csv": (",".join(HEADER).encode("utf-8-sig"),
                         "{p} 第 1 行的表头下没有任何指标行，请在表头下逐行填写项目的指标"),
-    "old.xls": (bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504),
-                "{p} 是旧版 .xls 格式或设有打开密码的工作簿，无法读取；请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再试（不设密码）"),
+    "broken.xls": (bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504),
+                   "{p} 不是有效的 Excel 工作簿，无法读取；请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再试"),
 }
 
 

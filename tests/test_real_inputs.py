@@ -580,11 +580,17 @@ def returns(tmp_path_factory: pytest.TempPathFactory, forms: dict[str, Filled]) 
     plain = root / "seed003.xlsx"
     seed_003_workbook(plain)
     with_errors = forms["seed003-errors"]
-    sources = [plain, with_errors.path]
+    # a three-part targets list as budget systems export it (.xls), one weight a formula gone wrong
+    listed = write_list(root / "list-export.xlsx", three_part=True)
+    workbook = openpyxl.load_workbook(listed)
+    workbook.active["L3"] = "=1/0"
+    workbook.save(listed)
+    sources = [plain, with_errors.path, listed]
+    names = {plain: "", with_errors.path: "-errors", listed: "-list"}
     found = {"xlsx": plain, "xlsx-errors": with_errors.recalculated}
     for target, kind in (("xls:MS Excel 97", "xls"), ("ods", "ods")):
         for source, converted in zip(sources, convert(sources, target, root / kind), strict=True):
-            found[kind if source == plain else f"{kind}-errors"] = converted
+            found[kind + names[source]] = converted
     for name in ("", "-errors"):
         et = root / f"seed003{name}.et"
         shutil.copy(found[f"xls{name}"], et)  # WPS's .et is its Excel 97–2003 workbook under another name
@@ -634,6 +640,15 @@ def test_consolidation_reads_every_format(returns: dict[str, Path], tmp_path: Pa
     done = consolidate([str(folder)], tmp_path / "汇总.xlsx", jobs=1)
     # the .et is the .xls under another name: the same content, read once
     assert (done.files, done.read + done.reused, done.review.unreadable) == (5, 5, 0)
+
+
+@pytest.mark.parametrize("kind", ["xls", "ods"])
+def test_a_targets_list_exported_as_xls_or_ods_is_read_with_its_error_values(returns: dict[str, Path],
+                                                                             kind: str) -> None:
+    listed = read_targets(returns[f"{kind}-list"])
+    assert [(p.row, p.message) for p in listed.problems] == [(3, "分值是错误值 #DIV/0!（公式出错），请改正公式，或直接填写内容")]
+    [project] = listed.projects
+    assert project.spec is None and project.indicators == 6  # not generated: the list has an error
 
 
 def test_a_year_no_profile_covers_names_those_that_do(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ from xlsxwriter.utility import xl_col_to_name
 from .. import display
 from ..engine import qualitative_digits_message, resolve_level1, resolve_level2
 from ..errors import FileError, RuleDataError
-from ..notation import is_empty, normalize, parse_target
+from ..notation import ERROR_VALUES, is_empty, normalize, parse_target
 from ..profiles import DEFAULT_PROFILE, Rules, available_profiles, load_rules
 from ..rounding import to_decimal
 from ..spec import YEARS, FundsRow, Indicator, ProjectSpec, parse_amount
@@ -34,7 +34,7 @@ from ..targetparts import UnknownNature, compose_target, parts_disagree
 from .columns import BY_KEY, PROJECT_KEYS
 from .tables import Table, blank, iter_data_rows, place, read_table
 
-EXCEL_ERRORS = frozenset(("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!"))
+EXCEL_ERRORS = ERROR_VALUES
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
@@ -396,8 +396,8 @@ def _profile(value: object) -> str:
 
 
 def _weight(value: object) -> Decimal | None:
-    if is_empty(value) or blank(value):
-        return None
+    if is_empty(value) or blank(value) or (isinstance(value, str) and value.strip() in EXCEL_ERRORS):
+        return None  # an error value is reported as one, with the row's other cells
     try:
         if isinstance(value, bool):
             raise ValueError

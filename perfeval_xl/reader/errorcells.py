@@ -17,6 +17,7 @@ gives none (the reader then works as before).
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import struct
@@ -64,17 +65,31 @@ def _cell_address(text: bytes) -> tuple[int, int] | None:
 # Office Open XML
 
 
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)>")
+_RELATIONSHIP_TAG = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
+
+
+def _attribute(tag: bytes, name: bytes) -> str | None:
+    """One attribute of a tag, by its local name (r:id is id), unescaped."""
+    found = re.search(rb"(?:^|\s)(?:\w+:)?" + name + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", tag)
+    if found is None:
+        return None
+    return html.unescape((found.group(1) if found.group(1) is not None else found.group(2)).decode("utf-8"))
+
+
 def sheet_parts(archive: zipfile.ZipFile, workbook: str = "xl/workbook.xml") -> dict[str, str]:
-    """Sheet name -> the package part that holds it, from the workbook and its relationships."""
-    rels_part = workbook.rsplit("/", 1)[0] + "/_rels/" + workbook.rsplit("/", 1)[1] + ".rels"
-    rels = fromstring(archive.read(rels_part))
-    targets = {el.get("Id"): el.get("Target", "") for el in rels.iterfind("rel:Relationship", _NS)}
-    book = fromstring(archive.read(workbook))
+    """Sheet name -> the package part that holds it, from the workbook and its relationships.
+
+    Read with regular expressions, not an XML parser: this runs for every file of a consolidation,
+    and these two small parts have a fixed, flat shape (a DTD in them is refused before this)."""
+    folder, name = workbook.rsplit("/", 1)
+    targets = {_attribute(found.group(1), b"Id"): _attribute(found.group(1), b"Target") or ""
+               for found in _RELATIONSHIP_TAG.finditer(archive.read(f"{folder}/_rels/{name}.rels"))}
     out = {}
-    for el in book.iterfind("m:sheets/m:sheet", _NS):
-        target = targets.get(el.get(f"{{{_NS['r']}}}id"))
+    for found in _SHEET_TAG.finditer(archive.read(workbook)):
+        target = targets.get(_attribute(found.group(1), b"id"))
         if target:
-            out[el.get("name", "")] = _part_name(target)
+            out[_attribute(found.group(1), b"name") or ""] = _part_name(target)
     return out
 
 
@@ -87,8 +102,20 @@ _REF = re.compile(rb"\br=\"([^\"]+)\"")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 
 
+# sheet_parts of packages whose workbook and relationships parts are the same bytes (by CRC and size, from
+# the zip's directory, read without decompressing): the forms of one batch share them
+_PARTS_SEEN: dict[tuple[int, int, int, int], dict[str, str]] = {}
+
+
 def _xlsx(archive: zipfile.ZipFile, sheet: str) -> Errors:
-    part = sheet_parts(archive).get(sheet)
+    book, rels = archive.getinfo("xl/workbook.xml"), archive.getinfo("xl/_rels/workbook.xml.rels")
+    key = (book.CRC, book.file_size, rels.CRC, rels.file_size)
+    parts = _PARTS_SEEN.get(key)
+    if parts is None:
+        parts = _PARTS_SEEN[key] = sheet_parts(archive)
+        if len(_PARTS_SEEN) > 256:
+            _PARTS_SEEN.pop(next(iter(_PARTS_SEEN)))
+    part = parts.get(sheet)
     if part is None:
         return {}
     data = archive.read(part)
