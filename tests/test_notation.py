@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from perfeval_xl.notation import (
     Direction,
@@ -189,3 +191,51 @@ def test_amounts_with_a_unit_of_money(text: object, amount: Decimal | None) -> N
 def test_what_is_not_an_amount_is_refused(text: object) -> None:
     with pytest.raises(ParseProblem):
         parse_amount(text)
+
+
+# ---------------------------------------------------------------------------
+# The form reads a typed value as the engine does, for any text (the formulas' Python twin,
+# form/model.py, is held to LibreOffice by tests/test_real_inputs.py and test_form_parity.py)
+
+TYPED = st.text(alphabet="0123456789.-+e%(),¥ 批次万元亿千约余TRUEfalse", max_size=10)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(TYPED, st.sampled_from(["≥3500批次", "≥95%", "3500", "≤87.65万元", "＞0.5", "≤420元/次"]))
+def test_a_typed_actual_that_the_form_reads_is_what_the_engine_reads(text: str, written: str) -> None:
+    from perfeval_xl.form.model import actual_text_value, cell_text
+    from perfeval_xl.rounding import MAX_MAGNITUDE
+
+    target = parse_target(written)
+    assert target is not None and target.value is not None
+    if is_empty(text):
+        return
+    form = actual_text_value(cell_text(text), target.unit, MAX_MAGNITUDE)
+    try:
+        quantity = parse_quantity(text)
+        engine = None if quantity is None else convert(quantity, target)[0]
+    except (ParseProblem, UnitMismatch):
+        quantity, engine = None, None
+    if form is not None:
+        assert engine == form, (text, written)
+    elif engine is not None:
+        # the engine alone converts another unit of the same kind (元 and 万元) or reads a unit against a
+        # target without one: the reader says so (actual-unread-by-form)
+        assert quantity is not None and quantity.unit not in (None, "%", target.unit), (text, written)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(TYPED)
+def test_an_amount_the_form_reads_is_what_the_engine_reads(text: str) -> None:
+    from perfeval_xl.form.model import amount_value
+    from perfeval_xl.form.params import form_params
+    from perfeval_xl.profiles import load_rules
+
+    form = amount_value(text, form_params(load_rules()))
+    try:
+        engine = parse_amount(text)
+    except ParseProblem:
+        engine = "#"  # type: ignore[assignment]
+    if isinstance(engine, Decimal) and abs(engine) >= Decimal("1e15"):
+        engine = "#"  # type: ignore[assignment]  # the engine: number-out-of-range
+    assert form == engine, text
