@@ -85,6 +85,8 @@ CODES: dict[str, str] = {
     "target-approximate": "年度指标值含“约”“余”“左右”等字，不是确切数值",
     "target-qualitative-digits": "年度指标值含有数字，但读不出“比较符号+数值+单位”，按定性指标处理",
     "target-deadline": "年度指标值是时限或日期（如 12月底前），按定性指标处理",
+    "target-parts-disagree": "指标性质与指标值不一致（如“定性”配数值），按指标值的读法计分",
+    "target-nature-unknown": "指标性质不是比较符号（≥ ＞ ＝ ＜ ≤）或“定性”",
     "unit-converted": "实际完成值已换算为年度指标值的单位",
     "rating-unknown": "定性指标的实际完成值不是三个评价档次之一",
     "actual-number-for-qualitative": "定性指标的实际完成值是数值（应选择评价档次）",

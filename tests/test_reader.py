@@ -535,3 +535,21 @@ def test_a_zip_whose_headers_lie_about_sizes_is_not_decompressed(tmp_path: Path)
         evaluate(path)
     with pytest.raises(FileError, match="无法解析"):
         evaluate_fast(path)
+
+
+def test_a_hand_made_three_part_form_with_sign_words_and_unit_names(tmp_path: Path) -> None:
+    """指标性质 written as words (大于等于) and 度量单位 as a name (百分比), as budget systems export them."""
+    path = tmp_path / "sc.xlsx"
+    sichuan_workbook(path)
+    wb = openpyxl.load_workbook(path)
+    wb.active["D11"], wb.active["F11"] = "大于等于", "百分比"
+    wb.active["D10"] = "定量"
+    wb.save(path)
+    [result] = evaluate(path, profile="sichuan")
+    assert [i.spec.target for i in result.indicators] == ["100%", "≥95%", "达成年度指标"]
+    assert [float(i.score) for i in result.indicators] == [50, 29.05, 10]
+    wb.active["D11"] = "区间"
+    wb.save(path)
+    [result] = evaluate(path, profile="sichuan")
+    [finding] = [f for f in result.all_findings() if f.location == "自评表!D11"]
+    assert finding.message == "指标性质“区间”无法识别，应为 ≥ ＞ ＝ ＜ ≤ 或“定性”"

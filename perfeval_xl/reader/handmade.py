@@ -280,12 +280,12 @@ def _target(cells: dict[str, Cell], out: list[Finding], where: str) -> object:
         composed = compose_target(nature, value, "" if unit is None or unit.empty else unit.text())
     except UnknownNature:
         assert sign is not None
-        out.append(F.error("cell-not-number", where, f"指标性质“{nature}”无法识别，应为 ≥ ＞ ＝ ＜ ≤ 或“定性”",
+        out.append(F.error("target-nature-unknown", where, f"指标性质“{nature}”无法识别，应为 ≥ ＞ ＝ ＜ ≤ 或“定性”",
                            sign.address))
         return value
     disagreement = parts_disagree(composed, nature)
     if disagreement is not None and sign is not None:
-        out.append(F.warning("target-qualitative-digits", where, disagreement, sign.address))
+        out.append(F.warning("target-parts-disagree", where, disagreement, sign.address))
     return composed.target
 
 
