@@ -18,7 +18,7 @@ from typing import Any
 
 from . import yamlfile
 from .errors import SpecError
-from .kinds import SELF, kind_problem
+from .kinds import KINDS, SELF, kind_problem
 from .notation import ParseProblem, is_empty, parse_quantity, split_unit
 from .profiles import DEFAULT_PROFILE, available_profiles
 from .yamlfile import Node
@@ -220,11 +220,15 @@ class SpecReader:
         return value
 
     def kind(self, node: Node | None, expected: str) -> None:
-        """The spec's ``kind`` must be the kind this reader reads."""
+        """The spec's ``kind`` must be the kind this reader reads (a spec of another kind is refused
+        at once)."""
         declared = self.text(node, "kind（表的种类）")
         problem = kind_problem(declared, expected)
-        if problem is not None:
-            self.problem(node, problem)
+        if problem is None:
+            return
+        self.problem(node, problem)
+        if declared in KINDS:  # another kind's spec: its other fields are not this reader's to judge
+            raise SpecError(f"项目文件 {self.source} 是{KINDS[declared]}：", self.problems)
 
     def year(self, node: Node | None) -> int:
         """The evaluation year (required); 0 when missing or wrong (a problem is recorded)."""
@@ -283,8 +287,8 @@ def spec_from_node(root: Node, source: str, problems: list[str] | None = None) -
     r.problems.extend(problems or [])
     if root.kind != "map":
         raise SpecError(f"文件 {source} 的顶层应为键值表（year、project、indicators 等）")
-    r.check_keys(root, _TOP, "项目")
     r.kind(root.get("kind"), SELF)
+    r.check_keys(root, _TOP, "项目")
     year = r.year(root.get("year"))
     profile = r.text(root.get("profile"), "profile（规则）") or DEFAULT_PROFILE
     if profile not in available_profiles():

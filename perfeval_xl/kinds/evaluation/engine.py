@@ -35,7 +35,7 @@ from .. import EVALUATION
 from .criteria import Criteria, read_criteria
 from .profile import FUND_FIELDS, EvaluationRules, load_evaluation_rules
 from .scoring import rate_score
-from .spec import JUDGEMENT, RULE, TARGET, EvaluationSpec, Row
+from .spec import RULE, TARGET, EvaluationSpec, Row
 
 ZERO = Decimal(0)
 _n = display.number

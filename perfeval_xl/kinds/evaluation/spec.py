@@ -156,8 +156,8 @@ def evaluation_spec_from_node(root: Node, source: str, problems: list[str] | Non
     r.problems.extend(problems or [])
     if root.kind != "map":
         raise SpecError(f"文件 {source} 的顶层应为键值表（kind、year、project、indicators 等）")
-    r.check_keys(root, _TOP, "项目")
     r.kind(root.get("kind"), EVALUATION)
+    r.check_keys(root, _TOP, "项目")
     year = r.year(root.get("year"))
     profile_node = root.get("profile")
     profile = r.text(profile_node, "profile（规则）") or DEFAULT_PROFILE
