@@ -16,7 +16,7 @@ from typing import Any
 
 from . import display, scoring
 from . import findings as F
-from .findings import Finding, Severity
+from .findings import Finding, Reported
 from .notation import (
     Direction,
     ParseProblem,
@@ -100,7 +100,7 @@ class BlockResult:
 
 
 @dataclass
-class ProjectResult:
+class ProjectResult(Reported):
     """Everything computed for one project."""
 
     spec: ProjectSpec
@@ -115,15 +115,6 @@ class ProjectResult:
     findings: list[Finding]  # project-level
     kind: str = "spec"  # where the project was read from: spec, perfeval-xl (our form), hand-made
     sheet: str | None = None
-
-    def all_findings(self) -> list[Finding]:
-        out = list(self.findings)
-        for ind in self.indicators:
-            out.extend(ind.findings)
-        return out
-
-    def has_errors(self) -> bool:
-        return any(f.severity is Severity.ERROR for f in self.all_findings())
 
     def status(self) -> str:
         return status_text(self)

@@ -8,8 +8,9 @@ indicator (``where``) and the file position or cell (``location``).
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 
 class Severity(enum.Enum):
@@ -46,6 +47,27 @@ class Finding:
     def render(self) -> str:
         at = f"（{self.location}）" if self.location else ""
         return f"[{self.severity.label}] {self.where}{at}：{self.message}"
+
+
+class _HasFindings(Protocol):
+    findings: list[Finding]
+
+
+class Reported:
+    """The findings of a scored project, whatever its form kind: a subclass holds ``findings`` (about
+    the project as a whole) and ``indicators`` (rows, each with its ``findings``)."""
+
+    findings: list[Finding]
+    indicators: Sequence[_HasFindings]
+
+    def all_findings(self) -> list[Finding]:
+        out = list(self.findings)
+        for row in self.indicators:
+            out.extend(row.findings)
+        return out
+
+    def has_errors(self) -> bool:
+        return any(f.severity is Severity.ERROR for f in self.all_findings())
 
 
 def error(code: str, where: str, message: str, location: str | None = None) -> Finding:

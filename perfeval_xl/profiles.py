@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property, lru_cache
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from . import yamlfile
@@ -320,23 +321,37 @@ _VALUE_KEYS = {"value", "document", "note"}
 
 def available_profiles() -> list[str]:
     """Names of the profiles shipped in workbook_templates/profiles/."""
-    return sorted(
-        entry.name[: -len(".yaml")]
-        for entry in profiles_dir().iterdir()
-        if entry.name.endswith(".yaml")
-    )
+    return profile_names()
 
 
 @lru_cache(maxsize=32)
 def read_profile(name: str) -> ProfileFile:
     """Read and check one profile file by name (e.g. ``mof-2020``)."""
-    if name not in available_profiles():
-        raise RuleDataError(
-            f"没有名为“{name}”的规则，可用的有：{'、'.join(available_profiles())}"
-        )
+    return read_profile_in((), name, PARAMETERS, "规则")
+
+
+def _folder(folder: tuple[str, ...]) -> Traversable:
+    found = profiles_dir()
+    for part in folder:
+        found = found.joinpath(part)
+    return found
+
+
+def profile_names(*folder: str) -> list[str]:
+    """Names of the profiles in workbook_templates/profiles/, or in a folder below it (another form
+    kind's rules: ``evaluation``)."""
+    return sorted(entry.name[: -len(".yaml")] for entry in _folder(folder).iterdir() if entry.name.endswith(".yaml"))
+
+
+def read_profile_in(folder: tuple[str, ...], name: str, parameters: Schema, what: str) -> ProfileFile:
+    """Read and check profile ``name`` of ``folder`` against ``parameters``; ``what`` names such
+    profiles in messages."""
+    names = profile_names(*folder)
+    if name not in names:
+        raise RuleDataError(f"没有名为“{name}”的{what}，可用的有：{'、'.join(names)}")
     filename = f"{name}.yaml"
-    text = profiles_dir().joinpath(filename).read_text(encoding="utf-8")
-    return parse_profile(text, f"workbook_templates/profiles/{filename}", name)
+    text = _folder(folder).joinpath(filename).read_text(encoding="utf-8")
+    return parse_profile(text, "/".join(("workbook_templates/profiles", *folder, filename)), name, parameters)
 
 
 def parse_profile(text: str, path: str, name: str, parameters: Schema = PARAMETERS) -> ProfileFile:

@@ -10,11 +10,11 @@ reported together. The reader of filled workbooks builds the same
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import yamlfile
 from .errors import SpecError
@@ -125,21 +125,35 @@ _STATED = {"execution_rate", "execution_score", "total", "grade"}
 
 def load_spec(path: str | Path) -> ProjectSpec:
     """Read a spec file (YAML or JSON); raises :class:`SpecError` listing every problem."""
-    path = Path(path)
-    problems: list[str] = []
-    root = yamlfile.read(path, problems=problems)
-    return spec_from_node(root, str(path), problems)
+    return read_spec_file(path, spec_from_node)
 
 
 def spec_from_text(text: str, source: str = "<spec>") -> ProjectSpec:
     """Read a spec from YAML/JSON text (``source`` names it in messages)."""
-    problems: list[str] = []
-    return spec_from_node(yamlfile.parse(text, source, problems=problems), source, problems)
+    return read_spec_text(text, source, spec_from_node)
 
 
 def spec_from_data(data: Mapping[str, Any], source: str = "<spec>") -> ProjectSpec:
     """Build a spec from plain Python data (as loaded from JSON), strictly."""
     return spec_from_node(node_from_data(data, 0), source)
+
+
+T = TypeVar("T")
+SpecBuilder = Callable[[Node, str, "list[str] | None"], T]  # a form kind's reader of a parsed spec
+
+
+def read_spec_file(path: str | Path, build: SpecBuilder[T]) -> T:
+    """Read a spec file (YAML or JSON) with ``build``, the reader of its form kind; the problems of the
+    file's YAML (a repeated key …) are reported with the reader's own."""
+    problems: list[str] = []
+    root = yamlfile.read(Path(path), problems=problems)
+    return build(root, str(path), problems)
+
+
+def read_spec_text(text: str, source: str, build: SpecBuilder[T]) -> T:
+    """Read a spec from YAML/JSON text with ``build`` (``source`` names it in messages)."""
+    problems: list[str] = []
+    return build(yamlfile.parse(text, source, problems=problems), source, problems)
 
 
 def node_from_data(value: Any, line: int) -> Node:

@@ -26,8 +26,8 @@ from typing import Any
 
 from ... import display, scoring
 from ... import findings as F
-from ...engine import IndicatorResult, checked_weight, range_error, score_target_row
-from ...findings import Finding, Severity
+from ...engine import COMPLETE_STATUS, IndicatorResult, checked_weight, range_error, score_target_row
+from ...findings import Finding, Reported
 from ...notation import normalize, parse_target
 from ...rounding import as_float, div, round_half_away
 from ...spec import Indicator
@@ -91,7 +91,7 @@ class BlockResult:
 
 
 @dataclass
-class EvaluationResult:
+class EvaluationResult(Reported):
     """Everything computed for one 评分表."""
 
     spec: EvaluationSpec
@@ -106,15 +106,6 @@ class EvaluationResult:
     kind: str = "spec"  # where it was read from, as ProjectResult.kind (the form kind is form_kind)
     sheet: str | None = None
     form_kind: str = EVALUATION
-
-    def all_findings(self) -> list[Finding]:
-        out = list(self.findings)
-        for row in self.indicators:
-            out.extend(row.findings)
-        return out
-
-    def has_errors(self) -> bool:
-        return any(f.severity is Severity.ERROR for f in self.all_findings())
 
     def status(self) -> str:
         return status_text(self)
@@ -435,11 +426,8 @@ def status_parts(result: EvaluationResult) -> list[str]:
     return parts
 
 
-COMPLETE_STATUS = "已填写完整"
-
-
 def status_text(result: EvaluationResult) -> str:
-    """`2 项得分未填写` / `已填写完整`."""
+    """`2 项得分未填写` / `已填写完整` (as the 自评表's status line)."""
     return "；".join(status_parts(result)) or COMPLETE_STATUS
 
 

@@ -16,7 +16,6 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from ...datafiles import profiles_dir
 from ...errors import RuleDataError
 from ...notation import normalize
 from ...profiles import (
@@ -34,7 +33,8 @@ from ...profiles import (
     _str_list,
     available_profiles,
     load_rules,
-    parse_profile,
+    profile_names,
+    read_profile_in,
     resolve,
 )
 
@@ -178,23 +178,13 @@ PARAMETERS: Schema = {
 
 def evaluation_profiles() -> list[str]:
     """Names of the 评分表 profiles shipped in workbook_templates/profiles/evaluation/."""
-    return sorted(
-        entry.name[: -len(".yaml")]
-        for entry in profiles_dir().joinpath(FOLDER).iterdir()
-        if entry.name.endswith(".yaml")
-    )
+    return profile_names(FOLDER)
 
 
 @lru_cache(maxsize=16)
 def read_evaluation_profile(name: str) -> ProfileFile:
     """Read and check one 评分表 profile file by name."""
-    if name not in evaluation_profiles():
-        raise RuleDataError(
-            f"没有名为“{name}”的评分表规则，可用的有：{'、'.join(evaluation_profiles())}"
-        )
-    filename = f"{name}.yaml"
-    text = profiles_dir().joinpath(FOLDER, filename).read_text(encoding="utf-8")
-    return parse_profile(text, f"workbook_templates/profiles/{FOLDER}/{filename}", name, PARAMETERS)
+    return read_profile_in((FOLDER,), name, PARAMETERS, "评分表规则")
 
 
 @lru_cache(maxsize=64)

@@ -16,10 +16,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ... import yamlfile
 from ...datafiles import examples_dir
 from ...errors import PerfEvalError, SpecError
-from ...spec import SpecReader, node_from_data, raw_value
+from ...spec import SpecReader, node_from_data, raw_value, read_spec_file, read_spec_text
 from ...yamlfile import Node
 from .. import EVALUATION
 from .profile import DEFAULT_PROFILE, FUND_FIELDS, evaluation_profiles, load_evaluation_rules
@@ -132,16 +131,12 @@ def load_evaluation_example(name: str) -> EvaluationSpec:
 
 def load_evaluation_spec(path: str | Path) -> EvaluationSpec:
     """Read a 评分表 spec file (YAML or JSON); raises :class:`SpecError` listing every problem."""
-    path = Path(path)
-    problems: list[str] = []
-    root = yamlfile.read(path, problems=problems)
-    return evaluation_spec_from_node(root, str(path), problems)
+    return read_spec_file(path, evaluation_spec_from_node)
 
 
 def evaluation_spec_from_text(text: str, source: str = "<spec>") -> EvaluationSpec:
     """Read a 评分表 spec from YAML/JSON text (``source`` names it in messages)."""
-    problems: list[str] = []
-    return evaluation_spec_from_node(yamlfile.parse(text, source, problems=problems), source, problems)
+    return read_spec_text(text, source, evaluation_spec_from_node)
 
 
 def evaluation_spec_from_data(data: Mapping[str, Any], source: str = "<spec>") -> EvaluationSpec:
