@@ -102,7 +102,7 @@ def score(input_path: Path, as_json: bool, sheet: str | None, year: int | None, 
 def check(input_path: Path, as_json: bool, sheet: str | None, year: int | None, profile: str | None) -> None:
     """检查 INPUT（项目文件或自评表），列出全部问题。退出码：0 无错误，1 有错误，2 无法读取。"""
     if spec_kind(input_path) == EVALUATION:
-        _check_evaluation(input_path, as_json)
+        sys.exit(_check_evaluation(input_path, as_json))
     results = evaluate_input(input_path, sheet=sheet, year=year, profile=profile)
     if as_json:
         data = [
@@ -128,8 +128,8 @@ def _score_evaluation(path: Path, as_json: bool) -> None:
         click.echo(evaluation.evaluation_text(result))
 
 
-def _check_evaluation(path: Path, as_json: bool) -> None:
-    """`check` on a 评分表 spec (kind: evaluation): the findings, and the exit code."""
+def _check_evaluation(path: Path, as_json: bool) -> int:
+    """`check` on a 评分表 spec (kind: evaluation): prints the findings, returns the exit code."""
     from .kinds import evaluation
 
     result = evaluation.evaluate_file(path)
@@ -139,7 +139,7 @@ def _check_evaluation(path: Path, as_json: bool) -> None:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         click.echo(findings_text(result))
-    sys.exit(EXIT_FINDINGS if result.has_errors() else EXIT_OK)
+    return EXIT_FINDINGS if result.has_errors() else EXIT_OK
 
 
 @cli.command()
