@@ -19,6 +19,7 @@ from .clizh import ZhGroup
 from .engine import to_dict
 from .errors import FileError, PerfEvalError, os_reason
 from .inputs import evaluate_input, load_projects
+from .kinds import EVALUATION, spec_kind
 from .profiles import DEFAULT_PROFILE
 from .render import findings_text, result_text
 
@@ -81,6 +82,9 @@ def _read_options(func: F) -> F:
 @_friendly
 def score(input_path: Path, as_json: bool, sheet: str | None, year: int | None, profile: str | None) -> None:
     """按规则计算 INPUT（项目文件 .yaml/.json，或填好的自评表 .xlsx）的得分、总分和等级。"""
+    if spec_kind(input_path) == EVALUATION:
+        _score_evaluation(input_path, as_json)
+        return
     results = evaluate_input(input_path, sheet=sheet, year=year, profile=profile)
     if as_json:
         data = [to_dict(r) for r in results]
@@ -97,6 +101,8 @@ def score(input_path: Path, as_json: bool, sheet: str | None, year: int | None, 
 @_friendly
 def check(input_path: Path, as_json: bool, sheet: str | None, year: int | None, profile: str | None) -> None:
     """检查 INPUT（项目文件或自评表），列出全部问题。退出码：0 无错误，1 有错误，2 无法读取。"""
+    if spec_kind(input_path) == EVALUATION:
+        sys.exit(_check_evaluation(input_path, as_json))
     results = evaluate_input(input_path, sheet=sheet, year=year, profile=profile)
     if as_json:
         data = [
@@ -109,6 +115,31 @@ def check(input_path: Path, as_json: bool, sheet: str | None, year: int | None, 
         for result in results:
             click.echo(findings_text(result))
     sys.exit(EXIT_FINDINGS if any(r.has_errors() for r in results) else EXIT_OK)
+
+
+def _score_evaluation(path: Path, as_json: bool) -> None:
+    """`score` on a 评分表 spec (kind: evaluation)."""
+    from .kinds import evaluation
+
+    result = evaluation.evaluate_file(path)
+    if as_json:
+        click.echo(json.dumps(evaluation.to_dict(result), ensure_ascii=False, indent=2))
+    else:
+        click.echo(evaluation.evaluation_text(result))
+
+
+def _check_evaluation(path: Path, as_json: bool) -> int:
+    """`check` on a 评分表 spec (kind: evaluation): prints the findings, returns the exit code."""
+    from .kinds import evaluation
+
+    result = evaluation.evaluate_file(path)
+    if as_json:
+        data = [{"project": result.spec.project, "source": result.spec.source,
+                 "findings": [f.to_dict() for f in result.all_findings()]}]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        click.echo(findings_text(result))
+    return EXIT_FINDINGS if result.has_errors() else EXIT_OK
 
 
 @cli.command()
@@ -303,6 +334,18 @@ def profiles() -> None:
         profile = read_profile(name)
         base = f"（继承 {profile.extends}）" if profile.extends else ""
         click.echo(f"{name}：{profile.title}{base}")
+    _evaluation_profiles()
+
+
+def _evaluation_profiles() -> None:
+    """`profiles`: the 评分表's rules after the 自评表's."""
+    from .kinds.evaluation.profile import evaluation_profiles, read_evaluation_profile
+
+    click.echo("评分表（kind: evaluation）的规则：")
+    for name in evaluation_profiles():
+        profile = read_evaluation_profile(name)
+        base = f"（继承 {profile.extends}）" if profile.extends else ""
+        click.echo(f"  {name}：{profile.title}{base}")
 
 
 @cli.group()
