@@ -18,6 +18,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from formcases import fill_form, make_case
+from formcompare import assert_same_form, udf_cells
 from golden_cases import golden_specs
 from test_form_parity import form_equivalent, sheet_values
 
@@ -37,7 +38,6 @@ from perfeval_xl.reader.ours import read_ours_values
 from perfeval_xl.xlwings_macros import check, export
 
 EXAMPLES = Path(__file__).parents[1] / "perfeval_xl" / "examples"
-UDF_COLUMNS = (Col.SCORE, Col.DEVIATION)
 
 
 @pytest.fixture(scope="module")
@@ -48,35 +48,12 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
 
 
 def _formula_cells(built: Any) -> set[str]:
-    lay = built.layout
-    cells = {cell(p.row, c) for p in lay.indicators for c in UDF_COLUMNS}
-    return cells | {cell(lay.funds["total"], Col.REASON), cell(lay.grade, Col.WEIGHT)}
+    return udf_cells(built.layout)
 
 
 def test_same_layout_locking_validation_and_names(pair: tuple[Any, Any]) -> None:
     native, xlw = pair
-    a, b = openpyxl.load_workbook(native.path), openpyxl.load_workbook(xlw.path)
-    assert a.sheetnames == b.sheetnames
-    assert set(b.defined_names) == set(a.defined_names) | {"pe_profile"}
-    for name in a.defined_names:
-        assert a.defined_names[name].attr_text == b.defined_names[name].attr_text
-    udf_cells = _formula_cells(xlw)
-    for title in a.sheetnames:
-        wa, wb = a[title], b[title]
-        assert wa.merged_cells.ranges == wb.merged_cells.ranges or sorted(map(str, wa.merged_cells.ranges)) == \
-            sorted(map(str, wb.merged_cells.ranges))
-        assert wa.protection.sheet == wb.protection.sheet and wa.sheet_state == wb.sheet_state
-        assert [str(d.sqref) + str(d.formula1) for d in wa.data_validations.dataValidation] == \
-            [str(d.sqref) + str(d.formula1) for d in wb.data_validations.dataValidation]
-        for row_a, row_b in zip(wa.iter_rows(), wb.iter_rows(), strict=True):
-            for ca, cb in zip(row_a, row_b, strict=True):
-                assert (ca.protection.locked, ca.protection.hidden) == (cb.protection.locked, cb.protection.hidden)
-                assert ca.number_format == cb.number_format
-                if title == SHEET and ca.coordinate in udf_cells:
-                    continue
-                if title != "_meta":
-                    assert ca.value == cb.value, (title, ca.coordinate)
-    assert b.security.lockStructure
+    b = assert_same_form(native.path, xlw.path, _formula_cells(xlw), {"pe_profile"})
     assert read_meta(b)["mode"] == "xlwings" and read_meta(b)["fingerprint"] == fingerprint(workbook_cells(b))
 
 

@@ -153,7 +153,7 @@ def test_engine_results_for_every_golden_project(lite_run: dict[str, Any]) -> No
                                                   strict=True) if s == "golden"]
     blocks = [(c, g) for c, w, g in golden if c["function"] == "PE_SCORES"]
     assert len(blocks) == len(golden_projects())
-    for (case, got), (label, spec) in zip(blocks, golden_projects(), strict=True):
+    for (_, got), (label, spec) in zip(blocks, golden_projects(), strict=True):
         result = score_project(spec)
         want = [[float(i.score) if i.score is not None else "", float(i.deviation) if i.deviation is not None else ""]
                 for i in result.indicators]

@@ -122,6 +122,13 @@ def _with_content_types(types: str) -> str:
     return types.replace("</Types>", overrides + "</Types>")
 
 
+def _entry(name: str, date_time: tuple[int, int, int, int, int, int], attributes: int) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = attributes
+    return info
+
+
 def add_webextension(path: Path, settings: dict[str, Any], key: str) -> None:
     """Bind the xlwings Lite add-in to the workbook at ``path`` with these document settings.
 
@@ -139,11 +146,9 @@ def add_webextension(path: Path, settings: dict[str, Any], key: str) -> None:
                 data = source.read(info.filename)
                 if info.filename in changed:
                     data = changed[info.filename](data.decode("utf-8")).encode("utf-8")
-                out.writestr(info, data)
+                out.writestr(_entry(info.filename, info.date_time, info.external_attr), data)
             for name, text in added.items():
-                info = zipfile.ZipInfo(name, _ZIP_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                out.writestr(info, text.encode("utf-8"))
+                out.writestr(_entry(name, _ZIP_TIME, 0), text.encode("utf-8"))
         os.replace(temporary, path)
     except OSError as exc:
         temporary.unlink(missing_ok=True)
