@@ -42,7 +42,7 @@ from perfeval_xl.form.webextension import (
     WEBEXTENSION,
     read_settings,
 )
-from perfeval_xl.libreoffice import PDF, convert
+from perfeval_xl.libreoffice import CALC_XLSX, PDF, convert
 from perfeval_xl.lite import REQUIREMENTS, main_py
 from perfeval_xl.reader import read_projects
 
@@ -199,6 +199,12 @@ def test_libreoffice_opens_the_lite_form(pair: tuple[Any, Any], tmp_path: Path) 
     assert "项目资金未填写完整" in text and not [e for e in LIBREOFFICE_ERRORS if e in text], text
     recalculated = _pdf_text(convert([lite.path], PDF, tmp_path / "recalculated")[0])
     assert "98.73%" in recalculated and "xlwings Lite" in recalculated.replace("\n", "")
+    # Saved again by LibreOffice, the form loses the add-in's code (README says: save in Excel),
+    # and still reads as a lite form.
+    resaved = convert([lite.path], CALC_XLSX, tmp_path / "resaved", recalculate=None)[0]
+    with zipfile.ZipFile(resaved) as archive:
+        assert WEBEXTENSION not in archive.namelist()
+    assert read_meta(openpyxl.load_workbook(resaved))["mode"] == "lite"
 
 
 def test_readers_check_score_and_consolidate_a_lite_form(tmp_path: Path) -> None:
