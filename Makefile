@@ -68,6 +68,7 @@ bench: $(STAMP)
 	$(PYTHON) benchmarks/form.py
 	$(PYTHON) benchmarks/batch.py
 	$(PYTHON) benchmarks/consolidate.py
+	$(PYTHON) benchmarks/lite.py
 
 # Rewrite the approved copies of generated workbooks (review the diff first).
 approve: $(STAMP)

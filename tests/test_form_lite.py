@@ -21,7 +21,7 @@ from formcases import fill_form, make_case
 from formcompare import assert_same_form, udf_cells
 from golden_cases import golden_specs
 from test_form_parity import form_equivalent
-from test_form_xlwings import LIBREOFFICE_ERRORS, _pdf_text, _same, _stored
+from test_form_xlwings import LIBREOFFICE_ERRORS, _pdf_text, assert_stored_results
 
 from perfeval_xl.cli import cli
 from perfeval_xl.consolidate import consolidate
@@ -172,17 +172,9 @@ def test_open_xml_schema_check(pair: tuple[Any, Any], tmp_path: Path) -> None:
 def test_stored_results_are_the_engines(source: str, tmp_path: Path) -> None:
     projects = golden_specs() if source == "golden" else [(f"case{i}", make_case(i).filled_spec())
                                                           for i in range(60)]
-    for name, spec in projects:
-        built = build_form(spec, tmp_path / f"{name}.xlsx", mode="lite")
-        result = score_project(form_equivalent(spec))
-        got = _stored(built.path, built)
-        rows = {p.spec_index: p.row for p in built.layout.indicators if p.spec_index is not None}
-        assert _same(got["exec"], result.execution.score), name
-        assert _same(got["total"], result.total), name
-        for index, ind in enumerate(result.indicators):
-            score, deviation = got["rows"][rows[index]]
-            assert _same(score, ind.score), (name, ind.spec.name, score, ind.score)
-            assert _same(deviation, ind.deviation), (name, ind.spec.name, deviation, ind.deviation)
+    errors = sum(assert_stored_results(build_form(spec, tmp_path / f"{name}.xlsx", mode="lite"), spec, name)
+                 for name, spec in projects)
+    assert errors > 5 or source == "golden"  # unreadable values are shown as messages, not blanks
 
 
 def test_libreoffice_opens_the_lite_form(pair: tuple[Any, Any], tmp_path: Path) -> None:

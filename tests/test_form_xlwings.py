@@ -110,24 +110,29 @@ def _same(stored: Any, engine: Any) -> bool:
     return isinstance(stored, (int, float)) and round(float(stored), 6) == round(float(engine), 6)
 
 
+def assert_stored_results(built: Any, spec: Any, name: str) -> int:
+    """The results a form stores are the engine's; returns how many are messages (#错误：…)."""
+    result = score_project(form_equivalent(spec))
+    got = _stored(built.path, built)
+    rows = {p.spec_index: p.row for p in built.layout.indicators if p.spec_index is not None}
+    assert _same(got["exec"], result.execution.score), name
+    assert _same(got["total"], result.total), name
+    assert got["grade"] in ((result.grade or ""), None if not result.grade else result.grade), name
+    errors = 0
+    for index, ind in enumerate(result.indicators):
+        score, deviation = got["rows"][rows[index]]
+        assert _same(score, ind.score), (name, ind.spec.name, score, ind.score)
+        assert _same(deviation, ind.deviation), (name, ind.spec.name, deviation, ind.deviation)
+        errors += isinstance(score, str) and score.startswith("#错误：")
+    return errors
+
+
 @pytest.mark.parametrize("source", ["golden", "generated"])
 def test_stored_results_are_the_engines(source: str, tmp_path: Path) -> None:
     projects = golden_specs() if source == "golden" else [(f"case{i}", make_case(i).filled_spec())
                                                           for i in range(120)]
-    errors = 0
-    for name, spec in projects:
-        built = build_form(spec, tmp_path / f"{name}.xlsm", mode="xlwings")
-        result = score_project(form_equivalent(spec))
-        got = _stored(built.path, built)
-        rows = {p.spec_index: p.row for p in built.layout.indicators if p.spec_index is not None}
-        assert _same(got["exec"], result.execution.score), name
-        assert _same(got["total"], result.total), name
-        assert got["grade"] in ((result.grade or ""), None if not result.grade else result.grade), name
-        for index, ind in enumerate(result.indicators):
-            score, deviation = got["rows"][rows[index]]
-            assert _same(score, ind.score), (name, ind.spec.name, score, ind.score)
-            assert _same(deviation, ind.deviation), (name, ind.spec.name, deviation, ind.deviation)
-            errors += isinstance(score, str) and score.startswith("#错误：")
+    errors = sum(assert_stored_results(build_form(spec, tmp_path / f"{name}.xlsm", mode="xlwings"), spec, name)
+                 for name, spec in projects)
     if source == "generated":
         assert errors > 20  # unreadable values are shown as messages, not blanks
 
