@@ -127,12 +127,19 @@ def assert_stored_results(built: Any, spec: Any, name: str) -> int:
     return errors
 
 
+def stored_result_messages(source: str, tmp_path: Path, mode: str, generated: int) -> int:
+    """Build the golden or ``generated`` generated forms in ``mode`` and check their stored
+    results against the engine; returns how many are messages."""
+    projects = golden_specs() if source == "golden" else [(f"case{i}", make_case(i).filled_spec())
+                                                          for i in range(generated)]
+    suffix = ".xlsm" if mode == "xlwings" else ".xlsx"
+    return sum(assert_stored_results(build_form(spec, tmp_path / f"{name}{suffix}", mode=mode), spec, name)
+               for name, spec in projects)
+
+
 @pytest.mark.parametrize("source", ["golden", "generated"])
 def test_stored_results_are_the_engines(source: str, tmp_path: Path) -> None:
-    projects = golden_specs() if source == "golden" else [(f"case{i}", make_case(i).filled_spec())
-                                                          for i in range(120)]
-    errors = sum(assert_stored_results(build_form(spec, tmp_path / f"{name}.xlsm", mode="xlwings"), spec, name)
-                 for name, spec in projects)
+    errors = stored_result_messages(source, tmp_path, "xlwings", 120)
     if source == "generated":
         assert errors > 20  # unreadable values are shown as messages, not blanks
 
