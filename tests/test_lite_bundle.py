@@ -74,3 +74,21 @@ def test_the_archive_is_deterministic() -> None:
     code = "from perfeval_xl.lite import engine_archive; import hashlib; print(hashlib.sha256(engine_archive()).hexdigest())"
     again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert again == digest and f'ENGINE_SHA256 = "{digest}"' in main_py()
+
+
+def test_a_lite_form_is_written_without_the_xlwings_extra(tmp_path: Path) -> None:
+    """The lite mode needs no optional package: its stored results come from perfeval_xl.udfs
+    as plain functions when xlwings is not installed."""
+    code = textwrap.dedent(f"""
+        import sys
+        sys.modules["xlwings"] = sys.modules["ms_ovba"] = None
+        from perfeval_xl.demo import load_example
+        from perfeval_xl.form import build_form
+        from perfeval_xl.reader import evaluate
+        built = build_form(load_example("caidian-2019-quality"), {str(tmp_path / "表.xlsx")!r}, mode="lite")
+        result = evaluate(built.path)[0]
+        print(result.total, result.grade)
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["99.87", "优"]
