@@ -149,8 +149,9 @@ def _check_evaluation(path: Path, as_json: bool) -> int:
 @click.option("--password", help="工作表和工作簿结构的保护密码（可选，1–15 位英文字母或数字）。")
 @click.option("--spare-rows", type=click.IntRange(0, 20), default=2, show_default=True,
               help="每个二级指标下的备用空行数。")
-@click.option("--mode", type=click.Choice(["native", "xlwings"]), default="native", show_default=True,
-              help="native：Excel/WPS/LibreOffice 公式计分；xlwings：由 perfeval-xl 加载项的函数计分（.xlsm，需 Windows Excel）。")
+@click.option("--mode", type=click.Choice(["native", "xlwings", "lite"]), default="native", show_default=True,
+              help="native：Excel/WPS/LibreOffice 公式计分；xlwings：由 perfeval-xl 加载项的函数计分（.xlsm，需 Windows Excel）；"
+                   "lite：由 xlwings Lite 加载项运行表内自带的计分代码（.xlsx，Excel 365/2021+，Windows、Mac 或网页版）。")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
 @_friendly
 def new(spec_path: Path, output: Path | None, password: str | None, spare_rows: int, mode: str,
@@ -189,8 +190,8 @@ def targets_template(output: Path, profile: str, year: int | None, force: bool) 
 @cli.command()
 @click.argument("list_path", metavar="LIST", type=click.Path(path_type=Path))
 @click.option("-o", "--outdir", type=click.Path(path_type=Path), required=True, help="输出文件夹。")
-@click.option("--mode", type=click.Choice(["native", "xlwings"]), default="native", show_default=True,
-              help="native：原生公式（.xlsx）；xlwings：Python 函数（.xlsm）。")
+@click.option("--mode", type=click.Choice(["native", "xlwings", "lite"]), default="native", show_default=True,
+              help="native：原生公式（.xlsx）；xlwings：Python 函数（.xlsm）；lite：xlwings Lite 函数（.xlsx，表内自带计分代码）。")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), help="并行进程数（默认：CPU 数）。")
 @click.option("--force", is_flag=True, help="覆盖已存在的自评表。")
 @click.option("--password", help="工作表和工作簿结构的保护密码（可选，1–15 位英文字母或数字）。")

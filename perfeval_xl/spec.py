@@ -120,6 +120,7 @@ _INDICATOR = {
     "reason": "偏差原因分析及改进措施",
     "score": "得分",
 }
+INDICATOR_LABELS = _INDICATOR  # field -> the official column label
 _STATED = {"execution_rate", "execution_score", "total", "grade"}
 
 
