@@ -16,24 +16,22 @@ every form written by the same perfeval-xl carries the same ``main.py``.
 
 from __future__ import annotations
 
+import ast
 import base64
 import hashlib
 import io
 import json
 import zipfile
 from functools import cache
-from importlib import resources
 from importlib.resources.abc import Traversable
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from .. import __version__, yamlfile
 from ..datafiles import templates_dir
 
-# perfeval_xl's modules the functions need (udfs and what it imports, transitively).
-ENGINE_MODULES = (
-    "__init__.py", "datafiles.py", "display.py", "engine.py", "errors.py", "findings.py", "notation.py",
-    "profiles.py", "rounding.py", "scoring.py", "spec.py", "udfs.py", "yamlfile.py",
-)
+# The modules main.py imports first; the archive carries them and every perfeval_xl module they
+# import at module level, transitively (found from the source, so a new import cannot be forgotten).
+ENGINE_ROOTS = ("__init__.py", "udfs.py")
 # The rule data they read, inside perfeval_xl.workbook_templates (profiles/*.yaml: every profile).
 ENGINE_DATA = ("__init__.py", "notation.yaml", "profiles/__init__.py", "profiles/*.yaml")
 TEMPLATES_PACKAGE = "perfeval_xl/workbook_templates"
@@ -53,9 +51,53 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _LINE = 76  # base64 characters per line of main.py
 
 
+def _relative_imports(tree: ast.Module, module: PurePosixPath) -> set[PurePosixPath]:
+    """The perfeval_xl modules a module imports in its body (not inside functions: those are
+    imported lazily, on paths the functions Excel calls do not take)."""
+    found: set[PurePosixPath] = set()
+    package = module.parent
+    for node in tree.body:
+        if not isinstance(node, ast.ImportFrom) or node.level == 0:
+            continue
+        base = package
+        for _ in range(node.level - 1):
+            base = base.parent
+        targets = [node.module] if node.module else [alias.name for alias in node.names]
+        for target in targets:
+            stem = base.joinpath(*target.split(".")) if target else base
+            found.add(stem / "__init__.py" if (PACKAGE_ROOT / stem / "__init__.py").exists()
+                      else stem.with_suffix(".py"))
+        if node.module:  # "from . import x" above; "from .pkg import mod" names a module too
+            for alias in node.names:
+                candidate = base.joinpath(*node.module.split("."), alias.name).with_suffix(".py")
+                if (PACKAGE_ROOT / candidate).exists():
+                    found.add(candidate)
+    # a package's __init__ runs before any of its modules
+    return found | {parent / "__init__.py" for path in found for parent in path.parents if str(parent) != "."}
+
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # perfeval_xl/ on disk
+
+
+def engine_modules() -> tuple[str, ...]:
+    """The engine's modules (paths inside perfeval_xl/): the roots and their imports, transitively."""
+    todo = [PurePosixPath(name) for name in ENGINE_ROOTS]
+    seen: set[PurePosixPath] = set()
+    while todo:
+        module = todo.pop()
+        if module in seen or module.parts[:1] == ("workbook_templates",):
+            continue
+        seen.add(module)
+        tree = ast.parse((PACKAGE_ROOT / module).read_text(encoding="utf-8"))
+        todo.extend(_relative_imports(tree, module) - seen)
+    return tuple(sorted(str(m) for m in seen))
+
+
+ENGINE_MODULES = engine_modules()
+
+
 def _module_files() -> list[tuple[str, bytes]]:
-    package = resources.files("perfeval_xl")
-    return [(f"perfeval_xl/{name}", package.joinpath(name).read_bytes()) for name in ENGINE_MODULES]
+    return [(f"perfeval_xl/{name}", (PACKAGE_ROOT / name).read_bytes()) for name in ENGINE_MODULES]
 
 
 def _data_files() -> list[tuple[str, bytes]]:
