@@ -19,6 +19,7 @@ from .clizh import ZhGroup
 from .engine import to_dict
 from .errors import FileError, PerfEvalError, os_reason
 from .inputs import evaluate_input, load_projects
+from .kinds import EVALUATION, spec_kind
 from .profiles import DEFAULT_PROFILE
 from .render import findings_text, result_text
 
@@ -81,6 +82,9 @@ def _read_options(func: F) -> F:
 @_friendly
 def score(input_path: Path, as_json: bool, sheet: str | None, year: int | None, profile: str | None) -> None:
     """按规则计算 INPUT（项目文件 .yaml/.json，或填好的自评表 .xlsx）的得分、总分和等级。"""
+    if spec_kind(input_path) == EVALUATION:
+        _score_evaluation(input_path, as_json)
+        return
     results = evaluate_input(input_path, sheet=sheet, year=year, profile=profile)
     if as_json:
         data = [to_dict(r) for r in results]
@@ -97,6 +101,8 @@ def score(input_path: Path, as_json: bool, sheet: str | None, year: int | None, 
 @_friendly
 def check(input_path: Path, as_json: bool, sheet: str | None, year: int | None, profile: str | None) -> None:
     """检查 INPUT（项目文件或自评表），列出全部问题。退出码：0 无错误，1 有错误，2 无法读取。"""
+    if spec_kind(input_path) == EVALUATION:
+        sys.exit(_check_evaluation(input_path, as_json))
     results = evaluate_input(input_path, sheet=sheet, year=year, profile=profile)
     if as_json:
         data = [
@@ -111,6 +117,31 @@ def check(input_path: Path, as_json: bool, sheet: str | None, year: int | None, 
     sys.exit(EXIT_FINDINGS if any(r.has_errors() for r in results) else EXIT_OK)
 
 
+def _score_evaluation(path: Path, as_json: bool) -> None:
+    """`score` on a 评分表 spec (kind: evaluation)."""
+    from .kinds import evaluation
+
+    result = evaluation.evaluate_file(path)
+    if as_json:
+        click.echo(json.dumps(evaluation.to_dict(result), ensure_ascii=False, indent=2))
+    else:
+        click.echo(evaluation.evaluation_text(result))
+
+
+def _check_evaluation(path: Path, as_json: bool) -> int:
+    """`check` on a 评分表 spec (kind: evaluation): prints the findings, returns the exit code."""
+    from .kinds import evaluation
+
+    result = evaluation.evaluate_file(path)
+    if as_json:
+        data = [{"project": result.spec.project, "source": result.spec.source,
+                 "findings": [f.to_dict() for f in result.all_findings()]}]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        click.echo(findings_text(result))
+    return EXIT_FINDINGS if result.has_errors() else EXIT_OK
+
+
 @cli.command()
 @click.argument("spec_path", metavar="SPEC", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
@@ -118,8 +149,9 @@ def check(input_path: Path, as_json: bool, sheet: str | None, year: int | None, 
 @click.option("--password", help="工作表和工作簿结构的保护密码（可选，1–15 位英文字母或数字）。")
 @click.option("--spare-rows", type=click.IntRange(0, 20), default=2, show_default=True,
               help="每个二级指标下的备用空行数。")
-@click.option("--mode", type=click.Choice(["native", "xlwings"]), default="native", show_default=True,
-              help="native：Excel/WPS/LibreOffice 公式计分；xlwings：由 perfeval-xl 加载项的函数计分（.xlsm，需 Windows Excel）。")
+@click.option("--mode", type=click.Choice(["native", "xlwings", "lite"]), default="native", show_default=True,
+              help="native：Excel/WPS/LibreOffice 公式计分；xlwings：由 perfeval-xl 加载项的函数计分（.xlsm，需 Windows Excel）；"
+                   "lite：由 xlwings Lite 加载项运行表内自带的计分代码（.xlsx，Excel 365/2021+，Windows、Mac 或网页版）。")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
 @_friendly
 def new(spec_path: Path, output: Path | None, password: str | None, spare_rows: int, mode: str,
@@ -160,8 +192,8 @@ def targets_template(output: Path, profile: str, year: int | None, three_part: b
 @cli.command()
 @click.argument("list_path", metavar="LIST", type=click.Path(path_type=Path))
 @click.option("-o", "--outdir", type=click.Path(path_type=Path), required=True, help="输出文件夹。")
-@click.option("--mode", type=click.Choice(["native", "xlwings"]), default="native", show_default=True,
-              help="native：原生公式（.xlsx）；xlwings：Python 函数（.xlsm）。")
+@click.option("--mode", type=click.Choice(["native", "xlwings", "lite"]), default="native", show_default=True,
+              help="native：原生公式（.xlsx）；xlwings：Python 函数（.xlsm）；lite：xlwings Lite 函数（.xlsx，表内自带计分代码）。")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), help="并行进程数（默认：CPU 数）。")
 @click.option("--force", is_flag=True, help="覆盖已存在的自评表。")
 @click.option("--password", help="工作表和工作簿结构的保护密码（可选，1–15 位英文字母或数字）。")
@@ -309,6 +341,18 @@ def profiles() -> None:
         profile = read_profile(name)
         base = f"（继承 {profile.extends}）" if profile.extends else ""
         click.echo(f"{name}：{profile.title}{base}")
+    _evaluation_profiles()
+
+
+def _evaluation_profiles() -> None:
+    """`profiles`: the 评分表's rules after the 自评表's."""
+    from .kinds.evaluation.profile import evaluation_profiles, read_evaluation_profile
+
+    click.echo("评分表（kind: evaluation）的规则：")
+    for name in evaluation_profiles():
+        profile = read_evaluation_profile(name)
+        base = f"（继承 {profile.extends}）" if profile.extends else ""
+        click.echo(f"  {name}：{profile.title}{base}")
 
 
 @cli.group()

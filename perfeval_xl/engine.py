@@ -16,7 +16,7 @@ from typing import Any
 
 from . import display, scoring
 from . import findings as F
-from .findings import Finding, Severity
+from .findings import Finding, Reported
 from .notation import (
     COMPOUND,
     DEADLINE,
@@ -108,7 +108,7 @@ class BlockResult:
 
 
 @dataclass
-class ProjectResult:
+class ProjectResult(Reported):
     """Everything computed for one project."""
 
     spec: ProjectSpec
@@ -123,15 +123,6 @@ class ProjectResult:
     findings: list[Finding]  # project-level
     kind: str = "spec"  # where the project was read from: spec, perfeval-xl (our form), hand-made
     sheet: str | None = None
-
-    def all_findings(self) -> list[Finding]:
-        out = list(self.findings)
-        for ind in self.indicators:
-            out.extend(ind.findings)
-        return out
-
-    def has_errors(self) -> bool:
-        return any(f.severity is Severity.ERROR for f in self.all_findings())
 
     def status(self) -> str:
         return status_text(self)
@@ -317,6 +308,9 @@ def _range_error(value: Decimal | None, what: str, where: str, location: str | N
     return F.error("number-out-of-range", where, text, location)
 
 
+range_error = _range_error  # for the other form kinds' amounts and scores
+
+
 def _funds_location(spec: ProjectSpec, col: str) -> str | None:
     """Where the total's ``col`` is written: the 年度资金总额 row if the spec has one, else the
     first source row that has the amount."""
@@ -399,21 +393,38 @@ def _indicator(ind: Indicator, rules: Rules) -> IndicatorResult:
     if not ind.name.strip():
         out.append(F.error("name-missing", where, "三级指标名称为空，请填写指标名称", loc("name")))
 
-    weight = ind.weight
-    if weight is None and "weight" in ind.unread:
-        out.append(unread_cell("分值", ind.unread["weight"], where, loc("weight"), "该指标的分值（数字）"))
+    weight = checked_weight(ind.weight, where, loc("weight"), out, ind.unread.get("weight"))
+    return score_target_row(ind, rules, level1 or _level_name(ind.level1)[0],
+                            level2 or _level_name(ind.level2)[0], weight, out)
+
+
+def checked_weight(weight: Decimal | None, where: str, location: str | None,
+                   out: list[Finding], unread: str | None = None) -> Decimal | None:
+    """An indicator's 分值 if it can be scored with; a missing, unreadable (``unread``: what its
+    cell holds), negative or out-of-range one is a finding in ``out`` (and None)."""
+    if weight is None and unread is not None:
+        out.append(unread_cell("分值", unread, where, location, "该指标的分值（数字）"))
     elif weight is None:
-        out.append(F.error("weight-missing", where, "分值未填写，请填写该指标的分值", loc("weight")))
+        out.append(F.error("weight-missing", where, "分值未填写，请填写该指标的分值", location))
     elif weight < 0:
-        out.append(F.error("weight-invalid", where, f"分值 {_n(weight)} 为负数", loc("weight")))
+        out.append(F.error("weight-invalid", where, f"分值 {_n(weight)} 为负数", location))
         weight = None
-    elif (too := _range_error(weight, "分值", where, loc("weight"))) is not None:
+    elif (too := _range_error(weight, "分值", where, location)) is not None:
         out.append(too)
         weight = None
+    return weight
 
+
+def score_target_row(ind: Indicator, rules: Rules, level1: str, level2: str, weight: Decimal | None,
+                     out: list[Finding]) -> IndicatorResult:
+    """Interpret and score one row of target against actual — a 三级指标 of the 自评表, or a row of
+    another form kind scored the same way — whose levels (canonical names) and checked ``weight``
+    are given; its findings are added to ``out``."""
+    where = ind.where or f"指标“{ind.name}”"
+    loc = ind.locations.get
     target = parse_target(ind.target)
     result = IndicatorResult(
-        spec=ind, level1=level1 or _level_name(ind.level1)[0], level2=level2 or _level_name(ind.level2)[0],
+        spec=ind, level1=level1, level2=level2,
         target=target, direction=None, sign_inferred=False, actual=None, band=None,
         weight=weight, score=None, deviation=None, reason_required=False, findings=out,
     )

@@ -8,8 +8,9 @@ indicator (``where``) and the file position or cell (``location``).
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 
 class Severity(enum.Enum):
@@ -48,6 +49,27 @@ class Finding:
         return f"[{self.severity.label}] {self.where}{at}：{self.message}"
 
 
+class _HasFindings(Protocol):
+    findings: list[Finding]
+
+
+class Reported:
+    """The findings of a scored project, whatever its form kind: a subclass holds ``findings`` (about
+    the project as a whole) and ``indicators`` (rows, each with its ``findings``)."""
+
+    findings: list[Finding]
+    indicators: Sequence[_HasFindings]
+
+    def all_findings(self) -> list[Finding]:
+        out = list(self.findings)
+        for row in self.indicators:
+            out.extend(row.findings)
+        return out
+
+    def has_errors(self) -> bool:
+        return any(f.severity is Severity.ERROR for f in self.all_findings())
+
+
 def error(code: str, where: str, message: str, location: str | None = None) -> Finding:
     return Finding(Severity.ERROR, code, where, message, location)
 
@@ -63,7 +85,7 @@ def note(code: str, where: str, message: str, location: str | None = None) -> Fi
 # Every code the engine emits, with what it means. The README's table of
 # findings is generated from this, and a test checks that nothing else is used.
 CODES: dict[str, str] = {
-    "weights-total": "分值合计（含预算执行率）不等于 100",
+    "weights-total": "分值合计（自评表含预算执行率）不等于满分 100",
     "block-weight": "一级指标分值合计与规则的原则权重不同",
     "label-weight": "一级指标名称中写的分值与该块分值合计不同",
     "level1-unknown": "一级指标名称不在规则的指标体系中",
@@ -110,4 +132,16 @@ CODES: dict[str, str] = {
     "actual-unread-by-form": "实际完成值的写法表内公式不能换算（如 元 与 万元），该行在表中未计分，按规则换算后计分",
     "macros-ignored": "文件含有宏，读取时未运行",
     "values-copy": "读取的是只含数值的副本",
+    # the 评分表 (perfeval_xl/kinds/evaluation); it also uses codes above, such as score-differs
+    "rule-unknown": "评分表：计分规则（rule）不是规则文件所列的一种",
+    "funds-over-budget": "评分表：实际到位资金或执行数大于预算资金",
+    "criteria-points": "评分表：评分标准各小项分值之和与该指标分值不同",
+    "criteria-threshold": "评分表：评分标准写的满分线与年度指标值不同",
+    "target-from-criteria": "评分表：未写年度指标值，按评分标准的满分线（如“达成90%得满分”）计分",
+    "score-missing": "评分表：评价得分未填写",
+    "score-out-of-range": "评分表：评价得分不在 0 至分值之间",
+    "score-off-criteria": "评分表：得分不是评分标准所列的档次（如满分/80%/70%/60%，或“是则得分”的满分/0）",
+    "basis-missing": "评分表：得分低于分值，未写得分依据",
+    "rule-suggested": "评分表：资金到位率、预算执行率可由金额计算，未写计分规则",
+    "outcome-weight-low": "评分表：产出、效益类指标分值合计低于规则的下限（原则上 60%）",
 }

@@ -6,19 +6,28 @@ profile is a mistake the user must see, and 0.95 must stay the digits typed.
 So we compose the YAML node graph ourselves and build :class:`Node` trees
 that carry the source line of every value. JSON is YAML, so one reader serves
 both formats.
+
+Where PyYAML cannot be installed (the engine inside an xlwings Lite workbook,
+:mod:`perfeval_xl.lite`), the shipped rule data comes already composed: the
+Node trees of its files, serialised by :func:`dump_tree` and found again by the
+SHA-256 of the text, so the same text always gives the same tree.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from .errors import PerfEvalError, SpecError, os_reason
+
+if TYPE_CHECKING:
+    import yaml
 
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -92,6 +101,10 @@ def parse(text: str, source: str, error: type[PerfEvalError] = SpecError,
     with its own (a syntax error is always raised: there is no tree to go on with).
     """
     try:
+        import yaml
+    except ImportError:
+        return _precomposed(text, source, error)
+    try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -113,6 +126,8 @@ def parse(text: str, source: str, error: type[PerfEvalError] = SpecError,
 
 
 def _build(node: yaml.Node, problems: list[str]) -> Node:
+    import yaml
+
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Node] = {}
@@ -168,3 +183,67 @@ def plain(node: Node) -> Any:
     if node.kind == "seq":
         return [plain(v) for v in node.value]
     return node.value
+
+
+# ---------------------------------------------------------------------------
+# Composed trees as data (for a runtime without PyYAML)
+
+PRECOMPOSED = "precomposed.json"  # in perfeval_xl.workbook_templates, only where PyYAML is absent
+
+
+def text_key(text: str) -> str:
+    """The key of a document's composed tree: the SHA-256 of its text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def dump_tree(node: Node) -> Any:
+    """A Node tree as JSON data (numbers as their digits, dates as ISO text), for :func:`load_tree`."""
+    out: dict[str, Any] = {"k": node.kind, "l": node.line}
+    if node.raw:
+        out["r"] = node.raw
+    if node.kind == "map":
+        out["v"] = {key: dump_tree(child) for key, child in node.value.items()}
+        out["keys"] = node.keys
+    elif node.kind == "seq":
+        out["v"] = [dump_tree(child) for child in node.value]
+    elif node.kind == "number":
+        out["v"] = str(node.value)
+    elif node.kind == "date":
+        out["v"] = node.value.isoformat()
+    else:
+        out["v"] = node.value
+    return out
+
+
+def load_tree(data: Any) -> Node:
+    """The Node tree :func:`dump_tree` wrote."""
+    kind, value = data["k"], data["v"]
+    if kind == "map":
+        return Node({key: load_tree(child) for key, child in value.items()}, data["l"], kind, data.get("r", ""),
+                    keys=dict(data["keys"]))
+    if kind == "seq":
+        value = [load_tree(child) for child in value]
+    elif kind == "number":
+        value = Decimal(value)
+    elif kind == "date":
+        value = dt.date.fromisoformat(value)
+    return Node(value, data["l"], kind, data.get("r", ""))
+
+
+@lru_cache(maxsize=1)
+def _precomposed_trees() -> dict[str, Any]:
+    from .datafiles import templates_dir
+
+    try:
+        text = templates_dir().joinpath(PRECOMPOSED).read_text(encoding="utf-8")
+    except (FileNotFoundError, ModuleNotFoundError):
+        return {}
+    trees: dict[str, Any] = json.loads(text)
+    return trees
+
+
+def _precomposed(text: str, source: str, error: type[PerfEvalError]) -> Node:
+    tree = _precomposed_trees().get(text_key(text))
+    if tree is None:
+        raise error(f"读取 {source} 需要 PyYAML，本环境未安装：请运行 pip install PyYAML")
+    return load_tree(tree)

@@ -4,7 +4,8 @@ Each part of the workbook has its own writer: :mod:`.header` (title, project,
 goals), :mod:`.funds` (项目资金), :mod:`.indicators` (绩效指标), :mod:`.summary`
 (总分, 等级, 状态), :mod:`.params` (the hidden 参数 sheet), :mod:`.metadata`
 (the hidden _meta sheet), :mod:`.macros` (the VBA project and buttons of the
-xlwings mode). Where each field sits is said once, in :mod:`.layout`; the
+xlwings mode), :mod:`.webextension` (the xlwings Lite add-in and its code, lite
+mode). Where each field sits is said once, in :mod:`.layout`; the
 formulas of each mode are in :mod:`.formulas`.
 """
 
@@ -35,8 +36,11 @@ from .summary import write_summary
 
 __all__ = ["MODES", "SUFFIXES", "BuiltForm", "build_form", "check_mode"]
 
-MODES = ("native", "xlwings")
-SUFFIXES = {"native": ".xlsx", "xlwings": ".xlsm"}
+MODES = ("native", "xlwings", "lite")
+SUFFIXES = {"native": ".xlsx", "xlwings": ".xlsm", "lite": ".xlsx"}
+# xlwings Lite's workbook setting: start the add-in with its task pane when the workbook opens
+# (where it asks the user to trust the workbook's code)
+LITE_SETTINGS = {"xlwingsSettingsWorkbook": {"startupBehavior": "taskpane"}}
 # the packages of the ``xlwings`` extra: the UDFs (cached results) and the vbaProject.bin writer
 XLWINGS_PACKAGES = ("xlwings", "ms_ovba")
 DEFAULT_ROW_HEIGHT = 15.0
@@ -76,6 +80,10 @@ def build_form(
     ``mode="xlwings"`` writes the same form whose 得分, 偏差率, execution score and
     grade call the perfeval-xl UDFs (through the xlwings add-in), with the VBA
     project those calls need and the 检查本表 / 导出附件 buttons.
+
+    ``mode="lite"`` writes the same form as an .xlsx whose results call the same
+    functions as xlwings Lite custom functions, carrying the engine itself as the
+    add-in's ``main.py`` (:mod:`perfeval_xl.lite`).
     """
     check_mode(mode)
     check_password(password)
@@ -85,12 +93,14 @@ def build_form(
     if path.suffix.lower() != SUFFIXES[mode]:  # Excel opens a workbook by its extension
         if mode == "xlwings":
             raise FileError(f"含宏的自评表（xlwings 模式）须保存为 .xlsm 文件，现为 {path.name}，请改用 .xlsm 扩展名")
+        if mode == "lite":
+            raise FileError(f"xlwings Lite 模式的自评表须保存为 .xlsx 文件，现为 {path.name}，请改用 .xlsx 扩展名")
         raise FileError(f"自评表须保存为 .xlsx 文件，现为 {path.name}，请改用 .xlsx 扩展名"
                         "（含宏的 .xlsm 自评表请用 xlwings 模式：--mode xlwings）")
     rules = rules or load_rules(spec.profile, spec.year)
-    if mode == "xlwings" and rules != load_rules(rules.profile, spec.year):
+    if mode in ("xlwings", "lite") and rules != load_rules(rules.profile, spec.year):
         # The UDFs look the rules up by the form's profile and year.
-        raise FormError(f"xlwings 模式的自评表按规则名称计分，规则须为 {rules.profile} 在 {spec.year} 年度的取值")
+        raise FormError(f"{mode} 模式的自评表按规则名称计分，规则须为 {rules.profile} 在 {spec.year} 年度的取值")
     plan = plan_form(spec, rules, spare_rows, mode)
     generated_at = generated_at or dt.datetime.now().astimezone().replace(microsecond=0)
     try:
@@ -130,6 +140,11 @@ def build_form(
         from .macros import add_macros
 
         add_macros(workbook, [main, calc, params_sheet, meta], plan.layout)
+    elif mode == "lite":
+        from .macros import NAMES as UDF_NAMES  # the names the function calls read, without the VBA
+
+        for name, ref in UDF_NAMES.items():
+            workbook.define_name(name, "=" + ref)
 
     options = {"select_locked_cells": True, "select_unlocked_cells": True,
                "format_columns": True, "format_rows": True}
@@ -150,6 +165,11 @@ def build_form(
         workbook.close()
     except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
         raise FileError(f"无法写入 {path}：{exc}") from None
+    if mode == "lite":
+        from ..lite import lite_files
+        from .webextension import add_webextension
+
+        add_webextension(path, {**lite_files(), **LITE_SETTINGS}, digest)
     return BuiltForm(path, plan.layout, digest, plan.warnings, plan)
 
 

@@ -485,37 +485,92 @@ class XlwingsRowFormulas(RowFormulas):
     forms and spare rows print blank in LibreOffice.
     """
 
+    # how a function name and an input cell are written in the call (see LiteRowFormulas)
+    CALL = ""
+
+    @staticmethod
+    def _input(ref: str) -> str:
+        return ref
+
     def _nothing_to_score(self) -> str:
         return f"{self.c['AVALUE']}=\"\""
 
     def score(self) -> str:
-        c = self.c
+        c, i = self.c, self._input
         g = c["WEIGHT"]
         weight_ok = f"OR({g}=\"\",AND(ISNUMBER({g}),{g}>=0))"  # else PE_SCORE names the bad weight
         return (f"=IF(AND({self._nothing_to_score()},{weight_ok}),\"\","
-                f"PE_SCORE({c['TARGET']},{c['ACTUAL']},{g},{c['L2']},{c['QSCORE']},{UDF_RULES}))")
+                f"{self.CALL}PE_SCORE({i(c['TARGET'])},{i(c['ACTUAL'])},{i(g)},{c['L2']},{i(c['QSCORE'])},"
+                f"{UDF_RULES}))")
 
     def deviation(self) -> str:
-        c = self.c
+        c, i = self.c, self._input
         return (f"=IF({self._nothing_to_score()},\"\","
-                f"PE_DEVIATION_RATE({c['TARGET']},{c['ACTUAL']},{UDF_RULES}))")
+                f"{self.CALL}PE_DEVIATION_RATE({i(c['TARGET'])},{i(c['ACTUAL'])},{UDF_RULES}))")
 
 
 class XlwingsProjectFormulas(ProjectFormulas):
     """The execution score is PE_EXECUTION_SCORE, the grade PE_EVALUATION_GRADE (each
     called only when there is something to compute, as the rows' UDFs are)."""
 
+    CALL = XlwingsRowFormulas.CALL
+    _input = staticmethod(XlwingsRowFormulas._input)
+
     def exec_score(self) -> str:
         row = self.layout.funds["total"]
         e, f, g = cell(row, Col.TARGET), cell(row, Col.ACTUAL), cell(row, Col.WEIGHT)
-        return f"=IF(OR({e}=\"\",{f}=\"\"),\"\",PE_EXECUTION_SCORE({e},{f},{g},{UDF_RULES}))"
+        i = self._input
+        return (f"=IF(OR({e}=\"\",{f}=\"\"),\"\","
+                f"{self.CALL}PE_EXECUTION_SCORE({i(e)},{i(f)},{i(g)},{UDF_RULES}))")
 
     def grade(self) -> str:
-        return f"=IF({self.complete()},PE_EVALUATION_GRADE(pe_total,{UDF_RULES}),\"\")"
+        return f"=IF({self.complete()},{self.CALL}PE_EVALUATION_GRADE(pe_total,{UDF_RULES}),\"\")"
+
+
+# ---------------------------------------------------------------------------
+# xlwings Lite mode: the same calls, as Office.js custom functions
+
+# How Excel stores a call of an Office.js custom function (xlwings Lite registers its
+# functions without a namespace): "_xldudf_" and the name. Excel shows =PE_SCORE(…) once
+# the add-in has registered the function, #NAME? until then.
+LITE_CALL = "_xldudf_"
+
+# The status line's part when a result cell holds an error (#NAME? without the add-in).
+LITE_UNAVAILABLE_TEXT = "得分等由 xlwings Lite 加载项计算，显示 #NAME? 时请安装该加载项（免费）并信任本工作簿；"
+
+
+class LiteRowFormulas(XlwingsRowFormulas):
+    """An indicator row whose 得分 and 偏差率 call the xlwings Lite functions.
+
+    Office.js passes a reference to an empty cell as 0 on some hosts (see README), so
+    each input cell that may be empty is passed blank-aware: ``IF(ISBLANK(F13),"",F13)``;
+    a typed 0 stays 0."""
+
+    CALL = LITE_CALL
+
+    @staticmethod
+    def _input(ref: str) -> str:
+        return f"IF(ISBLANK({ref}),\"\",{ref})"
+
+
+class LiteProjectFormulas(XlwingsProjectFormulas):
+    """The execution score and grade call the xlwings Lite functions; the status line also
+    says so when a result cell shows an error (the add-in not installed or not trusted)."""
+
+    CALL = LiteRowFormulas.CALL
+    _input = staticmethod(LiteRowFormulas._input)
+
+    def status_parts(self) -> str:
+        lay = self.layout
+        results = (lay.column(Col.SCORE, home=CALC_SHEET), lay.column(Col.DEVIATION, home=CALC_SHEET),
+                   ref(CALC_SHEET, lay.funds["total"], Col.REASON), ref(CALC_SHEET, lay.grade, Col.WEIGHT))
+        errors = "+".join(f"SUMPRODUCT(--ISERROR({r}))" for r in results)
+        return f"=IF({errors}>0,\"{LITE_UNAVAILABLE_TEXT}\",\"\")&" + super().status_parts()[1:]
 
 
 # mode -> (row formulas, project formulas)
 PROVIDERS: dict[str, tuple[type[RowFormulas], type[ProjectFormulas]]] = {
     "native": (RowFormulas, ProjectFormulas),
     "xlwings": (XlwingsRowFormulas, XlwingsProjectFormulas),
+    "lite": (LiteRowFormulas, LiteProjectFormulas),
 }
