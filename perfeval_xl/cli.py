@@ -175,15 +175,17 @@ def new(spec_path: Path, output: Path | None, password: str | None, spare_rows: 
               help="输出文件。")
 @click.option("--profile", default=DEFAULT_PROFILE, show_default=True, help="计分规则（决定下拉列表中的指标体系）。")
 @click.option("--year", type=int, help="预算年度（默认：上一年）。")
+@click.option("--three-part", is_flag=True,
+              help="年度指标值分为指标性质、指标值、度量单位三列（预算管理一体化系统导出的格式）。")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
 @_friendly
-def targets_template(output: Path, profile: str, year: int | None, force: bool) -> None:
+def targets_template(output: Path, profile: str, year: int | None, three_part: bool, force: bool) -> None:
     """生成绩效目标清单模板（.xlsx）：每行一个指标，填好后用 batch 命令为每个项目生成自评表。"""
     from .batch import write_template
 
     if output.exists() and not force:
         raise FileError(f"文件 {output} 已存在；如需覆盖请加 --force")
-    write_template(output, profile, year)
+    write_template(output, profile, year, three_part=three_part)
     click.echo(f"已生成 {output}：在“绩效目标”工作表中每行填写一个指标，然后运行 perfeval-xl batch {output} -o 输出文件夹")
 
 
@@ -215,6 +217,10 @@ def batch(list_path: Path, outdir: Path, mode: str, jobs: int | None, force: boo
         click.echo(f"清单 {list_path} 有 {len(problems)} 处错误，{failed} 个项目未生成：", err=True)
         for problem in problems:
             click.echo(f"  - {problem}", err=True)
+    if report.warnings:
+        click.echo(f"清单 {list_path} 有 {len(report.warnings)} 处警告（项目照常生成，请核对是否如此理解）：", err=True)
+        for listed in report.warnings:
+            click.echo(f"  - {listed}", err=True)
     for outcome in report.outcomes:
         if outcome.status is Status.FAILED and not outcome.listed.problems:
             click.echo(f"项目“{outcome.listed.project}”未生成：{outcome.reason}", err=True)

@@ -70,10 +70,11 @@ class Band:
         return above and below
 
     def describe(self, weight: Decimal) -> str:
-        left = "[" if self.low_inclusive else "("
-        right = "]" if self.high_inclusive else ")"
+        """The band's scores for ``weight`` as a person says them: "不低于 9 分且低于 12 分"."""
         lo, hi = _fmt(self.low * weight), _fmt(self.high * weight)
-        return f"{left}{lo}, {hi}{right} 分"
+        low = f"不低于 {lo} 分" if self.low_inclusive else f"高于 {lo} 分"
+        high = f"不高于 {hi} 分" if self.high_inclusive else f"低于 {hi} 分"
+        return f"{low}且{high}"
 
 
 @dataclass(frozen=True)
@@ -538,13 +539,34 @@ def resolve(profile: ProfileFile, year: int, parameters: Schema = PARAMETERS,
         sources[pname] = dated.source
     if missing:
         earliest = _earliest(profile)
-        hint = f"该规则最早适用于 {earliest.year - 1} 年度" if earliest else ""
+        hint = f"该规则最早适用于 {earliest.year - 1} 年度，" if earliest else ""
+        others = covering_profiles(year, exclude=profile.name) if read is read_profile else []
+        advice = (f"适用于 {year} 年度的规则：{'、'.join(others)}，"
+                  f"请用 --profile {others[0]} 指定（项目文件写 profile，清单填“规则”列）" if others
+                  else "请改用适用于该年度的规则")
+        every = len(missing) == len(parameters)  # the profile starts later: the list says nothing more
         raise RuleDataError(
-            f"规则“{profile.name}”没有适用于 {year} 年度（{instant.isoformat()} 前生效）的取值。{hint}，"
-            f"请改用适用于该年度的规则（perfeval-xl profiles 可列出全部规则）",
-            missing,
+            f"规则“{profile.name}”没有适用于 {year} 年度（{instant.isoformat()} 前生效）的取值。{hint}{advice}"
+            "（perfeval-xl profiles 可列出全部规则）",
+            [] if every else missing,
         )
     return resolved, sources
+
+
+def covering_profiles(year: int, exclude: str = "") -> list[str]:
+    """The 自评表 profiles with a value for every parameter in budget ``year``."""
+    out = []
+    instant = evaluation_instant(year)
+    for other in available_profiles():
+        if other == exclude:
+            continue
+        try:
+            profile = read_profile(other)
+            if all(_lookup(profile, pname, instant, (other,)) is not None for pname in PARAMETERS):
+                out.append(other)
+        except RuleDataError:
+            continue
+    return out
 
 
 def _earliest(profile: ProfileFile) -> dt.date | None:

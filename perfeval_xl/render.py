@@ -44,7 +44,7 @@ def result_text(result: ProjectResult, width: int = 120) -> str:
     console.print(f"项目名称：{spec.project}")
     console.print(f"主管部门：{spec.department or '—'}    实施单位：{spec.unit or '—'}")
     console.print(
-        f"全年预算数 {display.number(ex.budget)} 万元，全年执行数 {display.number(ex.executed)} 万元，"
+        f"全年预算数 {display.amount(ex.budget)} 万元，全年执行数 {display.amount(ex.executed)} 万元，"
         f"执行率 {display.percent(ex.rate)}，分值 {display.number(ex.weight)}，"
         f"执行率得分 {display.number(ex.score)}"
     )

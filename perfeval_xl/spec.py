@@ -19,7 +19,8 @@ from typing import Any, TypeVar
 from . import yamlfile
 from .errors import SpecError
 from .kinds import KINDS, SELF, kind_problem
-from .notation import ParseProblem, is_empty, parse_quantity, split_unit
+from .notation import ParseProblem
+from .notation import parse_amount as notation_amount
 from .profiles import DEFAULT_PROFILE, available_profiles
 from .yamlfile import Node
 
@@ -61,6 +62,9 @@ class Indicator:
     score: Decimal | None = None  # the 得分 written (the evaluator's pick if qualitative)
     where: str = ""  # e.g. 第 3 个指标“重点单位巡查” or 第 14 行“重点单位巡查”
     locations: Mapping[str, str] = field(default_factory=dict)  # field -> "file:line" / cell
+    # fields whose cell a reader could not take as what the field needs: the error value
+    # (#REF!) or the text (二十 for a weight), which the engine reports in place of "未填写"
+    unread: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,9 @@ class ProjectSpec:
     stated: Stated = field(default_factory=Stated)
     source: str = ""  # the file it came from
     locations: Mapping[str, str] = field(default_factory=dict)  # "funds.fiscal.budget" -> where
+    # amounts a reader could not take as amounts, by the same keys: the error value or the
+    # text ("约86"); the engine reports each at its cell and leaves its column's total unknown
+    unread: Mapping[str, str] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------
@@ -281,18 +288,10 @@ def parse_amount(text: str) -> Decimal | None:
 
     None when the text means empty; ``ValueError`` when it is not an amount.
     """
-    if is_empty(text):
-        return None
     try:
-        quantity = parse_quantity(text)
+        return notation_amount(text)
     except ParseProblem:
         raise ValueError(text) from None
-    if quantity is None:
-        return None
-    factor, base = split_unit(quantity.unit or "万元")
-    if base != "元":
-        raise ValueError(text)
-    return quantity.value * factor / Decimal(10000)
 
 
 def spec_from_node(root: Node, source: str, problems: list[str] | None = None) -> ProjectSpec:

@@ -129,7 +129,7 @@ def build_form(
     write_params(workbook, params_sheet, plan.params, rules, {
         "param_head": styles.get(bold=True), "param_key": styles.get(font_color="#808080")})
     write_header(main, plan.layout, styles, spec)
-    write_funds(main, plan, styles)
+    write_funds(main, calc, plan, styles)
     write_goals(main, plan.layout, styles, spec)
     write_indicators(main, calc, plan, styles)
     write_summary(main, calc, plan, styles)

@@ -140,7 +140,7 @@ def plan_form(spec: ProjectSpec, rules: Rules, spare_rows: int = 2, mode: str = 
         planned.values = row_values(planned.input, params)
     fund_rows, warnings = funds_for_form(spec)
     weight = spec.execution_weight if spec.execution_weight is not None else rules.execution_weight
-    funds = FundsInput(fund_rows, weight)
+    funds = FundsInput({key: dict(cols) for key, cols in fund_rows.items()}, weight)
     blocks = [(b.name, b.levels) for b in rules.blocks]
     project = project_values(funds, [r.input for r in rows], [r.values for r in rows], params, blocks)
     plan = FormPlan(spec, rules, params, layout, rows, funds, project, blocks, warnings, mode)

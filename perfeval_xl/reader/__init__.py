@@ -17,10 +17,8 @@ from ..profiles import DEFAULT_PROFILE
 from ..spec import ProjectSpec
 from .cells import OpenpyxlSheet
 from .handmade import looks_like_form, read_handmade
-from .opening import check_workbook_file, empty_workbook, no_form, unparsable
+from .opening import WORKBOOK_SUFFIXES, check_workbook_file, empty_workbook, no_form, unparsable
 from .ours import OurForm, compare_shown, is_ours, read_ours
-
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".et"}
 
 
 @dataclass
@@ -60,9 +58,16 @@ def _load(path: Path, data_only: bool) -> Any:
 
 def read_projects(path: str | Path, *, sheet: str | None = None, year: int | None = None,
                   profile: str | None = None) -> list[ReadProject]:
-    """Every 自评表 in the workbook at ``path`` (one per sheet), as specs with cell addresses."""
+    """Every 自评表 in the workbook at ``path`` (one per sheet), as specs with cell addresses.
+
+    An Excel 2007+ workbook is read with openpyxl (formulas, formats, protection: the full
+    check); .xlsb, .ods, .xls and .et through python-calamine (values only)."""
     path = Path(path)
     opened = check_workbook_file(path)
+    if opened.kind != "xlsx":
+        from .fast import read_projects_fast
+
+        return read_projects_fast(path, year=year, profile=profile, sheet=sheet).projects
     values = _load(path, data_only=True)
     notes = []
     if opened.macros:

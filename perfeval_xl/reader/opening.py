@@ -1,12 +1,15 @@
 """Opening a file that claims to be a workbook, safely.
 
-Before any parser sees a file we look at its bytes: an empty file, an old .xls,
-a password-encrypted workbook (an OLE2 container holding an EncryptedPackage),
-something that is not a zip at all, a truncated zip, and a zip bomb (too many
-entries, too much uncompressed data, absurd compression ratios) are each one
-clear Chinese error for that file. XML is parsed by openpyxl with defusedxml
-installed, so entity tricks are refused too. Macros in an .xlsm are never run:
-nothing here executes anything.
+Before any parser sees a file we look at its bytes, and they say what it is
+(:data:`KINDS`: an Excel 2007+ workbook, a binary .xlsb, an OpenDocument .ods, or
+an Excel 97–2003 / WPS workbook in an OLE2 container — :data:`WORKBOOK_SUFFIXES`
+are the names every command accepts). An empty file, a password-encrypted workbook
+(an OLE2 container holding an EncryptedPackage), a Word or PowerPoint file,
+something that is not a workbook at all, a truncated zip, and a zip bomb (too many
+entries, too much uncompressed data, absurd compression ratios) are each one clear
+Chinese error for that file. XML is parsed by openpyxl with defusedxml installed,
+so entity tricks are refused too. Macros in an .xlsm are never run: nothing here
+executes anything.
 """
 
 from __future__ import annotations
@@ -22,6 +25,16 @@ from ..errors import FileError, FormError, os_reason
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+# OLE2 streams of documents that are not workbooks (a .doc or .ppt renamed, or sent by mistake)
+OTHER_OFFICE_STREAMS = tuple(name.encode("utf-16-le") for name in ("WordDocument", "PowerPoint Document"))
+
+# What a workbook is, by its bytes: "xlsx" (.xlsx/.xlsm/.xltx/.xltm, read by openpyxl or
+# python-calamine), "xlsb", "ods" and "xls" (Excel 97–2003 and WPS .et: BIFF in OLE2), read
+# by python-calamine.
+KINDS = ("xlsx", "xlsb", "ods", "xls")
+# The file names every command (score, check, export, consolidate) takes as workbooks.
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xltx", ".xltm", ".xlsb", ".xls", ".et", ".ods"})
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 MAX_ENTRIES = 10_000
 MAX_TOTAL_BYTES = 200 * 1024 * 1024  # uncompressed, all parts together
@@ -42,10 +55,11 @@ class Opened:
     path: Path
     macros: bool  # an .xlsm/.xltm with a VBA project (never run)
     saved_at: str | None = None  # docProps/core.xml's modified time, when it says
+    kind: str = "xlsx"  # one of KINDS
 
 
 def check_workbook_file(path: Path, verify: bool = True, data: bytes | None = None) -> Opened:
-    """Raise FileError with the reason when ``path`` is not a readable .xlsx/.xlsm.
+    """Raise FileError with the reason when ``path`` is not a readable workbook (any of KINDS).
 
     ``verify`` also decompresses every part to check its CRC (slower; the fast
     reader leaves that to the parser, which fails on a damaged part anyway). With
@@ -68,14 +82,14 @@ def check_workbook_file(path: Path, verify: bool = True, data: bytes | None = No
     if head.startswith(OLE2_MAGIC):
         content = path.read_bytes() if data is None else data
         if ENCRYPTED_STREAM in content:
-            raise FileError(f"{path.name} 设有打开密码，无法读取；请在 Excel/WPS 中取消密码"
-                            "（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码）后另存再试")
-        # .xls, .doc, .ppt and workbooks with an opening password are all OLE2 containers
-        raise FileError(f"{path.name} 是旧版 Office 文件（.xls/.doc 等）或设有打开密码的文件，无法读取；"
-                        "如果是自评表，请在 Excel/WPS 中打开（设有打开密码的先取消密码），"
-                        "另存为“Excel 工作簿（.xlsx）”后再试；如果是 Word 等其他文件，请换成填好的自评表")
+            raise encrypted(path)
+        # .xls, .et, .doc, .ppt and workbooks with an opening password are all OLE2 containers
+        if any(stream in content for stream in OTHER_OFFICE_STREAMS):
+            raise FileError(f"{path.name} 是 Word、PowerPoint 等其他 Office 文件，不是工作簿，无法读取；"
+                            "请换成填好的自评表（Excel/WPS 工作簿）")
+        return Opened(path, macros=False, kind="xls")
     if not head.startswith(ZIP_MAGIC):
-        raise FileError(f"{path.name} 不是 Excel 工作簿（.xlsx），可能是其他类型的文件改了扩展名")
+        raise FileError(f"{path.name} 不是 Excel 工作簿（.xlsx、.xls、.et、.ods 等），可能是其他类型的文件改了扩展名")
     try:
         archive = zipfile.ZipFile(path if data is None else io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -95,7 +109,8 @@ def check_workbook_file(path: Path, verify: bool = True, data: bytes | None = No
             if entry.file_size > RATIO_FLOOR and entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
                 raise FileError(f"{path.name} 的压缩比异常（{entry.filename}），可能是“压缩炸弹”，拒绝读取")
         names = set(archive.namelist())
-        if not any(part in names for part in WORKBOOK_PARTS):
+        kind = _zip_kind(archive, names)
+        if kind is None:
             raise FileError(f"{path.name} 是压缩包但不是 Excel 工作簿（缺少 xl/workbook.xml）")
         bad = archive.testzip() if verify else None
         if bad is not None:
@@ -107,7 +122,28 @@ def check_workbook_file(path: Path, verify: bool = True, data: bytes | None = No
             except (zipfile.BadZipFile, OSError, EOFError):
                 match = None
             modified = match.group(1).decode("ascii", "replace").strip() if match else None
-        return Opened(path, macros="xl/vbaProject.bin" in names, saved_at=modified)
+        return Opened(path, macros="xl/vbaProject.bin" in names, saved_at=modified, kind=kind)
+
+
+def _zip_kind(archive: zipfile.ZipFile, names: set[str]) -> str | None:
+    """What a zip package is: "xlsx", "xlsb", "ods", or None when it is no workbook."""
+    if any(part in names for part in WORKBOOK_PARTS):
+        return "xlsx"
+    if "xl/workbook.bin" in names:
+        return "xlsb"
+    if "content.xml" in names and "mimetype" in names:
+        try:
+            if archive.read("mimetype")[:128].strip().startswith(ODS_MIMETYPE):
+                return "ods"
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
+            return None
+    return None
+
+
+def encrypted(path: Path) -> FileError:
+    """A workbook with a password to open (both readers say the same)."""
+    return FileError(f"{path.name} 设有打开密码，无法读取；请在 Excel/WPS 中取消密码"
+                     "（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码）后另存再试")
 
 
 
