@@ -6,6 +6,11 @@ PYTHON := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 OUT ?= perfeval-demo
 
+# Pyodide for the tests of the xlwings Lite form (tests/test_lite_pyodide.py), from the npm
+# registry at install time; the tests themselves run offline. Node and npm come from Debian
+# when missing (a machine with another nodejs build that provides npm keeps its own).
+PYODIDE := tests/pyodide/node_modules/pyodide/pyodide.asm.wasm
+
 .DEFAULT_GOAL := check
 .PHONY: check lint types test install system-deps demo docs bench approve macros
 
@@ -17,8 +22,17 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(PYTHON) -m mypy perfeval_xl
 
-test: $(STAMP)
+test: $(STAMP) $(PYODIDE)
 	$(PYTHON) -m pytest
+
+# Pyodide (see above), installed when missing or when its lock file changes.
+$(PYODIDE): tests/pyodide/package.json tests/pyodide/package-lock.json
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm; \
+	fi
+	npm ci --prefix tests/pyodide --no-audit --no-fund
+	touch $@
 
 # LibreOffice (recalculation, PDF; python3-uno drives it in tests), CJK fonts, poppler and
 # Python's venv module, from Debian.
@@ -55,6 +69,7 @@ bench: $(STAMP)
 	$(PYTHON) benchmarks/batch.py
 	$(PYTHON) benchmarks/consolidate.py
 	$(PYTHON) benchmarks/attacks.py
+	$(PYTHON) benchmarks/lite.py
 
 # Rewrite the approved copies of generated workbooks (review the diff first).
 approve: $(STAMP)

@@ -21,6 +21,7 @@ from .clizh import ZhGroup
 from .engine import to_dict
 from .errors import FileError, PerfEvalError, os_reason
 from .inputs import evaluate_input, load_projects
+from .kinds import EVALUATION, spec_kind
 from .pathtext import readable
 from .profiles import DEFAULT_PROFILE
 from .render import findings_text, result_text
@@ -109,6 +110,9 @@ def _read_options(func: F) -> F:
 def score(input_path: Path, as_json: bool, sheet: str | None, year: int | None, profile: str | None,
           key_path: Path | None) -> None:
     """按规则计算 INPUT（项目文件 .yaml/.json，或填好的自评表 .xlsx）的得分、总分和等级。"""
+    if spec_kind(input_path) == EVALUATION:
+        _score_evaluation(input_path, as_json)
+        return
     results = evaluate_input(input_path, sheet=sheet, year=year, profile=profile, key=_load_key(key_path))
     if as_json:
         data = [to_dict(r) for r in results]
@@ -127,6 +131,8 @@ def score(input_path: Path, as_json: bool, sheet: str | None, year: int | None, 
 def check(input_path: Path, as_json: bool, sheet: str | None, year: int | None, profile: str | None,
           key_path: Path | None) -> None:
     """检查 INPUT（项目文件或自评表），列出全部问题。退出码：0 无错误，1 有错误，2 无法读取，3 内部错误。"""
+    if spec_kind(input_path) == EVALUATION:
+        sys.exit(_check_evaluation(input_path, as_json))
     results = evaluate_input(input_path, sheet=sheet, year=year, profile=profile, key=_load_key(key_path))
     if as_json:
         data = [
@@ -141,6 +147,31 @@ def check(input_path: Path, as_json: bool, sheet: str | None, year: int | None, 
     sys.exit(EXIT_FINDINGS if any(r.has_errors() for r in results) else EXIT_OK)
 
 
+def _score_evaluation(path: Path, as_json: bool) -> None:
+    """`score` on a 评分表 spec (kind: evaluation)."""
+    from .kinds import evaluation
+
+    result = evaluation.evaluate_file(path)
+    if as_json:
+        click.echo(json.dumps(evaluation.to_dict(result), ensure_ascii=False, indent=2))
+    else:
+        click.echo(evaluation.evaluation_text(result))
+
+
+def _check_evaluation(path: Path, as_json: bool) -> int:
+    """`check` on a 评分表 spec (kind: evaluation): prints the findings, returns the exit code."""
+    from .kinds import evaluation
+
+    result = evaluation.evaluate_file(path)
+    if as_json:
+        data = [{"project": result.spec.project, "source": result.spec.source,
+                 "findings": [f.to_dict() for f in result.all_findings()]}]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        click.echo(findings_text(result))
+    return EXIT_FINDINGS if result.has_errors() else EXIT_OK
+
+
 @cli.command()
 @click.argument("spec_path", metavar="SPEC", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
@@ -148,8 +179,9 @@ def check(input_path: Path, as_json: bool, sheet: str | None, year: int | None, 
 @click.option("--password", help="工作表和工作簿结构的保护密码（可选，1–15 位英文字母或数字）。")
 @click.option("--spare-rows", type=click.IntRange(0, 20), default=2, show_default=True,
               help="每个二级指标下的备用空行数。")
-@click.option("--mode", type=click.Choice(["native", "xlwings"]), default="native", show_default=True,
-              help="native：Excel/WPS/LibreOffice 公式计分；xlwings：由 perfeval-xl 加载项的函数计分（.xlsm，需 Windows Excel）。")
+@click.option("--mode", type=click.Choice(["native", "xlwings", "lite"]), default="native", show_default=True,
+              help="native：Excel/WPS/LibreOffice 公式计分；xlwings：由 perfeval-xl 加载项的函数计分（.xlsm，需 Windows Excel）；"
+                   "lite：由 xlwings Lite 加载项运行表内自带的计分代码（.xlsx，Excel 365/2021+，Windows、Mac 或网页版）。")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
 @_key_option("财政局的密钥文件（perfeval-xl key new 生成）：给自评表盖章，回收时可核对真伪。")
 @_friendly
@@ -176,23 +208,25 @@ def new(spec_path: Path, output: Path | None, password: str | None, spare_rows: 
               help="输出文件。")
 @click.option("--profile", default=DEFAULT_PROFILE, show_default=True, help="计分规则（决定下拉列表中的指标体系）。")
 @click.option("--year", type=int, help="预算年度（默认：上一年）。")
+@click.option("--three-part", is_flag=True,
+              help="年度指标值分为指标性质、指标值、度量单位三列（预算管理一体化系统导出的格式）。")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
 @_friendly
-def targets_template(output: Path, profile: str, year: int | None, force: bool) -> None:
+def targets_template(output: Path, profile: str, year: int | None, three_part: bool, force: bool) -> None:
     """生成绩效目标清单模板（.xlsx）：每行一个指标，填好后用 batch 命令为每个项目生成自评表。"""
     from .batch import write_template
 
     if output.exists() and not force:
         raise FileError(f"文件 {output} 已存在；如需覆盖请加 --force")
-    write_template(output, profile, year)
+    write_template(output, profile, year, three_part=three_part)
     click.echo(f"已生成 {output}：在“绩效目标”工作表中每行填写一个指标，然后运行 perfeval-xl batch {output} -o 输出文件夹")
 
 
 @cli.command()
 @click.argument("list_path", metavar="LIST", type=click.Path(path_type=Path))
 @click.option("-o", "--outdir", type=click.Path(path_type=Path), required=True, help="输出文件夹。")
-@click.option("--mode", type=click.Choice(["native", "xlwings"]), default="native", show_default=True,
-              help="native：原生公式（.xlsx）；xlwings：Python 函数（.xlsm）。")
+@click.option("--mode", type=click.Choice(["native", "xlwings", "lite"]), default="native", show_default=True,
+              help="native：原生公式（.xlsx）；xlwings：Python 函数（.xlsm）；lite：xlwings Lite 函数（.xlsx，表内自带计分代码）。")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), help="并行进程数（默认：CPU 数）。")
 @click.option("--force", is_flag=True, help="覆盖已存在的自评表。")
 @click.option("--password", help="工作表和工作簿结构的保护密码（可选，1–15 位英文字母或数字）。")
@@ -217,6 +251,10 @@ def batch(list_path: Path, outdir: Path, mode: str, jobs: int | None, force: boo
         click.echo(f"清单 {list_path} 有 {len(problems)} 处错误，{failed} 个项目未生成：", err=True)
         for problem in problems:
             click.echo(f"  - {problem}", err=True)
+    if report.warnings:
+        click.echo(f"清单 {list_path} 有 {len(report.warnings)} 处警告（项目照常生成，请核对是否如此理解）：", err=True)
+        for listed in report.warnings:
+            click.echo(f"  - {listed}", err=True)
     for outcome in report.outcomes:
         if outcome.status is Status.FAILED and not outcome.listed.problems:
             click.echo(f"项目“{outcome.listed.project}”未生成：{outcome.reason}", err=True)
@@ -352,6 +390,18 @@ def profiles() -> None:
         profile = read_profile(name)
         base = f"（继承 {profile.extends}）" if profile.extends else ""
         click.echo(f"{name}：{profile.title}{base}")
+    _evaluation_profiles()
+
+
+def _evaluation_profiles() -> None:
+    """`profiles`: the 评分表's rules after the 自评表's."""
+    from .kinds.evaluation.profile import evaluation_profiles, read_evaluation_profile
+
+    click.echo("评分表（kind: evaluation）的规则：")
+    for name in evaluation_profiles():
+        profile = read_evaluation_profile(name)
+        base = f"（继承 {profile.extends}）" if profile.extends else ""
+        click.echo(f"  {name}：{profile.title}{base}")
 
 
 @cli.group()

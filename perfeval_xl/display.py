@@ -20,6 +20,24 @@ def number(value: Decimal | None) -> str:
     return "0" if text == "-0" else text
 
 
+AMOUNT_PLACES = 2  # 万元 to the hundredth (100 元), as budgets and the reports write them
+
+
+def amount(value: Decimal | None, places: int = AMOUNT_PLACES) -> str:
+    """An amount in 万元 as people read it: 80.65338075849286 -> "80.65", 87.6 -> "87.6", 100 -> "100"."""
+    return number(None if value is None else round_half_away(value, places))
+
+
+def amounts(first: Decimal, second: Decimal) -> tuple[str, str]:
+    """Two different amounts, each to the hundredth unless that makes them look equal: then to
+    the 元 (4 places of 万元), then in full."""
+    for places in (AMOUNT_PLACES, 4):
+        shown = amount(first, places), amount(second, places)
+        if shown[0] != shown[1]:
+            return shown
+    return number(first), number(second)
+
+
 def percent(value: Decimal | None, places: int = 2) -> str:
     """A fraction as a percentage: 0.98734 -> "98.73%"."""
     if value is None:

@@ -16,8 +16,11 @@ from typing import Any
 
 from . import display, scoring
 from . import findings as F
-from .findings import Finding, Severity
+from .findings import Finding, Reported
 from .notation import (
+    COMPOUND,
+    DEADLINE,
+    ERROR_VALUES,
     Direction,
     ParseProblem,
     Target,
@@ -39,6 +42,7 @@ from .spec import FUND_COLUMN_LABELS, FUND_COLUMNS, FUND_LABELS, FUND_ROWS, Fund
 
 ZERO = Decimal(0)
 _n = display.number
+_amount = display.amount
 _pct = display.percent
 _dev = display.deviation
 _LABEL_WEIGHT = re.compile(r"^(.*?)\((\d+(?:\.\d+)?)分?\)$")
@@ -77,11 +81,15 @@ class IndicatorResult:
     def state(self) -> str:
         """Why there is no score (for the status line), or "ok"."""
         codes = {f.code for f in self.findings}
-        if codes & {"target-missing", "weight-missing", "weight-invalid"}:
+        unread = self.spec.unread
+        if codes & {"target-missing", "weight-missing", "weight-invalid"} or {"target", "weight"} & set(unread):
             return "undeclared"
         if "actual-missing" in codes:
             return "missing"
-        if codes & {"actual-not-number", "unit-mismatch", "rating-unknown"}:
+        beyond = any(f.code == "number-out-of-range" and f.location == self.spec.locations.get("actual")
+                     and f.location for f in self.findings)
+        if codes & {"actual-not-number", "unit-mismatch", "rating-unknown", "actual-number-for-qualitative"} \
+                or "actual" in unread or beyond:
             return "invalid"
         if codes & {"score-required", "score-out-of-band"}:
             return "needs-score"
@@ -100,7 +108,7 @@ class BlockResult:
 
 
 @dataclass
-class ProjectResult:
+class ProjectResult(Reported):
     """Everything computed for one project."""
 
     spec: ProjectSpec
@@ -115,15 +123,6 @@ class ProjectResult:
     findings: list[Finding]  # project-level
     kind: str = "spec"  # where the project was read from: spec, perfeval-xl (our form), hand-made
     sheet: str | None = None
-
-    def all_findings(self) -> list[Finding]:
-        out = list(self.findings)
-        for ind in self.indicators:
-            out.extend(ind.findings)
-        return out
-
-    def has_errors(self) -> bool:
-        return any(f.severity is Severity.ERROR for f in self.all_findings())
 
     def status(self) -> str:
         return status_text(self)
@@ -175,17 +174,20 @@ def _execution(spec: ProjectSpec, rules: Rules, out: list[Finding]) -> Execution
     weight = spec.execution_weight if spec.execution_weight is not None else rules.execution_weight
     rows = [spec.funds.get(key, FundsRow()) for key in FUND_ROWS]
     stated_total = spec.funds.get("total")
+    # a column with an amount that could not be read has no total (the form's formulas agree)
+    unknown = {col for col in FUND_COLUMNS if any(f"funds.{key}.{col}" in spec.unread for key in FUND_ROWS)}
     sums: dict[str, Decimal | None] = {}
     for col in FUND_COLUMNS:
         values = [getattr(row, col) for row in rows if getattr(row, col) is not None]
-        sums[col] = sum(values, ZERO) if values else None
+        sums[col] = sum(values, ZERO) if values and col not in unknown else None
     if stated_total is not None and not stated_total.is_blank():
         for col in FUND_COLUMNS:
             stated, summed = getattr(stated_total, col), sums[col]
             if stated is not None and summed is not None and stated != summed:
+                shown_stated, shown_summed = display.amounts(stated, summed)
                 out.append(F.error(
                     "funds-total-mismatch", f"项目资金·{FUND_COLUMN_LABELS[col]}",
-                    f"年度资金总额 {_n(stated)} 万元不等于各资金来源之和 {_n(summed)} 万元，"
+                    f"年度资金总额 {shown_stated} 万元不等于各资金来源之和 {shown_summed} 万元，"
                     "请核对当年财政拨款、上年结转资金和其他资金",
                     spec.locations.get(f"funds.total.{col}"),
                 ))
@@ -193,6 +195,13 @@ def _execution(spec: ProjectSpec, rules: Rules, out: list[Finding]) -> Execution
         executed = stated_total.executed if stated_total.executed is not None else sums["executed"]
     else:
         budget, executed = sums["budget"], sums["executed"]
+    total_of = {"initial": None, "budget": budget, "executed": executed}
+    for key in (*FUND_ROWS, "total"):
+        for col in FUND_COLUMNS:
+            text = spec.unread.get(f"funds.{key}.{col}")
+            if text is not None:
+                blocks = col != "initial" and total_of[col] is None
+                out.append(_unread_amount(key, col, text, spec.locations.get(f"funds.{key}.{col}"), blocks))
     for key in (*FUND_ROWS, "total"):
         row = spec.funds.get(key)
         for col in FUND_COLUMNS:
@@ -219,13 +228,14 @@ def _execution(spec: ProjectSpec, rules: Rules, out: list[Finding]) -> Execution
         return ExecutionResult(weight, None if out_of_range(budget) else budget,
                                None if out_of_range(executed) else executed, None, None)
     if budget is None or executed is None:
-        missing = "、".join(
-            label for label, value in (("全年预算数", budget), ("全年执行数", executed))
-            if value is None
-        )
-        out.append(F.error(
-            "funds-missing", where, f"{missing}未填写，无法计算预算执行率得分", location,
-        ))
+        missing = [col for col, value in (("budget", budget), ("executed", executed))
+                   if value is None and col not in unknown]
+        if missing:  # an unreadable amount is reported at its cell, above
+            out.append(F.error(
+                "funds-missing", where,
+                f"{'、'.join(FUND_COLUMN_LABELS[col] for col in missing)}未填写，无法计算预算执行率得分",
+                _funds_location(spec, missing[0]),
+            ))
     elif budget <= 0:
         out.append(F.error(
             "funds-missing", where, "全年预算数为 0，无法计算执行率，请填写全年预算数", location,
@@ -236,7 +246,7 @@ def _execution(spec: ProjectSpec, rules: Rules, out: list[Finding]) -> Execution
         if executed > budget:
             out.append(F.warning(
                 "funds-over-executed", where,
-                f"全年执行数 {_n(executed)} 万元大于全年预算数 {_n(budget)} 万元，"
+                f"全年执行数 {_amount(executed)} 万元大于全年预算数 {_amount(budget)} 万元，"
                 "执行率得分按满分封顶，请核对金额",
                 _funds_location(spec, "executed"),
             ))
@@ -255,11 +265,32 @@ def _execution(spec: ProjectSpec, rules: Rules, out: list[Finding]) -> Execution
                     and row.executed > row.budget:
                 out.append(F.warning(
                     "funds-over-executed", f"项目资金·{FUND_LABELS[key]}",
-                    f"{FUND_LABELS[key]}的全年执行数 {_n(row.executed)} 万元大于全年预算数 "
-                    f"{_n(row.budget)} 万元，请核对金额",
+                    f"{FUND_LABELS[key]}的全年执行数 {_amount(row.executed)} 万元大于全年预算数 "
+                    f"{_amount(row.budget)} 万元，请核对金额",
                     spec.locations.get(f"funds.{key}.executed"),
                 ))
     return ExecutionResult(weight, budget, executed, rate, score)
+
+
+def _unread_amount(key: str, col: str, text: str, location: str | None, blocks: bool) -> Finding:
+    """An amount cell that holds an error value or a text that is not an amount (``blocks``:
+    and so the execution rate cannot be computed)."""
+    where, what = f"项目资金·{FUND_LABELS[key]}", FUND_COLUMN_LABELS[col]
+    effect = "，无法计算预算执行率" if blocks else ""
+    if text in ERROR_VALUES:
+        return F.error("cell-error", where, f"{what}是错误值 {text}（公式出错）{effect}；请改为以万元计的金额",
+                       location)
+    return F.error("cell-not-number", where,
+                   f"{what}“{text}”不是金额{effect}；请填写以万元计的数值（如 87.65），"
+                   "或写明单位（如 876500元、87.65万元）", location)
+
+
+def unread_cell(what: str, text: str, where: str, location: str | None, fill: str) -> Finding:
+    """An input cell a reader could not take as what ``what`` needs: an error value, or a text
+    that is not a number. ``fill`` says what to write instead."""
+    if text in ERROR_VALUES:
+        return F.error("cell-error", where, f"{what}是错误值 {text}（公式出错），无法计分；请改为{fill}", location)
+    return F.error("cell-not-number", where, f"{what}“{text}”不是数字，无法计分；请填写{fill}", location)
 
 
 def _range_error(value: Decimal | None, what: str, where: str, location: str | None,
@@ -275,6 +306,9 @@ def _range_error(value: Decimal | None, what: str, where: str, location: str | N
     else:
         text = f"数值过小：{what}为 {shown}，无法据以计算；请检查是否写错了单位或小数点"
     return F.error("number-out-of-range", where, text, location)
+
+
+range_error = _range_error  # for the other form kinds' amounts and scores
 
 
 def _funds_location(spec: ProjectSpec, col: str) -> str | None:
@@ -359,22 +393,44 @@ def _indicator(ind: Indicator, rules: Rules) -> IndicatorResult:
     if not ind.name.strip():
         out.append(F.error("name-missing", where, "三级指标名称为空，请填写指标名称", loc("name")))
 
-    weight = ind.weight
-    if weight is None:
-        out.append(F.error("weight-missing", where, "分值未填写，请填写该指标的分值", loc("weight")))
+    weight = checked_weight(ind.weight, where, loc("weight"), out, ind.unread.get("weight"))
+    return score_target_row(ind, rules, level1 or _level_name(ind.level1)[0],
+                            level2 or _level_name(ind.level2)[0], weight, out)
+
+
+def checked_weight(weight: Decimal | None, where: str, location: str | None,
+                   out: list[Finding], unread: str | None = None) -> Decimal | None:
+    """An indicator's 分值 if it can be scored with; a missing, unreadable (``unread``: what its
+    cell holds), negative or out-of-range one is a finding in ``out`` (and None)."""
+    if weight is None and unread is not None:
+        out.append(unread_cell("分值", unread, where, location, "该指标的分值（数字）"))
+    elif weight is None:
+        out.append(F.error("weight-missing", where, "分值未填写，请填写该指标的分值", location))
     elif weight < 0:
-        out.append(F.error("weight-invalid", where, f"分值 {_n(weight)} 为负数", loc("weight")))
+        out.append(F.error("weight-invalid", where, f"分值 {_n(weight)} 为负数", location))
         weight = None
-    elif (too := _range_error(weight, "分值", where, loc("weight"))) is not None:
+    elif (too := _range_error(weight, "分值", where, location)) is not None:
         out.append(too)
         weight = None
+    return weight
 
+
+def score_target_row(ind: Indicator, rules: Rules, level1: str, level2: str, weight: Decimal | None,
+                     out: list[Finding]) -> IndicatorResult:
+    """Interpret and score one row of target against actual — a 三级指标 of the 自评表, or a row of
+    another form kind scored the same way — whose levels (canonical names) and checked ``weight``
+    are given; its findings are added to ``out``."""
+    where = ind.where or f"指标“{ind.name}”"
+    loc = ind.locations.get
     target = parse_target(ind.target)
     result = IndicatorResult(
-        spec=ind, level1=level1 or _level_name(ind.level1)[0], level2=level2 or _level_name(ind.level2)[0],
+        spec=ind, level1=level1, level2=level2,
         target=target, direction=None, sign_inferred=False, actual=None, band=None,
         weight=weight, score=None, deviation=None, reason_required=False, findings=out,
     )
+    if target is None and "target" in ind.unread:
+        out.append(unread_cell("年度指标值", ind.unread["target"], where, loc("target"), "申报的指标值"))
+        return result
     if target is None:
         out.append(F.error("target-missing", where, "年度指标值未填写，请填写申报的指标值", loc("target")))
         return result
@@ -392,6 +448,12 @@ def _indicator(ind: Indicator, rules: Rules) -> IndicatorResult:
             "定量指标请写确切数值和比较符号（如 ≥200人）",
             loc("target"),
         ))
+    if target.qualitative and word is None:
+        if target.reading == DEADLINE:
+            out.append(F.note("target-deadline", where, deadline_message(target), loc("target")))
+        elif target.digits_as_qualitative:
+            out.append(F.warning("target-qualitative-digits", where, qualitative_digits_message(target),
+                                 loc("target")))
     if target.qualitative:
         _qualitative(result, rules, where)
     else:
@@ -413,9 +475,33 @@ def _indicator(ind: Indicator, rules: Rules) -> IndicatorResult:
     return result
 
 
+def qualitative_digits_message(target: Target) -> str:
+    """What a target with digits read as qualitative was understood as (engine and batch say it alike)."""
+    why = "含有不止一个数值或多余的符号" if target.reading == COMPOUND else "数值前有其他文字"
+    return (f"年度指标值“{target.text}”含有数字，但读不出“比较符号+数值+单位”（{why}），已按定性指标处理："
+            "实际完成值须选择评价档次；如为定量指标，请写成 ≥3500批次、95%以上、≤87.65万元 这样的写法")
+
+
+def deadline_message(target: Target) -> str:
+    return f"年度指标值“{target.text}”按时限（日期）理解，为定性指标：实际完成值须选择评价档次"
+
+
+def _actual_unread(result: IndicatorResult) -> bool:
+    """Report an actual value whose cell holds an error value; True when there was one."""
+    ind = result.spec
+    text = ind.unread.get("actual")
+    if text is None:
+        return False
+    result.findings.append(unread_cell("实际完成值", text, ind.where or f"指标“{ind.name}”",
+                                       ind.locations.get("actual"), "实际完成的数值或评价档次"))
+    return True
+
+
 def _qualitative(result: IndicatorResult, rules: Rules, where: str) -> None:
     ind, out, loc = result.spec, result.findings, result.spec.locations.get
     assert result.target is not None
+    if _actual_unread(result):
+        return
     if is_empty(ind.actual):
         out.append(F.error(
             "actual-missing", where,
@@ -432,6 +518,15 @@ def _qualitative(result: IndicatorResult, rules: Rules, where: str) -> None:
             "rating-from-target", where,
             f"实际完成值“{ind.actual}”与年度指标值相同，按“{band.label}”计", loc("actual"),
         ))
+    if band is None and (not isinstance(ind.actual, str) or has_digit(normalize(ind.actual))):
+        out.append(F.error(
+            "actual-number-for-qualitative", where,
+            f"年度指标值“{result.target.text}”是定性指标，实际完成值“{_shown_value(ind.actual)}”却是数值；"
+            "请选择评价档次（" + " / ".join(b.label for b in rules.bands) + "），"
+            "如该指标应为定量指标，请把年度指标值改成定量写法（如 ≥3500批次）",
+            loc("actual"),
+        ))
+        return
     if band is None:
         out.append(F.error(
             "rating-unknown", where,
@@ -451,13 +546,13 @@ def _qualitative(result: IndicatorResult, rules: Rules, where: str) -> None:
     if score is None and ind.score is None:
         out.append(F.error(
             "score-required", where,
-            f"“{band.label}”须在 {band.describe(result.weight)} 内给分，请填写得分",
+            f"“{band.label}”须给分（{band.describe(result.weight)}），请填写得分",
             loc("score"),
         ))
     elif score is None:
         out.append(F.error(
             "score-out-of-band", where,
-            f"评分 {_n(ind.score)} 不在“{band.label}”的区间 {band.describe(result.weight)} 内，"
+            f"评分 {_n(ind.score)} 不在“{band.label}”的分值范围内（{band.describe(result.weight)}），"
             "请改评分或改评价档次",
             loc("score"),
         ))
@@ -494,6 +589,8 @@ def _quantitative(result: IndicatorResult, rules: Rules, where: str) -> None:
         ))
     else:
         result.direction = direction_of(target.sign)
+    if _actual_unread(result):
+        return
     if is_empty(ind.actual):
         out.append(F.error("actual-missing", where, "实际完成值未填写，请填写实际完成的数值", loc("actual")))
         return
@@ -561,8 +658,11 @@ def _reason_message(result: IndicatorResult, rules: Rules) -> str:
     target, actual = result.target, result.actual
     assert target is not None and target.value is not None and actual is not None
     shown = format_number(actual, target.unit)
-    if scoring.is_shortfall(target.value, actual, result.direction or Direction.HIGHER):
-        return f"实际完成值 {shown} 未达到年度指标值“{target.text}”，请填写偏差原因分析及改进措施"
+    direction = result.direction or Direction.HIGHER
+    if scoring.is_shortfall(target.value, actual, direction):
+        # as a person says it: 8次 未达到 ≥10次; 420.5万元 超过 ≤416.74万元; 95% 不等于 ＝100%
+        verb = {Direction.HIGHER: "未达到", Direction.LOWER: "超过", Direction.EQUAL: "不等于"}[direction]
+        return f"实际完成值 {shown} {verb}年度指标值“{target.text}”，请填写偏差原因分析及改进措施"
     return (
         f"实际完成值 {shown} 超出年度指标值“{target.text}”较多（偏差率 {_dev(result.deviation)}），"
         "请分析原因；若年度指标值设定明显偏低，应按偏离度适度调减分值"
@@ -645,8 +745,8 @@ def _check_stated(result: ProjectResult) -> None:
         if claimed is not None and computed is not None and claimed != computed:
             extra = ""
             if key == "execution_score" and execution.budget and execution.executed is not None:
-                extra = (f"（{_n(execution.weight)} × {_n(execution.executed)} ÷ "
-                         f"{_n(execution.budget)}，按金额计算）")
+                extra = (f"（{_n(execution.weight)} × {_amount(execution.executed)} ÷ "
+                         f"{_amount(execution.budget)}，按金额计算）")
             out.append(F.error(
                 "stated-differs", label, f"写的{label}为 {_n(claimed)}，按规则应为 {_n(computed)}{extra}",
                 spec.locations.get(f"stated.{key}"),
@@ -773,6 +873,10 @@ def _indicator_dict(ind: IndicatorResult) -> dict[str, Any]:
         "locations": dict(ind.spec.locations),
         "findings": [f.to_dict() for f in ind.findings],
     }
+
+
+def _shown_value(value: object) -> str:
+    return display.number(value) if isinstance(value, Decimal) else str(value).strip()
 
 
 def _jsonable(value: object) -> object:

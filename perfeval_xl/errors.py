@@ -19,6 +19,10 @@ class PerfEvalError(Exception):
         self.headline = message
         super().__init__(self.render())
 
+    def __reduce__(self) -> tuple[type, tuple[str, list[str]]]:
+        # rebuilt with its problems when it crosses to another process (a reading worker)
+        return self.__class__, (self.headline, self.problems)
+
     def render(self) -> str:
         if not self.problems:
             return self.headline

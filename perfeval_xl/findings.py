@@ -8,8 +8,9 @@ indicator (``where``) and the file position or cell (``location``).
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 
 class Severity(enum.Enum):
@@ -48,6 +49,27 @@ class Finding:
         return f"[{self.severity.label}] {self.where}{at}：{self.message}"
 
 
+class _HasFindings(Protocol):
+    findings: list[Finding]
+
+
+class Reported:
+    """The findings of a scored project, whatever its form kind: a subclass holds ``findings`` (about
+    the project as a whole) and ``indicators`` (rows, each with its ``findings``)."""
+
+    findings: list[Finding]
+    indicators: Sequence[_HasFindings]
+
+    def all_findings(self) -> list[Finding]:
+        out = list(self.findings)
+        for row in self.indicators:
+            out.extend(row.findings)
+        return out
+
+    def has_errors(self) -> bool:
+        return any(f.severity is Severity.ERROR for f in self.all_findings())
+
+
 def error(code: str, where: str, message: str, location: str | None = None) -> Finding:
     return Finding(Severity.ERROR, code, where, message, location)
 
@@ -63,7 +85,7 @@ def note(code: str, where: str, message: str, location: str | None = None) -> Fi
 # Every code the engine emits, with what it means. The README's table of
 # findings is generated from this, and a test checks that nothing else is used.
 CODES: dict[str, str] = {
-    "weights-total": "分值合计（含预算执行率）不等于 100",
+    "weights-total": "分值合计（自评表含预算执行率）不等于满分 100",
     "block-weight": "一级指标分值合计与规则的原则权重不同",
     "label-weight": "一级指标名称中写的分值与该块分值合计不同",
     "level1-unknown": "一级指标名称不在规则的指标体系中",
@@ -83,8 +105,13 @@ CODES: dict[str, str] = {
     "percent-as-fraction": "百分比指标的实际完成值写成了大于 1 的小数",
     "unit-mismatch": "实际完成值与年度指标值的单位不能换算",
     "target-approximate": "年度指标值含“约”“余”“左右”等字，不是确切数值",
+    "target-qualitative-digits": "年度指标值含有数字，但读不出“比较符号+数值+单位”，按定性指标处理",
+    "target-deadline": "年度指标值是时限或日期（如 12月底前），按定性指标处理",
+    "target-parts-disagree": "指标性质与指标值不一致（如“定性”配数值），按指标值的读法计分",
+    "target-nature-unknown": "指标性质不是比较符号（≥ ＞ ＝ ＜ ≤）或“定性”",
     "unit-converted": "实际完成值已换算为年度指标值的单位",
     "rating-unknown": "定性指标的实际完成值不是三个评价档次之一",
+    "actual-number-for-qualitative": "定性指标的实际完成值是数值（应选择评价档次）",
     "rating-from-target": "定性指标实际完成值与年度指标值相同，按达成计",
     "score-required": "部分达成或未达成的定性指标需要在档次内给分",
     "score-out-of-band": "定性指标评分不在所选档次的分值区间内",
@@ -98,12 +125,25 @@ CODES: dict[str, str] = {
     "execution-low": "预算执行率低于规则要求说明原因的界线",
     "stated-differs": "文件或报告写的执行率、总分或等级与重算结果不同",
     "cell-error": "单元格是错误值（如 #DIV/0!）",
-    "cell-not-number": "应填数字的单元格不是数字",
+    "cell-not-number": "应填数字或金额的单元格不是数字或金额",
+    "cell-date": "应填数值的单元格是日期（表内公式按日期序列号计算）",
     "form-altered": "自评表的锁定内容（指标、分值、公式、参数）与下发时不一致",
     "shown-differs": "自评表显示的得分、总分或等级与重算结果不同",
     "actual-unread-by-form": "实际完成值的写法表内公式不能换算（如 元 与 万元），该行在表中未计分，按规则换算后计分",
     "macros-ignored": "文件含有宏，读取时未运行",
     "values-copy": "读取的是只含数值的副本",
+    # the 评分表 (perfeval_xl/kinds/evaluation); it also uses codes above, such as score-differs
+    "rule-unknown": "评分表：计分规则（rule）不是规则文件所列的一种",
+    "funds-over-budget": "评分表：实际到位资金或执行数大于预算资金",
+    "criteria-points": "评分表：评分标准各小项分值之和与该指标分值不同",
+    "criteria-threshold": "评分表：评分标准写的满分线与年度指标值不同",
+    "target-from-criteria": "评分表：未写年度指标值，按评分标准的满分线（如“达成90%得满分”）计分",
+    "score-missing": "评分表：评价得分未填写",
+    "score-out-of-range": "评分表：评价得分不在 0 至分值之间",
+    "score-off-criteria": "评分表：得分不是评分标准所列的档次（如满分/80%/70%/60%，或“是则得分”的满分/0）",
+    "basis-missing": "评分表：得分低于分值，未写得分依据",
+    "rule-suggested": "评分表：资金到位率、预算执行率可由金额计算，未写计分规则",
+    "outcome-weight-low": "评分表：产出、效益类指标分值合计低于规则的下限（原则上 60%）",
     "protection-removed": "自评表的工作表保护已被取消",
     "seal-invalid": "印章无效：不是用财政局密钥下发的表，或下发后被改动",
 }

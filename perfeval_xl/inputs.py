@@ -6,11 +6,11 @@ from pathlib import Path
 
 from .engine import ProjectResult, score_project
 from .errors import FileError
+from .reader.opening import WORKBOOK_SUFFIXES
 from .seal import SealKey
 from .spec import ProjectSpec, load_spec
 
 SPEC_SUFFIXES = {".yaml", ".yml", ".json"}
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls"}
 
 
 def _kind(path: Path) -> str:
@@ -25,7 +25,7 @@ def _kind(path: Path) -> str:
         return "workbook"
     raise FileError(
         f"无法识别文件 {path} 的类型（{suffix or '无扩展名'}），"
-        "请提供项目文件（.yaml、.yml、.json）或自评表（.xlsx、.xlsm）"
+        f"请提供项目文件（.yaml、.yml、.json）或自评表（{'、'.join(sorted(WORKBOOK_SUFFIXES))}）"
     )
 
 

@@ -7,12 +7,13 @@ is deliberately small, and the form's parsing formulas implement the same one
 the same target in a spec are read alike:
 
 1. normalise (NFKC; drop spaces and thousands separators);
-2. a sign prefix from ``notation.yaml`` (longest match);
+2. a sign prefix from ``notation.yaml`` (longest match: ``大于等于`` before ``大于``);
 3. a number: an optional ``-`` and the run of ``0-9.`` that follows;
-4. the rest is the unit; ``%`` divides by 100; a sign suffix (``以上``) counts
-   when there was no prefix;
+4. the rest is the unit; ``%`` divides by 100; limit marks (``（含）``) are
+   dropped; a sign suffix (``以上``) decides the sign when there is one, else the
+   prefix does;
 5. no number, a unit holding another number, or a bare date (``12月底前``)
-   makes the target qualitative.
+   makes the target qualitative (:attr:`Target.reading` says which).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from .errors import RuleDataError
 from .rounding import div, to_decimal
 
 PERCENT = "%"
+# The error values a spreadsheet cell can hold (a formula gone wrong).
+ERROR_VALUES = frozenset(("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA",
+                          "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"))
 _NUMBER_CHARS = "0123456789."
 
 
@@ -56,11 +60,29 @@ class Notation:
     date_units: tuple[str, ...]
     approximate_words: tuple[str, ...]
     empty_values: frozenset[str]
+    limit_marks: dict[str, str]  # normalised mark -> "inclusive" / "exclusive"
+    not_unit_start: str  # characters a unit cannot begin with (100-, 1e3, 5.5.5)
+    money_base: str  # 元
+    amount_unit: str  # 万元: what amounts are in
+    nature_words: dict[str, str]  # 指标性质 word -> "qualitative", "none" or a sign
+    unit_aliases: dict[str, str]
+    limit_signs: dict[str, dict[str, str]]  # kind -> written sign -> sign meant
+
+    @property
+    def longest_prefix(self) -> int:
+        return max(len(k) for k in self.sign_prefixes)
 
 
 _NOTATION_KEYS = {
     "sign_prefixes",
     "sign_suffixes",
+    "limit_marks",
+    "limit_signs",
+    "not_unit_start",
+    "money_base",
+    "amount_unit",
+    "nature_words",
+    "unit_aliases",
     "directions",
     "multipliers",
     "date_units",
@@ -89,6 +111,18 @@ def notation() -> Notation:
         for key, sign in data[table].items():
             if sign not in directions:
                 raise RuleDataError(f"notation.yaml 的 {table}“{key}”指向未定义的符号“{sign}”")
+    limit_signs = {str(kind): {str(a): str(b) for a, b in table.items()}
+                   for kind, table in data["limit_signs"].items()}
+    for key, kind in data["limit_marks"].items():
+        if kind not in limit_signs:
+            raise RuleDataError(f"notation.yaml 的 limit_marks“{key}”指向未定义的种类“{kind}”")
+    for word, nature in data["nature_words"].items():
+        if nature not in ("qualitative", "none") and nature not in directions:
+            raise RuleDataError(f"notation.yaml 的 nature_words“{word}”指向未定义的符号“{nature}”")
+    for kind, signs in limit_signs.items():
+        for sign in (*signs, *signs.values()):
+            if sign not in directions:
+                raise RuleDataError(f"notation.yaml 的 limit_signs.{kind} 中有未定义的符号“{sign}”")
     return Notation(
         sign_prefixes={normalize(str(k)): str(v) for k, v in data["sign_prefixes"].items()},
         sign_suffixes={normalize(str(k)): str(v) for k, v in data["sign_suffixes"].items()},
@@ -97,6 +131,13 @@ def notation() -> Notation:
         date_units=tuple(str(u) for u in data["date_units"]),
         approximate_words=tuple(str(w) for w in data["approximate_words"]),
         empty_values=frozenset(normalize(str(v)) for v in data["empty_values"]),
+        limit_marks={normalize(str(k)): str(v) for k, v in data["limit_marks"].items()},
+        limit_signs=limit_signs,
+        not_unit_start=str(data["not_unit_start"]),
+        money_base=str(data["money_base"]),
+        amount_unit=str(data["amount_unit"]),
+        nature_words={normalize(str(k)): str(v) for k, v in data["nature_words"].items()},
+        unit_aliases={normalize(str(k)): str(v) for k, v in data["unit_aliases"].items()},
     )
 
 
@@ -134,6 +175,10 @@ def is_empty(value: object) -> bool:
     return False
 
 
+# Why a target is qualitative (Target.reading); "quantity" for the others.
+QUANTITY, WORDS, DEADLINE, COMPOUND = "quantity", "words", "deadline", "compound"
+
+
 @dataclass(frozen=True)
 class Target:
     """A parsed 年度指标值."""
@@ -143,6 +188,15 @@ class Target:
     sign: str | None = None  # "≥", "＞", "＝", "≤", "＜"; None when not written
     value: Decimal | None = None  # percentages as fractions: 95% -> 0.95
     unit: str = ""  # "%" for percentages
+    # how it was read: QUANTITY; or, qualitative, WORDS (no number at the start: 达成预期指标,
+    # 完成3500批次), DEADLINE (a date: 12月底前) or COMPOUND (more than one number: 90%-100%)
+    reading: str = QUANTITY
+
+    @property
+    def digits_as_qualitative(self) -> bool:
+        """A qualitative target with digits in it that is not a plain deadline: a quantity
+        people may have meant, which the parser could not read as one."""
+        return self.qualitative and self.reading != DEADLINE and has_digit(normalize(self.text))
 
     @property
     def is_percent(self) -> bool:
@@ -169,8 +223,9 @@ class ParseProblem(Exception):
 
 
 def _split_sign(text: str) -> tuple[str | None, str]:
-    table = notation().sign_prefixes
-    for length in range(min(4, len(text)), 0, -1):
+    nota = notation()
+    table = nota.sign_prefixes
+    for length in range(min(nota.longest_prefix, len(text)), 0, -1):
         sign = table.get(text[:length])
         if sign is not None:
             return sign, text[length:]
@@ -210,6 +265,22 @@ def _split_suffix(unit: str) -> tuple[str | None, str]:
     return None, unit
 
 
+@lru_cache(maxsize=1)
+def _marks_longest_first() -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(notation().limit_marks.items(), key=lambda kv: -len(kv[0])))
+
+
+def _drop_marks(unit: str) -> tuple[str | None, str]:
+    """The unit without its limit marks (the form's formulas remove them the same way, longest
+    first), and the kind of the last one removed."""
+    kind = None
+    for mark, mark_kind in _marks_longest_first():
+        if mark in unit:
+            unit = unit.replace(mark, "")
+            kind = mark_kind
+    return kind, unit
+
+
 def parse_target(text: object) -> Target | None:
     """Parse a 年度指标值; None when the cell is empty.
 
@@ -226,25 +297,28 @@ def parse_target(text: object) -> Target | None:
 @lru_cache(maxsize=4096)
 def _parse_target_text(raw: str) -> Target:
     norm = normalize(raw)
-    sign, rest = _split_sign(norm)
+    prefix, rest = _split_sign(norm)
     number, unit = _split_number(rest)
     if number is None:
-        return Target(text=raw, qualitative=True)
+        return Target(text=raw, qualitative=True, reading=WORDS)
     if unit.startswith(PERCENT):
         number = div(number, Decimal(100))
         unit_tail = unit[1:]
         unit = PERCENT
     else:
         unit_tail = unit
+    mark, unit_tail = _drop_marks(unit_tail)
     suffix_sign, unit_tail = _split_suffix(unit_tail)
     if unit != PERCENT:
         unit = unit_tail
-    if sign is None:
-        sign = suffix_sign
-    if has_digit(unit_tail):
-        return Target(text=raw, qualitative=True)
-    if sign is None and unit[:1] in notation().date_units:
-        return Target(text=raw, qualitative=True)
+    sign = suffix_sign or prefix
+    if sign is not None and mark is not None:
+        sign = notation().limit_signs[mark].get(sign, sign)
+    nota = notation()
+    if sign is None and unit[:1] in nota.date_units:  # 12月底前, 2020年12月31日前完成
+        return Target(text=raw, qualitative=True, reading=DEADLINE)
+    if has_digit(unit_tail) or (unit_tail and unit_tail[0] in nota.not_unit_start):  # 90%-100%, 100-
+        return Target(text=raw, qualitative=True, reading=COMPOUND)
     return Target(text=raw, qualitative=False, sign=sign, value=number, unit=unit)
 
 
@@ -263,7 +337,7 @@ def parse_quantity(value: object) -> Quantity | None:
     approx = notation().approximate_words
     sign, rest = _split_sign(norm)
     parsed, unit = _split_number(rest)
-    if parsed is None or any(word in unit for word in approx):
+    if parsed is None or any(word in unit for word in approx) or (unit and unit[0] in notation().not_unit_start):
         raise ParseProblem(raw)
     number: Decimal = parsed
     if unit.startswith(PERCENT):
@@ -281,6 +355,39 @@ def split_unit(unit: str) -> tuple[Decimal, str]:
         if unit.startswith(prefix) and len(unit) > len(prefix):
             return factor, unit[len(prefix):]
     return Decimal(1), unit
+
+
+@lru_cache(maxsize=1)
+def money_units() -> dict[str, Decimal]:
+    """Every unit of money and how many 元 it is: 元 1, 千元 1000, 万元 10000, 亿元 10^8 …"""
+    nota = notation()
+    units = {nota.money_base: Decimal(1)}
+    units.update({prefix + nota.money_base: factor for prefix, factor in nota.multipliers.items()})
+    return units
+
+
+def amount_scale() -> Decimal:
+    """How many 元 one unit of an amount (万元) is."""
+    return money_units()[notation().amount_unit]
+
+
+def parse_amount(value: object) -> Decimal | None:
+    """An amount, in 万元: a number is one; a text is a number with or without a unit of money
+    ("87.65", "87.65万元" -> 87.65, "876500元" -> 86.54, "1.2亿元" -> 12000). None when the value
+    means empty; :class:`ParseProblem` when it is not an amount (约86, 86.54万, ≥80, a logical)."""
+    if is_empty(value):
+        return None
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return to_decimal(value)
+    if not isinstance(value, str):
+        raise ParseProblem(str(value))
+    quantity = parse_quantity(value)
+    if quantity is None:
+        return None
+    scale = money_units().get(quantity.unit or notation().amount_unit)
+    if scale is None or quantity.sign is not None:
+        raise ParseProblem(value)
+    return quantity.value * scale / amount_scale()
 
 
 class UnitMismatch(Exception):

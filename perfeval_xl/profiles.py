@@ -19,10 +19,11 @@ file.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property, lru_cache
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from . import yamlfile
@@ -69,10 +70,11 @@ class Band:
         return above and below
 
     def describe(self, weight: Decimal) -> str:
-        left = "[" if self.low_inclusive else "("
-        right = "]" if self.high_inclusive else ")"
+        """The band's scores for ``weight`` as a person says them: "不低于 9 分且低于 12 分"."""
         lo, hi = _fmt(self.low * weight), _fmt(self.high * weight)
-        return f"{left}{lo}, {hi}{right} 分"
+        low = f"不低于 {lo} 分" if self.low_inclusive else f"高于 {lo} 分"
+        high = f"不高于 {hi} 分" if self.high_inclusive else f"低于 {hi} 分"
+        return f"{low}且{high}"
 
 
 @dataclass(frozen=True)
@@ -271,6 +273,8 @@ def _aliases(value: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()}
 
 
+Schema = Mapping[str, tuple[str, Callable[[Any], Any]]]  # parameter name -> (description, converter)
+
 PARAMETERS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "total_points": ("满分（预算执行率与各指标分值之和）", _number),
     "execution_weight": ("预算执行率分值", _number),
@@ -318,27 +322,42 @@ _VALUE_KEYS = {"value", "document", "note"}
 
 def available_profiles() -> list[str]:
     """Names of the profiles shipped in workbook_templates/profiles/."""
-    return sorted(
-        entry.name[: -len(".yaml")]
-        for entry in profiles_dir().iterdir()
-        if entry.name.endswith(".yaml")
-    )
+    return profile_names()
 
 
 @lru_cache(maxsize=32)
 def read_profile(name: str) -> ProfileFile:
     """Read and check one profile file by name (e.g. ``mof-2020``)."""
-    if name not in available_profiles():
-        raise RuleDataError(
-            f"没有名为“{name}”的规则，可用的有：{'、'.join(available_profiles())}"
-        )
+    return read_profile_in((), name, PARAMETERS, "规则")
+
+
+def _folder(folder: tuple[str, ...]) -> Traversable:
+    found = profiles_dir()
+    for part in folder:
+        found = found.joinpath(part)
+    return found
+
+
+def profile_names(*folder: str) -> list[str]:
+    """Names of the profiles in workbook_templates/profiles/, or in a folder below it (another form
+    kind's rules: ``evaluation``)."""
+    return sorted(entry.name[: -len(".yaml")] for entry in _folder(folder).iterdir() if entry.name.endswith(".yaml"))
+
+
+def read_profile_in(folder: tuple[str, ...], name: str, parameters: Schema, what: str) -> ProfileFile:
+    """Read and check profile ``name`` of ``folder`` against ``parameters``; ``what`` names such
+    profiles in messages."""
+    names = profile_names(*folder)
+    if name not in names:
+        raise RuleDataError(f"没有名为“{name}”的{what}，可用的有：{'、'.join(names)}")
     filename = f"{name}.yaml"
-    text = profiles_dir().joinpath(filename).read_text(encoding="utf-8")
-    return parse_profile(text, f"workbook_templates/profiles/{filename}", name)
+    text = _folder(folder).joinpath(filename).read_text(encoding="utf-8")
+    return parse_profile(text, "/".join(("workbook_templates/profiles", *folder, filename)), name, parameters)
 
 
-def parse_profile(text: str, path: str, name: str) -> ProfileFile:
-    """Check a profile's text; every problem is reported with its line."""
+def parse_profile(text: str, path: str, name: str, parameters: Schema = PARAMETERS) -> ProfileFile:
+    """Check a profile's text against ``parameters`` (the 自评表's by default; another form kind
+    passes its own); every problem is reported with its line."""
     root = yamlfile.parse(text, path, RuleDataError)
     problems: list[str] = []
     if root.kind != "map":
@@ -357,12 +376,12 @@ def parse_profile(text: str, path: str, name: str) -> ProfileFile:
     else:
         for pname, pnode in params_node.value.items():
             line = params_node.keys[pname]
-            if pname not in PARAMETERS:
+            if pname not in parameters:
                 problems.append(
-                    f"第 {line} 行：未知参数“{pname}”，可用：{'、'.join(PARAMETERS)}"
+                    f"第 {line} 行：未知参数“{pname}”，可用：{'、'.join(parameters)}"
                 )
                 continue
-            params[pname] = _dated_values(pname, pnode, documents, problems)
+            params[pname] = _dated_values(pname, pnode, documents, problems, parameters)
     extends_node = root.get("extends")
     extends = None
     if extends_node is not None and extends_node.kind != "null":
@@ -420,11 +439,12 @@ def _dated_values(
     node: Node,
     documents: dict[str, tuple[str, dt.date | None]],
     problems: list[str],
+    parameters: Schema = PARAMETERS,
 ) -> tuple[_Dated, ...]:
     if node.kind != "map" or not node.value:
         problems.append(f"第 {node.line} 行：参数 {pname} 应为 日期: {{value, document}} 的键值表")
         return ()
-    _, convert = PARAMETERS[pname]
+    _, convert = parameters[pname]
     values = []
     for date_text, entry in node.value.items():
         line = node.keys[date_text]
@@ -449,7 +469,7 @@ def _dated_values(
         try:
             value = convert(yamlfile.plain(entry.value["value"]))
         except ValueError as exc:
-            problems.append(f"第 {entry.value['value'].line} 行：参数 {pname}（{PARAMETERS[pname][0]}）{exc}")
+            problems.append(f"第 {entry.value['value'].line} 行：参数 {pname}（{parameters[pname][0]}）{exc}")
             continue
         note_node = entry.get("note")
         title, doc_date = documents[doc_id]
@@ -458,7 +478,8 @@ def _dated_values(
     return tuple(sorted(values, key=lambda d: d.date))
 
 
-def _lookup(profile: ProfileFile, pname: str, instant: dt.date, chain: tuple[str, ...]) -> _Dated | None:
+def _lookup(profile: ProfileFile, pname: str, instant: dt.date, chain: tuple[str, ...],
+            read: Callable[[str], ProfileFile] = read_profile) -> _Dated | None:
     for dated in reversed(profile.parameters.get(pname, ())):
         if dated.date <= instant:
             return dated
@@ -466,32 +487,14 @@ def _lookup(profile: ProfileFile, pname: str, instant: dt.date, chain: tuple[str
         return None
     if profile.extends in chain:
         raise RuleDataError(f"规则继承出现循环：{' → '.join((*chain, profile.extends))}")
-    return _lookup(read_profile(profile.extends), pname, instant, (*chain, profile.extends))
+    return _lookup(read(profile.extends), pname, instant, (*chain, profile.extends), read)
 
 
 @lru_cache(maxsize=128)
 def load_rules(name: str = DEFAULT_PROFILE, year: int = 2020) -> Rules:
     """Resolve profile ``name`` for budget year ``year``."""
     profile = read_profile(name)
-    instant = evaluation_instant(year)
-    resolved: dict[str, Any] = {}
-    sources: dict[str, Source] = {}
-    missing = []
-    for pname in PARAMETERS:
-        dated = _lookup(profile, pname, instant, (name,))
-        if dated is None:
-            missing.append(f"{pname}（{PARAMETERS[pname][0]}）")
-            continue
-        resolved[pname] = dated.value
-        sources[pname] = dated.source
-    if missing:
-        earliest = _earliest(profile)
-        hint = f"该规则最早适用于 {earliest.year - 1} 年度" if earliest else ""
-        raise RuleDataError(
-            f"规则“{name}”没有适用于 {year} 年度（{instant.isoformat()} 前生效）的取值。{hint}，"
-            f"请改用适用于该年度的规则（perfeval-xl profiles 可列出全部规则）",
-            missing,
-        )
+    resolved, sources = resolve(profile, year)
     rules = Rules(
         profile=name,
         title=profile.title,
@@ -517,6 +520,53 @@ def load_rules(name: str = DEFAULT_PROFILE, year: int = 2020) -> Rules:
     )
     _check_consistency(rules, profile.path)
     return rules
+
+
+def resolve(profile: ProfileFile, year: int, parameters: Schema = PARAMETERS,
+            read: Callable[[str], ProfileFile] = read_profile) -> tuple[dict[str, Any], dict[str, Source]]:
+    """Every parameter of ``profile`` (and the profiles it extends, read with ``read``) for budget
+    year ``year``, with its source; an error lists the parameters no value is in force for."""
+    instant = evaluation_instant(year)
+    resolved: dict[str, Any] = {}
+    sources: dict[str, Source] = {}
+    missing = []
+    for pname in parameters:
+        dated = _lookup(profile, pname, instant, (profile.name,), read)
+        if dated is None:
+            missing.append(f"{pname}（{parameters[pname][0]}）")
+            continue
+        resolved[pname] = dated.value
+        sources[pname] = dated.source
+    if missing:
+        earliest = _earliest(profile)
+        hint = f"该规则最早适用于 {earliest.year - 1} 年度，" if earliest else ""
+        others = covering_profiles(year, exclude=profile.name) if read is read_profile else []
+        advice = (f"适用于 {year} 年度的规则：{'、'.join(others)}，"
+                  f"请用 --profile {others[0]} 指定（项目文件写 profile，清单填“规则”列）" if others
+                  else "请改用适用于该年度的规则")
+        every = len(missing) == len(parameters)  # the profile starts later: the list says nothing more
+        raise RuleDataError(
+            f"规则“{profile.name}”没有适用于 {year} 年度（{instant.isoformat()} 前生效）的取值。{hint}{advice}"
+            "（perfeval-xl profiles 可列出全部规则）",
+            [] if every else missing,
+        )
+    return resolved, sources
+
+
+def covering_profiles(year: int, exclude: str = "") -> list[str]:
+    """The 自评表 profiles with a value for every parameter in budget ``year``."""
+    out = []
+    instant = evaluation_instant(year)
+    for other in available_profiles():
+        if other == exclude:
+            continue
+        try:
+            profile = read_profile(other)
+            if all(_lookup(profile, pname, instant, (other,)) is not None for pname in PARAMETERS):
+                out.append(other)
+        except RuleDataError:
+            continue
+    return out
 
 
 def _earliest(profile: ProfileFile) -> dt.date | None:

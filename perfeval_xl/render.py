@@ -3,26 +3,48 @@
 from __future__ import annotations
 
 from io import StringIO
+from typing import Protocol
 
 from rich.console import Console
 from rich.table import Table
 
 from . import display
 from .engine import ProjectResult, status_text
-from .findings import Severity
+from .findings import Finding, Severity
+
+
+class _Named(Protocol):
+    @property
+    def project(self) -> str: ...
+
+    @property
+    def source(self) -> str: ...
+
+
+class Scored(Protocol):
+    """What the findings text needs of a scored project, whatever its form kind."""
+
+    @property
+    def spec(self) -> _Named: ...
+
+    def all_findings(self) -> list[Finding]: ...
+
+
+def plain_console(buffer: StringIO, width: int) -> Console:
+    """A console writing plain text (no colours, no markup guessing) into ``buffer``."""
+    return Console(file=buffer, width=width, force_terminal=False, color_system=None, highlight=False)
 
 
 def result_text(result: ProjectResult, width: int = 120) -> str:
     """The whole result (header, funds, indicators, total, findings) as text."""
     buffer = StringIO()
-    console = Console(file=buffer, width=width, force_terminal=False, color_system=None,
-                      highlight=False)
+    console = plain_console(buffer, width)
     spec, ex = result.spec, result.execution
     console.print(f"项目支出绩效自评表（{spec.year}年度）  规则：{result.rules.title}")
     console.print(f"项目名称：{spec.project}")
     console.print(f"主管部门：{spec.department or '—'}    实施单位：{spec.unit or '—'}")
     console.print(
-        f"全年预算数 {display.number(ex.budget)} 万元，全年执行数 {display.number(ex.executed)} 万元，"
+        f"全年预算数 {display.amount(ex.budget)} 万元，全年执行数 {display.amount(ex.executed)} 万元，"
         f"执行率 {display.percent(ex.rate)}，分值 {display.number(ex.weight)}，"
         f"执行率得分 {display.number(ex.score)}"
     )
@@ -49,19 +71,22 @@ def result_text(result: ProjectResult, width: int = 120) -> str:
     grade = result.grade or "（未填写完整，暂不定级）"
     console.print(f"总分 {display.number(result.total)}    评价等级 {grade}")
     console.print(f"填报状态：{status_text(result)}")
-    text = buffer.getvalue()
-    found = result.all_findings()
-    if found:
-        lines = ["", f"发现 {len(found)} 条问题或提示："]
-        lines += ["  " + f.render() for f in sorted(found, key=lambda f: _ORDER[f.severity])]
-        text += "\n".join(lines) + "\n"
-    return text
+    return buffer.getvalue() + findings_block(result.all_findings())
+
+
+def findings_block(found: list[Finding]) -> str:
+    """The findings under a result table, errors first (nothing when there are none)."""
+    if not found:
+        return ""
+    lines = ["", f"发现 {len(found)} 条问题或提示："]
+    lines += ["  " + f.render() for f in sorted(found, key=lambda f: _ORDER[f.severity])]
+    return "\n".join(lines) + "\n"
 
 
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}
 
 
-def findings_text(result: ProjectResult) -> str:
+def findings_text(result: Scored) -> str:
     """Only the findings, errors first, with a one-line summary."""
     found = result.all_findings()
     counts = {s: sum(1 for f in found if f.severity is s) for s in Severity}

@@ -10,15 +10,17 @@ reported together. The reader of filled workbooks builds the same
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import yamlfile
 from .errors import SpecError
-from .notation import ParseProblem, is_empty, parse_quantity, split_unit
+from .kinds import KINDS, SELF, kind_problem
+from .notation import ParseProblem
+from .notation import parse_amount as notation_amount
 from .profiles import DEFAULT_PROFILE, available_profiles
 from .yamlfile import Node
 
@@ -60,6 +62,9 @@ class Indicator:
     score: Decimal | None = None  # the 得分 written (the evaluator's pick if qualitative)
     where: str = ""  # e.g. 第 3 个指标“重点单位巡查” or 第 14 行“重点单位巡查”
     locations: Mapping[str, str] = field(default_factory=dict)  # field -> "file:line" / cell
+    # fields whose cell a reader could not take as what the field needs: the error value
+    # (#REF!) or the text (二十 for a weight), which the engine reports in place of "未填写"
+    unread: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -89,12 +94,16 @@ class ProjectSpec:
     stated: Stated = field(default_factory=Stated)
     source: str = ""  # the file it came from
     locations: Mapping[str, str] = field(default_factory=dict)  # "funds.fiscal.budget" -> where
+    # amounts a reader could not take as amounts, by the same keys: the error value or the
+    # text ("约86"); the engine reports each at its cell and leaves its column's total unknown
+    unread: Mapping[str, str] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------
 # Reading a spec file
 
 _TOP = {
+    "kind": "表的种类",
     "year": "评价年度",
     "profile": "规则",
     "execution_weight": "预算执行率分值",
@@ -118,38 +127,54 @@ _INDICATOR = {
     "reason": "偏差原因分析及改进措施",
     "score": "得分",
 }
+INDICATOR_LABELS = _INDICATOR  # field -> the official column label
 _STATED = {"execution_rate", "execution_score", "total", "grade"}
 
 
 def load_spec(path: str | Path) -> ProjectSpec:
     """Read a spec file (YAML or JSON); raises :class:`SpecError` listing every problem."""
-    path = Path(path)
-    problems: list[str] = []
-    root = yamlfile.read(path, problems=problems)
-    return spec_from_node(root, str(path), problems)
+    return read_spec_file(path, spec_from_node)
 
 
 def spec_from_text(text: str, source: str = "<spec>") -> ProjectSpec:
     """Read a spec from YAML/JSON text (``source`` names it in messages)."""
-    problems: list[str] = []
-    return spec_from_node(yamlfile.parse(text, source, problems=problems), source, problems)
+    return read_spec_text(text, source, spec_from_node)
 
 
 def spec_from_data(data: Mapping[str, Any], source: str = "<spec>") -> ProjectSpec:
     """Build a spec from plain Python data (as loaded from JSON), strictly."""
-    return spec_from_node(_node_from_data(data, 0), source)
+    return spec_from_node(node_from_data(data, 0), source)
 
 
-def _node_from_data(value: Any, line: int) -> Node:
+T = TypeVar("T")
+SpecBuilder = Callable[[Node, str, "list[str] | None"], T]  # a form kind's reader of a parsed spec
+
+
+def read_spec_file(path: str | Path, build: SpecBuilder[T]) -> T:
+    """Read a spec file (YAML or JSON) with ``build``, the reader of its form kind; the problems of the
+    file's YAML (a repeated key …) are reported with the reader's own."""
+    problems: list[str] = []
+    root = yamlfile.read(Path(path), problems=problems)
+    return build(root, str(path), problems)
+
+
+def read_spec_text(text: str, source: str, build: SpecBuilder[T]) -> T:
+    """Read a spec from YAML/JSON text with ``build`` (``source`` names it in messages)."""
+    problems: list[str] = []
+    return build(yamlfile.parse(text, source, problems=problems), source, problems)
+
+
+def node_from_data(value: Any, line: int) -> Node:
+    """Plain Python data as a Node tree (every line ``line``), for the spec readers."""
     if isinstance(value, Mapping):
         return Node(
-            {str(k): _node_from_data(v, line) for k, v in value.items()},
+            {str(k): node_from_data(v, line) for k, v in value.items()},
             line,
             "map",
             keys={str(k): line for k in value},
         )
     if isinstance(value, (list, tuple)):
-        return Node([_node_from_data(v, line) for v in value], line, "seq")
+        return Node([node_from_data(v, line) for v in value], line, "seq")
     if value is None:
         return Node(None, line, "null")
     if isinstance(value, bool):
@@ -161,8 +186,9 @@ def _node_from_data(value: Any, line: int) -> Node:
     return Node(str(value), line, "str", str(value))
 
 
-class _Reader:
-    """Walks a spec's node tree, collecting every problem with its line."""
+class SpecReader:
+    """Walks a spec's node tree, collecting every problem with its line (the spec of every form
+    kind is read with it)."""
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -215,6 +241,29 @@ class _Reader:
             self.problem(node, f"{what}不能小于 {minimum}（现为 {node.raw}）")
         return value
 
+    def kind(self, node: Node | None, expected: str) -> None:
+        """The spec's ``kind`` must be the kind this reader reads (a spec of another kind is refused
+        at once)."""
+        declared = self.text(node, "kind（表的种类）")
+        problem = kind_problem(declared, expected)
+        if problem is None:
+            return
+        self.problem(node, problem)
+        if declared in KINDS:  # another kind's spec: its other fields are not this reader's to judge
+            raise SpecError(f"项目文件 {self.source} 是{KINDS[declared]}：", self.problems)
+
+    def year(self, node: Node | None) -> int:
+        """The evaluation year (required); 0 when missing or wrong (a problem is recorded)."""
+        if node is None:
+            self.problems.append("缺少 year（评价年度），如 year: 2019")
+        elif node.kind != "number" or node.value != node.value.to_integral_value():
+            self.problem(node, f"year（评价年度）应为四位年份，现为“{node.raw}”")
+        elif node.value not in YEARS:
+            self.problem(node, f"year（评价年度）{node.raw} 不在 {YEARS[0]}–{YEARS[-1]} 之间")
+        else:
+            return int(node.value)
+        return 0
+
     def amount(self, node: Node | None, what: str) -> Decimal | None:
         """An amount in 万元; text with a money unit ("86.54万元", "865400元") converts."""
         if node is None or node.kind == "null":
@@ -239,38 +288,22 @@ def parse_amount(text: str) -> Decimal | None:
 
     None when the text means empty; ``ValueError`` when it is not an amount.
     """
-    if is_empty(text):
-        return None
     try:
-        quantity = parse_quantity(text)
+        return notation_amount(text)
     except ParseProblem:
         raise ValueError(text) from None
-    if quantity is None:
-        return None
-    factor, base = split_unit(quantity.unit or "万元")
-    if base != "元":
-        raise ValueError(text)
-    return quantity.value * factor / Decimal(10000)
 
 
 def spec_from_node(root: Node, source: str, problems: list[str] | None = None) -> ProjectSpec:
     """Build a spec from a parsed node tree; raises SpecError with every problem (``problems``:
     those already found in the tree, reported with the others)."""
-    r = _Reader(source)
+    r = SpecReader(source)
     r.problems.extend(problems or [])
     if root.kind != "map":
         raise SpecError(f"文件 {source} 的顶层应为键值表（year、project、indicators 等）")
+    r.kind(root.get("kind"), SELF)
     r.check_keys(root, _TOP, "项目")
-    year_node = root.get("year")
-    year = 0
-    if year_node is None:
-        r.problems.append("缺少 year（评价年度），如 year: 2019")
-    elif year_node.kind != "number" or year_node.value != year_node.value.to_integral_value():
-        r.problem(year_node, f"year（评价年度）应为四位年份，现为“{year_node.raw}”")
-    elif year_node.value not in YEARS:
-        r.problem(year_node, f"year（评价年度）{year_node.raw} 不在 {YEARS[0]}–{YEARS[-1]} 之间")
-    else:
-        year = int(year_node.value)
+    year = r.year(root.get("year"))
     profile = r.text(root.get("profile"), "profile（规则）") or DEFAULT_PROFILE
     if profile not in available_profiles():
         r.problem(root.get("profile"), f"profile（规则）“{profile}”不存在，可用的有："
@@ -364,7 +397,7 @@ def spec_from_node(root: Node, source: str, problems: list[str] | None = None) -
     )
 
 
-def _indicator(r: _Reader, node: Node, index: int) -> Indicator | None:
+def _indicator(r: SpecReader, node: Node, index: int) -> Indicator | None:
     context = f"第 {index} 个指标"
     if node.kind != "map":
         r.problem(node, f"{context}应为键值表（level1、level2、name、target、weight…）")
@@ -374,8 +407,8 @@ def _indicator(r: _Reader, node: Node, index: int) -> Indicator | None:
     where = f"{context}“{name}”" if name else context
     level1 = r.text(node.get("level1"), f"{where}的 level1（一级指标）", required=True)
     level2 = r.text(node.get("level2"), f"{where}的 level2（二级指标）", required=True)
-    target = _raw_value(r, node.get("target"), f"{where}的 target（年度指标值）")
-    actual = _raw_value(r, node.get("actual"), f"{where}的 actual（实际完成值）")
+    target = raw_value(r, node.get("target"), f"{where}的 target（年度指标值）")
+    actual = raw_value(r, node.get("actual"), f"{where}的 actual（实际完成值）")
     weight = r.number(node.get("weight"), f"{where}的 weight（分值）")
     reason = r.text(node.get("reason"), f"{where}的 reason（偏差原因）")
     score = r.number(node.get("score"), f"{where}的 score（得分）")
@@ -394,7 +427,8 @@ def _indicator(r: _Reader, node: Node, index: int) -> Indicator | None:
     )
 
 
-def _raw_value(r: _Reader, node: Node | None, what: str) -> object:
+def raw_value(r: SpecReader, node: Node | None, what: str) -> object:
+    """A target or actual value as written: text or a number (None when empty)."""
     if node is None or node.kind == "null":
         return None
     if node.kind == "number":

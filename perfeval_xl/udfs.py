@@ -13,8 +13,14 @@ The same module serves three runtimes:
 - xlwings Server (Office.js custom functions, Excel on Windows, macOS and the
   web): an empty cell arrives as ``0`` (Office.js sends blanks as zeros), a
   formula result ``""`` as ``None``;
-- anywhere else ``import xlwings`` gives pass-through decorators, and these are
-  plain Python functions (the form generator calls them for cached results).
+- xlwings Lite (Excel 365/2021+ on Windows, macOS and the web, Python in
+  Pyodide inside the add-in): the form's ``main.py`` carries this module with
+  the engine (:mod:`perfeval_xl.lite`) and imports these functions; an empty
+  cell arrives as ``None`` — or, with Pyodide ≥ 0.28 and xlwings < 0.36.7, as
+  JavaScript's ``null`` (``JsNull``), which is read as empty too;
+- anywhere else ``import xlwings`` gives pass-through decorators (or, without
+  xlwings installed, this module's own), and these are plain Python functions
+  (the form generator calls them for cached results).
 
 Telling an empty cell from a zero: in a number argument (年度指标值, 实际完成值,
 分值, 得分) ``None`` and ``""`` are empty and every number, 0 included, is a
@@ -38,17 +44,24 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-import xlwings as xw
-
 from . import scoring
 from .engine import IndicatorResult, ProjectResult, resolve_level2, score_project
 from .errors import InputError, PerfEvalError, SpecError
 from .findings import Severity
-from .form.layout import INDICATOR_COLUMNS
 from .notation import normalize
 from .profiles import DEFAULT_PROFILE, load_rules
 from .rounding import to_decimal
-from .spec import spec_from_data
+from .spec import INDICATOR_LABELS, spec_from_data
+
+try:
+    import xlwings as xw
+except ImportError:  # the form generator without the xlwings extra: plain functions
+    from types import SimpleNamespace
+
+    def _unchanged(*_args: Any, **_kwargs: Any) -> Callable[[Any], Any]:
+        return lambda function: function
+
+    xw = SimpleNamespace(func=_unchanged, arg=_unchanged, ret=_unchanged)  # type: ignore[assignment]
 
 ERROR = "#错误："
 NOTHING = ""  # no result yet: Excel shows an empty cell
@@ -66,7 +79,7 @@ YEARS = (2000, 2100)  # the spec format's range of 评价年度
 # The block of PE_SCORES / PE_CHECK: the official columns of the 绩效指标 table,
 # in their order (一级指标 … 分值 required, 得分 and 偏差原因 optional).
 BLOCK_FIELDS = ("level1", "level2", "name", "target", "actual", "weight", "score", "reason")
-BLOCK_LABELS = tuple(label for label, _ in INDICATOR_COLUMNS)
+BLOCK_LABELS = tuple(INDICATOR_LABELS[field] for field in BLOCK_FIELDS)  # = the form's pe_indicators
 MIN_COLUMNS = BLOCK_FIELDS.index("weight") + 1
 _NUMBER_FIELDS = {"weight": "分值", "score": "得分"}
 
@@ -327,6 +340,8 @@ def _indicator_data(row: dict[str, Any], rules: Any) -> dict[str, Any]:
 
 def _blank_to_none(value: Any) -> Any:
     if isinstance(value, str) and not value.strip():
+        return None
+    if type(value).__name__ == "JsNull":  # JavaScript's null under Pyodide ≥ 0.28: an empty cell
         return None
     return value
 

@@ -7,6 +7,11 @@ So we compose the YAML node graph ourselves and build :class:`Node` trees
 that carry the source line of every value. JSON is YAML, so one reader serves
 both formats.
 
+Where PyYAML cannot be installed (the engine inside an xlwings Lite workbook,
+:mod:`perfeval_xl.lite`), the shipped rule data comes already composed: the
+Node trees of its files, serialised by :func:`dump_tree` and found again by the
+SHA-256 of the text, so the same text always gives the same tree.
+
 A file is data typed by a person, so what only an attack needs is refused
 before it costs anything: anchors and aliases (a kilobyte of nested aliases
 expands to gigabytes), nesting deeper than any spec or profile has (which would
@@ -17,14 +22,18 @@ holds, and files larger than that.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from .errors import PerfEvalError, SpecError, os_reason
+
+if TYPE_CHECKING:
+    import yaml
 
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -46,33 +55,39 @@ class _Refused(Exception):
         self.message = message
 
 
-class _Loader(yaml.SafeLoader):
+@lru_cache(maxsize=1)
+def _loader() -> type:
     """PyYAML's safe loader, refusing anchors and aliases, and bounding depth and size while it
-    composes (before any value is built, so nothing grows)."""
+    composes (before any value is built, so nothing grows). Made on first use: PyYAML may be absent."""
+    import yaml
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.depth = 0
-        self.nodes = 0
+    class Loader(yaml.SafeLoader):
+        def __init__(self, stream: str) -> None:
+            super().__init__(stream)
+            self.depth = 0
+            self.nodes = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        event = self.peek_event()  # type: ignore[no-untyped-call]
-        line = event.start_mark.line + 1 if event.start_mark else 0
-        if isinstance(event, yaml.AliasEvent):
-            raise _Refused(line, f"用了 YAML 别名（*{event.anchor}）：项目文件和规则文件不支持锚点与别名，请直接写出内容")
-        if getattr(event, "anchor", None) is not None:
-            raise _Refused(line, f"定义了 YAML 锚点（&{event.anchor}）：项目文件和规则文件不支持锚点与别名，请直接写出内容")
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise _Refused(line, f"含有超过 {MAX_NODES:,} 个值，远多于任何项目文件，拒绝读取")
-        self.depth += 1
-        try:
-            if self.depth > MAX_DEPTH:
-                raise _Refused(line, f"嵌套超过 {MAX_DEPTH} 层，远多于任何项目文件，拒绝读取")
-            node: yaml.Node | None = super().compose_node(parent, index)
-            return node
-        finally:
-            self.depth -= 1
+        def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            line = event.start_mark.line + 1 if event.start_mark else 0
+            if isinstance(event, yaml.AliasEvent):
+                raise _Refused(line, f"用了 YAML 别名（*{event.anchor}）：项目文件和规则文件不支持锚点与别名，请直接写出内容")
+            if getattr(event, "anchor", None) is not None:
+                raise _Refused(line, f"定义了 YAML 锚点（&{event.anchor}）：项目文件和规则文件不支持锚点与别名，"
+                                     "请直接写出内容")
+            self.nodes += 1
+            if self.nodes > MAX_NODES:
+                raise _Refused(line, f"含有超过 {MAX_NODES:,} 个值，远多于任何项目文件，拒绝读取")
+            self.depth += 1
+            try:
+                if self.depth > MAX_DEPTH:
+                    raise _Refused(line, f"嵌套超过 {MAX_DEPTH} 层，远多于任何项目文件，拒绝读取")
+                node: yaml.Node | None = super().compose_node(parent, index)
+                return node
+            finally:
+                self.depth -= 1
+
+    return Loader
 
 
 @dataclass
@@ -144,7 +159,11 @@ def parse(text: str, source: str, error: type[PerfEvalError] = SpecError,
     """
     if len(text) > MAX_BYTES:
         raise error(f"文件 {source} 超过项目文件的上限（{MAX_BYTES // 1024 // 1024} MB），不像项目文件，拒绝读取")
-    loader = _Loader(text)
+    try:
+        import yaml
+    except ImportError:
+        return _precomposed(text, source, error)
+    loader = _loader()(text)
     try:
         root = loader.get_single_node()
     except _Refused as exc:
@@ -174,6 +193,8 @@ def parse(text: str, source: str, error: type[PerfEvalError] = SpecError,
 
 
 def _build(node: yaml.Node, problems: list[str]) -> Node:
+    import yaml
+
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Node] = {}
@@ -229,3 +250,67 @@ def plain(node: Node) -> Any:
     if node.kind == "seq":
         return [plain(v) for v in node.value]
     return node.value
+
+
+# ---------------------------------------------------------------------------
+# Composed trees as data (for a runtime without PyYAML)
+
+PRECOMPOSED = "precomposed.json"  # in perfeval_xl.workbook_templates, only where PyYAML is absent
+
+
+def text_key(text: str) -> str:
+    """The key of a document's composed tree: the SHA-256 of its text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def dump_tree(node: Node) -> Any:
+    """A Node tree as JSON data (numbers as their digits, dates as ISO text), for :func:`load_tree`."""
+    out: dict[str, Any] = {"k": node.kind, "l": node.line}
+    if node.raw:
+        out["r"] = node.raw
+    if node.kind == "map":
+        out["v"] = {key: dump_tree(child) for key, child in node.value.items()}
+        out["keys"] = node.keys
+    elif node.kind == "seq":
+        out["v"] = [dump_tree(child) for child in node.value]
+    elif node.kind == "number":
+        out["v"] = str(node.value)
+    elif node.kind == "date":
+        out["v"] = node.value.isoformat()
+    else:
+        out["v"] = node.value
+    return out
+
+
+def load_tree(data: Any) -> Node:
+    """The Node tree :func:`dump_tree` wrote."""
+    kind, value = data["k"], data["v"]
+    if kind == "map":
+        return Node({key: load_tree(child) for key, child in value.items()}, data["l"], kind, data.get("r", ""),
+                    keys=dict(data["keys"]))
+    if kind == "seq":
+        value = [load_tree(child) for child in value]
+    elif kind == "number":
+        value = Decimal(value)
+    elif kind == "date":
+        value = dt.date.fromisoformat(value)
+    return Node(value, data["l"], kind, data.get("r", ""))
+
+
+@lru_cache(maxsize=1)
+def _precomposed_trees() -> dict[str, Any]:
+    from .datafiles import templates_dir
+
+    try:
+        text = templates_dir().joinpath(PRECOMPOSED).read_text(encoding="utf-8")
+    except (FileNotFoundError, ModuleNotFoundError):
+        return {}
+    trees: dict[str, Any] = json.loads(text)
+    return trees
+
+
+def _precomposed(text: str, source: str, error: type[PerfEvalError]) -> Node:
+    tree = _precomposed_trees().get(text_key(text))
+    if tree is None:
+        raise error(f"读取 {source} 需要 PyYAML，本环境未安装：请运行 pip install PyYAML")
+    return load_tree(tree)

@@ -125,6 +125,33 @@ def _column(index: int) -> str:
     return out
 
 
+def ods_grid(path: Path, rows: int = 9_000, cols: int = 10_000) -> Path:
+    """An OpenDocument sheet whose last cell sits at rows × cols through repeated empty rows and cells:
+    1.6 KB that python-calamine lays out as a 90-million-cell grid (2.9 GB)."""
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2">'
+               '<office:body><office:spreadsheet><table:table table:name="Sheet1">'
+               '<table:table-row><table:table-cell office:value-type="string"><text:p>项目支出绩效自评表</text:p>'
+               f'</table:table-cell></table:table-row><table:table-row table:number-rows-repeated="{rows - 2}">'
+               f'<table:table-cell/></table:table-row><table:table-row><table:table-cell '
+               f'table:number-columns-repeated="{cols - 1}"/><table:table-cell office:value-type="float" '
+               'office:value="1"><text:p>1</text:p></table:table-cell></table:table-row>'
+               '</table:table></office:spreadsheet></office:body></office:document-content>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content)
+        archive.writestr("META-INF/manifest.xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+            '<manifest:file-entry manifest:full-path="/" '
+            'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+            '</manifest:manifest>'))
+    return path
+
+
 def fifo(path: Path) -> Path:
     """A named pipe called like a workbook: reading it waits for a writer for ever."""
     os.mkfifo(path)

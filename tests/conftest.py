@@ -7,9 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from golden_cases import GOLDEN_DIR, check_expectations, golden_spec, load_golden
-
-from perfeval_xl.engine import score_project
+from golden_cases import GOLDEN_DIR, check_expectations, golden_result, load_golden
 
 
 class GoldenItem(pytest.Item):
@@ -18,7 +16,7 @@ class GoldenItem(pytest.Item):
         self.case = case
 
     def runtest(self) -> None:
-        result = score_project(golden_spec(self.case))
+        result = golden_result(self.case)
         diffs = check_expectations(result, self.case["expect"])
         if diffs:
             raise GoldenMismatch(diffs)

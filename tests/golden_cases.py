@@ -2,7 +2,8 @@
 
 Every ``tests/golden/*.yaml`` file is a worked example: a sentence of a name,
 the project (a built-in example, possibly patched, or an inline spec) and the
-expected outputs.
+expected outputs. A case with ``kind: evaluation`` is a 评分表 (its example is one of
+perfeval_xl/examples/evaluation/); the others are 自评表.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from typing import Any
 import yaml
 
 from perfeval_xl.demo import load_example
-from perfeval_xl.engine import ProjectResult, status_text
+from perfeval_xl.engine import ProjectResult, score_project
+from perfeval_xl.kinds import EVALUATION
+from perfeval_xl.kinds.evaluation import EvaluationResult, evaluation_spec_from_data, score_evaluation
+from perfeval_xl.kinds.evaluation.spec import load_evaluation_example
 from perfeval_xl.spec import ProjectSpec, spec_from_data
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
@@ -52,16 +56,31 @@ def golden_spec(case: dict[str, Any]) -> ProjectSpec:
     return dataclasses.replace(spec, indicators=tuple(indicators), stated=stated)
 
 
+def is_evaluation(case: dict[str, Any]) -> bool:
+    """Whether a golden case is a 评分表."""
+    return bool(case.get("kind") == EVALUATION)
+
+
+def golden_result(case: dict[str, Any]) -> ProjectResult | EvaluationResult:
+    """A golden case scored by the engine of its kind."""
+    if not is_evaluation(case):
+        return score_project(golden_spec(case))
+    if "spec" in case:
+        return score_evaluation(evaluation_spec_from_data(case["spec"], source=case["name"]))
+    return score_evaluation(load_evaluation_example(case["example"]))
+
+
 def golden_specs() -> list[tuple[str, ProjectSpec]]:
-    """Every golden case's spec (for the form and UDF parity tests)."""
-    return [(p.stem, golden_spec(load_golden(p))) for p in sorted(GOLDEN_DIR.glob("*.yaml"))]
+    """Every 自评表 golden case's spec (for the form and UDF parity tests)."""
+    cases = [(p.stem, load_golden(p)) for p in sorted(GOLDEN_DIR.glob("*.yaml"))]
+    return [(stem, golden_spec(case)) for stem, case in cases if not is_evaluation(case)]
 
 
 def _num(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def check_expectations(result: ProjectResult, expect: dict[str, Any]) -> list[str]:
+def check_expectations(result: ProjectResult | EvaluationResult, expect: dict[str, Any]) -> list[str]:
     """Every difference between a result and a golden case's expectations."""
     diffs: list[str] = []
 
@@ -75,13 +94,16 @@ def check_expectations(result: ProjectResult, expect: dict[str, Any]) -> list[st
     ex = expect.get("execution", {})
     for key in ("rate", "score"):
         if key in ex:
+            assert isinstance(result, ProjectResult)
             same(f"execution.{key}", _num(getattr(result.execution, key)), ex[key])
     for key in ("total", "grade", "complete"):
         if key in expect:
             got = _num(result.total) if key == "total" else getattr(result, key)
             same(key, got, expect[key])
     if "status" in expect:
-        same("status", status_text(result), expect["status"])
+        same("status", result.status(), expect["status"])
+    if "weight_total" in expect:
+        same("weight_total", _num(result.weight_total), expect["weight_total"])
     for name, score in expect.get("blocks", {}).items():
         block = next((b for b in result.blocks if b.name == name), None)
         same(f"block {name}", _num(block.score) if block else None, score)
@@ -93,6 +115,11 @@ def check_expectations(result: ProjectResult, expect: dict[str, Any]) -> list[st
         same(f"{label} name", got.spec.name, want["name"])
         if "score" in want:
             same(f"{label} score", _num(got.score), want["score"])
+        for key in ("weight", "rate"):  # the 评分表's rows: weight as printed, rate of a computed row
+            if key in want:
+                same(f"{label} {key}", _num(getattr(got, key)), want[key])
+        if "method" in want:
+            same(f"{label} method", getattr(got, "method", None), want["method"])
         if "deviation" in want:
             same(f"{label} deviation", _num(got.deviation), want["deviation"])
         if "rating" in want:
@@ -110,4 +137,8 @@ def check_expectations(result: ProjectResult, expect: dict[str, Any]) -> list[st
                 continue
             got_codes = sorted(c for (s, c), n in by_severity.items() if s == severity for _ in range(n))
             same(f"{severity} codes", got_codes, sorted(found[severity]))
+    rendered = [f"{f.where}：{f.message}" for f in result.all_findings()]
+    for message in expect.get("messages", []):  # exact wording of findings that matter
+        if message not in rendered:
+            diffs.append(f"no finding “{message}”; got: {rendered}")
     return diffs

@@ -275,8 +275,9 @@ def test_bad_rows_are_reported_with_their_row_numbers_and_the_other_projects_gen
                            "未生成：清单中有 6 处错误（见“问题”工作表）", "第 5–7 行")
     assert projects[3][5:] == (60.0, None, None, "未生成：清单中有 1 处错误（见“问题”工作表）", "第 8 行")
     problems = manifest_rows(report.manifest, PROBLEMS_SHEET)
-    assert problems[0] == ("文件", "工作表", "行号", "项目", "问题")
-    assert problems[1:] == [(str(path), "目标", row, project or None, message) for row, project, message in BAD_MESSAGES]
+    assert problems[0] == ("文件", "工作表", "行号", "项目", "级别", "问题")
+    assert problems[1:] == [(str(path), "目标", row, project or None, "错误", message)
+                            for row, project, message in BAD_MESSAGES]
 
 
 def test_cli_batch_reports_bad_rows_and_exits_1(tmp_path: Path) -> None:
@@ -469,8 +470,8 @@ UNREADABLE = {
                   "{p} 第 1 行的表头有 2 列“分值”（G 列、H 列），请删除或改名多余的列"),
     "header-only.csv": (",".join(HEADER).encode("utf-8-sig"),
                         "{p} 第 1 行的表头下没有任何指标行，请在表头下逐行填写项目的指标"),
-    "old.xls": (bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504),
-                "{p} 是旧版 .xls 格式或设有打开密码的工作簿，无法读取；请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再试（不设密码）"),
+    "broken.xls": (bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504),
+                   "{p} 不是有效的 Excel 工作簿，无法读取；请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再试"),
 }
 
 
@@ -510,7 +511,8 @@ def test_project_columns_that_disagree_or_do_not_apply(tmp_path: Path) -> None:
         (4, "规则“省规则”不存在，可用的规则：mof-2020、sichuan、wuhan-donghu-2018"),
         (5, "全年预算数“约90万”不是金额，请填写以万元计的数值（如 87.65）"),
         (6, "规则“mof-2020”没有适用于 2018 年度（2019-12-31 前生效）的取值。该规则最早适用于 2019 年度，"
-            "请改用适用于该年度的规则（perfeval-xl profiles 可列出全部规则）"),
+            "适用于 2018 年度的规则：wuhan-donghu-2018，请用 --profile wuhan-donghu-2018 指定"
+            "（项目文件写 profile，清单填“规则”列）（perfeval-xl profiles 可列出全部规则）"),
     ]
 
 

@@ -130,7 +130,7 @@ def test_usage_errors_are_chinese_and_say_where_to_read_the_usage() -> None:
     cases = {
         ("new", "--spare-rows", "x", CAIDIAN): "--spare-rows 的值不正确：“x”不是整数",
         ("new", "--spare-rows", "30", CAIDIAN): "--spare-rows 的值不正确：“30”超出范围 0<=x<=20",
-        ("new", "--mode", "excel", CAIDIAN): "--mode 的值不正确：“excel”不在可选值中，应为 native、xlwings 之一",
+        ("new", "--mode", "excel", CAIDIAN): "--mode 的值不正确：“excel”不在可选值中，应为 native、xlwings、lite 之一",
         ("new",): "缺少参数 SPEC",
         ("scoer", CAIDIAN): "没有命令“scoer”",
         ("score", "--jsn", CAIDIAN): "没有选项 --jsn，是不是 --json？",

@@ -105,7 +105,7 @@ def test_qualitative_ratings() -> None:
     assert project([{**base, "actual": "达成"}]).indicators[0].score == Decimal(50)
     partial = project([{**base, "actual": "部分达成"}])
     assert codes(partial, "error") == ["reason-missing", "score-required"]
-    assert "“部分达成年度指标并具有一定效果”须在 [30, 40) 分 内给分" in messages(partial)
+    assert "“部分达成年度指标并具有一定效果”须给分（不低于 30 分且低于 40 分），请填写得分" in messages(partial)
     assert status_text(partial) == "1 项定性指标需在档次内评分；1 项偏差未说明原因"
     scored = project([{**base, "actual": "部分达成", "score": 35, "reason": "进度滞后"}])
     assert scored.indicators[0].score == Decimal(35) and codes(scored, "error") == []
@@ -226,3 +226,91 @@ def test_every_code_used_is_documented() -> None:
     used = set(re.findall(r'F\.(?:error|warning|note)\(\s*"([a-z0-9-]+)"', source))
     assert used <= set(CODES), used - set(CODES)
     assert len(used) > 25
+
+
+# --------------------------------------------------------------------------- real targets (issue 11)
+
+
+def test_a_target_with_digits_read_as_qualitative_is_a_warning_worded_exactly() -> None:
+    result = project([row(target="完成3500批次", actual="达成")])
+    assert codes(result, "warning") == ["target-qualitative-digits"]
+    assert ("[警告] 第 1 个指标“巡查次数”（t.yaml）：年度指标值“完成3500批次”含有数字，但读不出“比较符号+数值+单位”"
+            "（数值前有其他文字），已按定性指标处理：实际完成值须选择评价档次；如为定量指标，请写成 ≥3500批次、95%以上、"
+            "≤87.65万元 这样的写法") in messages(result)
+    assert result.indicators[0].score == Decimal(50)
+
+
+def test_a_deadline_is_qualitative_with_a_note_not_a_warning() -> None:
+    result = project([row(target="12月底前完成", actual="达成")])
+    assert codes(result, "warning") == [] and codes(result, "note") == ["target-deadline"]
+
+
+def test_an_approximate_target_is_warned_about_once() -> None:
+    result = project([row(target="约20场", actual="达成")])
+    assert codes(result, "warning") == ["target-approximate"]
+
+
+def test_a_number_against_a_qualitative_target_is_named() -> None:
+    result = project([row(target="达成预期指标", actual="3600批次")])
+    assert codes(result, "error") == ["actual-number-for-qualitative"]
+    assert ("年度指标值“达成预期指标”是定性指标，实际完成值“3600批次”却是数值；请选择评价档次（达成年度指标 / "
+            "部分达成年度指标并具有一定效果 / 未达成年度指标且效果较差），如该指标应为定量指标，请把年度指标值改成定量写法"
+            "（如 ≥3500批次）") in messages(result)
+    assert status_text(result).startswith("1 项实际完成值无法识别")
+
+
+def test_the_issue_wordings_are_quantities() -> None:
+    """大于等于3500批次 with 3000, weight 10: 8.57 (it was a qualitative rating before)."""
+    result = project([row(target="大于等于3500批次", actual="3000", weight=10),
+                      row(name="合格率", level2="质量指标", target="不低于95%", actual="95%", weight=10),
+                      row(name="及时率", level2="时效指标", target="95%以上", actual="96%", weight=10),
+                      row(name="成本", level2="成本指标", target="小于等于87.65万元", actual="86.54万元", weight=20)])
+    assert [i.score for i in result.indicators[:4]] == [Decimal("8.57"), 10, 10, 20]
+    assert [i.direction.value for i in result.indicators[:4]] == ["higher", "higher", "higher", "lower"]
+
+
+def test_an_overspend_is_said_to_exceed_the_target() -> None:
+    result = project([row(level2="成本指标", target="≤416.74万元", actual="420.5万元")])
+    assert ("实际完成值 420.5万元 超过年度指标值“≤416.74万元”，请填写偏差原因分析及改进措施"
+            in messages(result))
+
+
+def test_unreadable_amounts_are_errors_at_their_cells_never_missing() -> None:
+    import dataclasses
+
+    spec = spec_from_data({"year": 2020, "project": "测试项目", "indicators": [row(), *FILLER],
+                           "funds": {"fiscal": {"budget": 87.65}}}, "t.yaml")
+    spec = dataclasses.replace(spec, unread={"funds.fiscal.executed": "#REF!"},
+                               locations={"funds.fiscal.budget": "自评表!E7", "funds.fiscal.executed": "自评表!F7"})
+    result = score_project(spec)
+    assert codes(result, "error") == ["cell-error"]
+    assert messages(result) == ("[错误] 项目资金·当年财政拨款（自评表!F7）：全年执行数是错误值 #REF!（公式出错），"
+                                "无法计算预算执行率；请改为以万元计的金额")
+    assert result.execution.score is None and status_text(result) == "项目资金未填写完整"
+
+
+def test_a_missing_execution_is_reported_at_its_own_cell() -> None:
+    """Not at the budget's: 全年执行数 is F7, not E7."""
+    import dataclasses
+
+    spec = spec_from_data({"year": 2020, "project": "测试项目", "indicators": [row(), *FILLER],
+                           "funds": {"fiscal": {"budget": 87.65}}}, "t.yaml")
+    spec = dataclasses.replace(spec, locations={"funds.fiscal.budget": "自评表!E7",
+                                                "funds.fiscal.executed": "自评表!F7"})
+    [finding] = [f for f in score_project(spec).findings if f.code == "funds-missing"]
+    assert (finding.location, finding.message) == ("自评表!F7", "全年执行数未填写，无法计算预算执行率得分")
+
+
+def test_error_values_in_an_indicator_are_named_not_called_missing() -> None:
+    import dataclasses
+
+    spec = spec_from_data({"year": 2020, "project": "测试项目", "indicators": [row(), *FILLER],
+                           "funds": {"fiscal": {"budget": 100, "executed": 100}}}, "t.yaml")
+    first = dataclasses.replace(spec.indicators[0], actual=None, weight=None,
+                                unread={"actual": "#N/A", "weight": "#REF!"})
+    result = score_project(dataclasses.replace(spec, indicators=(first, *spec.indicators[1:])))
+    found = [f.message for f in result.all_findings() if f.code == "cell-error"]
+    assert found == ["分值是错误值 #REF!（公式出错），无法计分；请改为该指标的分值（数字）",
+                     "实际完成值是错误值 #N/A（公式出错），无法计分；请改为实际完成的数值或评价档次"]
+    assert "actual-missing" not in codes(result) and "weight-missing" not in codes(result)
+    assert result.indicators[0].state == "undeclared"

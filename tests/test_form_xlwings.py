@@ -18,6 +18,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from formcases import fill_form, make_case
+from formcompare import assert_same_form, udf_cells
 from golden_cases import golden_specs
 from test_form_parity import form_equivalent, sheet_values
 
@@ -37,7 +38,6 @@ from perfeval_xl.reader.ours import read_ours_values
 from perfeval_xl.xlwings_macros import check, export
 
 EXAMPLES = Path(__file__).parents[1] / "perfeval_xl" / "examples"
-UDF_COLUMNS = (Col.SCORE, Col.DEVIATION)
 
 
 @pytest.fixture(scope="module")
@@ -48,35 +48,12 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
 
 
 def _formula_cells(built: Any) -> set[str]:
-    lay = built.layout
-    cells = {cell(p.row, c) for p in lay.indicators for c in UDF_COLUMNS}
-    return cells | {cell(lay.funds["total"], Col.REASON), cell(lay.grade, Col.WEIGHT)}
+    return udf_cells(built.layout)
 
 
 def test_same_layout_locking_validation_and_names(pair: tuple[Any, Any]) -> None:
     native, xlw = pair
-    a, b = openpyxl.load_workbook(native.path), openpyxl.load_workbook(xlw.path)
-    assert a.sheetnames == b.sheetnames
-    assert set(b.defined_names) == set(a.defined_names) | {"pe_profile"}
-    for name in a.defined_names:
-        assert a.defined_names[name].attr_text == b.defined_names[name].attr_text
-    udf_cells = _formula_cells(xlw)
-    for title in a.sheetnames:
-        wa, wb = a[title], b[title]
-        assert wa.merged_cells.ranges == wb.merged_cells.ranges or sorted(map(str, wa.merged_cells.ranges)) == \
-            sorted(map(str, wb.merged_cells.ranges))
-        assert wa.protection.sheet == wb.protection.sheet and wa.sheet_state == wb.sheet_state
-        assert [str(d.sqref) + str(d.formula1) for d in wa.data_validations.dataValidation] == \
-            [str(d.sqref) + str(d.formula1) for d in wb.data_validations.dataValidation]
-        for row_a, row_b in zip(wa.iter_rows(), wb.iter_rows(), strict=True):
-            for ca, cb in zip(row_a, row_b, strict=True):
-                assert (ca.protection.locked, ca.protection.hidden) == (cb.protection.locked, cb.protection.hidden)
-                assert ca.number_format == cb.number_format
-                if title == SHEET and ca.coordinate in udf_cells:
-                    continue
-                if title != "_meta":
-                    assert ca.value == cb.value, (title, ca.coordinate)
-    assert b.security.lockStructure
+    b = assert_same_form(native.path, xlw.path, _formula_cells(xlw), {"pe_profile"})
     assert read_meta(b)["mode"] == "xlwings" and read_meta(b)["fingerprint"] == fingerprint(workbook_cells(b))
 
 
@@ -133,24 +110,36 @@ def _same(stored: Any, engine: Any) -> bool:
     return isinstance(stored, (int, float)) and round(float(stored), 6) == round(float(engine), 6)
 
 
+def assert_stored_results(built: Any, spec: Any, name: str) -> int:
+    """The results a form stores are the engine's; returns how many are messages (#错误：…)."""
+    result = score_project(form_equivalent(spec))
+    got = _stored(built.path, built)
+    rows = {p.spec_index: p.row for p in built.layout.indicators if p.spec_index is not None}
+    assert _same(got["exec"], result.execution.score), name
+    assert _same(got["total"], result.total), name
+    assert got["grade"] in ((result.grade or ""), None if not result.grade else result.grade), name
+    errors = 0
+    for index, ind in enumerate(result.indicators):
+        score, deviation = got["rows"][rows[index]]
+        assert _same(score, ind.score), (name, ind.spec.name, score, ind.score)
+        assert _same(deviation, ind.deviation), (name, ind.spec.name, deviation, ind.deviation)
+        errors += isinstance(score, str) and score.startswith("#错误：")
+    return errors
+
+
+def stored_result_messages(source: str, tmp_path: Path, mode: str, generated: int) -> int:
+    """Build the golden or ``generated`` generated forms in ``mode`` and check their stored
+    results against the engine; returns how many are messages."""
+    projects = golden_specs() if source == "golden" else [(f"case{i}", make_case(i).filled_spec())
+                                                          for i in range(generated)]
+    suffix = ".xlsm" if mode == "xlwings" else ".xlsx"
+    return sum(assert_stored_results(build_form(spec, tmp_path / f"{name}{suffix}", mode=mode), spec, name)
+               for name, spec in projects)
+
+
 @pytest.mark.parametrize("source", ["golden", "generated"])
 def test_stored_results_are_the_engines(source: str, tmp_path: Path) -> None:
-    projects = golden_specs() if source == "golden" else [(f"case{i}", make_case(i).filled_spec())
-                                                          for i in range(120)]
-    errors = 0
-    for name, spec in projects:
-        built = build_form(spec, tmp_path / f"{name}.xlsm", mode="xlwings")
-        result = score_project(form_equivalent(spec))
-        got = _stored(built.path, built)
-        rows = {p.spec_index: p.row for p in built.layout.indicators if p.spec_index is not None}
-        assert _same(got["exec"], result.execution.score), name
-        assert _same(got["total"], result.total), name
-        assert got["grade"] in ((result.grade or ""), None if not result.grade else result.grade), name
-        for index, ind in enumerate(result.indicators):
-            score, deviation = got["rows"][rows[index]]
-            assert _same(score, ind.score), (name, ind.spec.name, score, ind.score)
-            assert _same(deviation, ind.deviation), (name, ind.spec.name, deviation, ind.deviation)
-            errors += isinstance(score, str) and score.startswith("#错误：")
+    errors = stored_result_messages(source, tmp_path, "xlwings", 120)
     if source == "generated":
         assert errors > 20  # unreadable values are shown as messages, not blanks
 

@@ -1,8 +1,12 @@
 """Reading targets and actual values as people write them."""
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from perfeval_xl.notation import (
     Direction,
@@ -13,6 +17,8 @@ from perfeval_xl.notation import (
     format_number,
     infer_direction,
     is_empty,
+    notation,
+    parse_amount,
     parse_quantity,
     parse_target,
 )
@@ -133,3 +139,103 @@ def test_format_number() -> None:
     assert format_number(D("0.95"), "%") == "95%"
     assert format_number(D("87.650"), "万元") == "87.65万元"
     assert format_number(D("3E+3"), "批次") == "3000批次"
+
+
+# ---------------------------------------------------------------------------
+# The wordings people and budget systems write, as data (tests/golden_notation.yaml)
+
+GOLDEN = yaml.safe_load((Path(__file__).parent / "golden_notation.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", GOLDEN["targets"], ids=lambda c: c["text"])
+def test_golden_targets(case: dict[str, object]) -> None:
+    target = parse_target(case["text"])
+    assert target is not None
+    if case.get("qualitative"):
+        assert target.qualitative and target.reading == case["reading"]
+        assert target.digits_as_qualitative is bool(case.get("digits", False))
+    else:
+        assert not target.qualitative, target
+        assert (target.sign, target.value, target.unit) == (case["sign"], D(str(case["value"])), case["unit"])
+
+
+@pytest.mark.parametrize("case", GOLDEN["actuals"], ids=lambda c: f"{c['actual']} against {c['target']}")
+def test_golden_actuals(case: dict[str, object]) -> None:
+    target = parse_target(case["target"])
+    assert target is not None and not target.qualitative
+    if case.get("refused"):
+        with pytest.raises(ParseProblem):
+            parse_quantity(case["actual"])
+        return
+    quantity = parse_quantity(case["actual"])
+    assert quantity is not None
+    assert convert(quantity, target)[0] == D(str(case["value"]))
+
+
+def test_the_longest_sign_wins_however_long() -> None:
+    """大于或等于 (5 characters) is one sign, not 大于 followed by text."""
+    target = parse_target("大于或等于3500批次")
+    assert target is not None and (target.sign, target.value) == ("≥", D(3500))
+    assert notation().longest_prefix >= 5
+
+
+@pytest.mark.parametrize(("text", "amount"), [
+    ("87.65", D("87.65")), ("87.65万元", D("87.65")), ("876500元", D("87.65")), ("1.2亿元", D("12000")),
+    ("8765千元", D("876.5")), (" 87.65 万元 ", D("87.65")), ("—", None), (87.65, D("87.65")),
+])
+def test_amounts_with_a_unit_of_money(text: object, amount: Decimal | None) -> None:
+    assert parse_amount(text) == amount
+
+
+@pytest.mark.parametrize("text", ["约86", "86.54万", "≥80万元", "abc", "87.65元/次", "1e3", "100-", True])
+def test_what_is_not_an_amount_is_refused(text: object) -> None:
+    with pytest.raises(ParseProblem):
+        parse_amount(text)
+
+
+# ---------------------------------------------------------------------------
+# The form reads a typed value as the engine does, for any text (the formulas' Python twin,
+# form/model.py, is held to LibreOffice by tests/test_real_inputs.py and test_form_parity.py)
+
+TYPED = st.text(alphabet="0123456789.-+e%(),¥ 批次万元亿千约余TRUEfalse", max_size=10)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(TYPED, st.sampled_from(["≥3500批次", "≥95%", "3500", "≤87.65万元", "＞0.5", "≤420元/次"]))
+def test_a_typed_actual_that_the_form_reads_is_what_the_engine_reads(text: str, written: str) -> None:
+    from perfeval_xl.form.model import actual_text_value, cell_text
+    from perfeval_xl.rounding import MAX_MAGNITUDE
+
+    target = parse_target(written)
+    assert target is not None and target.value is not None
+    if is_empty(text):
+        return
+    form = actual_text_value(cell_text(text), target.unit, MAX_MAGNITUDE)
+    try:
+        quantity = parse_quantity(text)
+        engine = None if quantity is None else convert(quantity, target)[0]
+    except (ParseProblem, UnitMismatch):
+        quantity, engine = None, None
+    if form is not None:
+        assert engine == form, (text, written)
+    elif engine is not None:
+        # the engine alone converts another unit of the same kind (元 and 万元) or reads a unit against a
+        # target without one: the reader says so (actual-unread-by-form)
+        assert quantity is not None and quantity.unit not in (None, "%", target.unit), (text, written)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(TYPED)
+def test_an_amount_the_form_reads_is_what_the_engine_reads(text: str) -> None:
+    from perfeval_xl.form.model import amount_value
+    from perfeval_xl.form.params import form_params
+    from perfeval_xl.profiles import load_rules
+
+    form = amount_value(text, form_params(load_rules()))
+    try:
+        engine = parse_amount(text)
+    except ParseProblem:
+        engine = "#"  # type: ignore[assignment]
+    if isinstance(engine, Decimal) and abs(engine) >= Decimal("1e15"):
+        engine = "#"  # type: ignore[assignment]  # the engine: number-out-of-range
+    assert form == engine, text

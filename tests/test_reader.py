@@ -120,7 +120,7 @@ def test_sichuan_variant_with_sign_number_unit_columns(tmp_path: Path) -> None:
     path = tmp_path / "sc.xlsx"
     sichuan_workbook(path)
     [result] = evaluate(path, profile="sichuan")
-    assert [i.spec.target for i in result.indicators] == ["=100%", "≥95%", "达成年度指标"]
+    assert [i.spec.target for i in result.indicators] == ["＝100%", "≥95%", "达成年度指标"]
     assert [float(i.score) for i in result.indicators] == [50, 29.05, 10]
     assert (result.execution.score, result.total) == (D("8.5"), D("97.55"))
     assert "execution-low" in codes(result, "warning")
@@ -306,7 +306,7 @@ def _expect_unreadable(path: Path, message: str) -> None:
 def test_not_a_zip(tmp_path: Path) -> None:
     path = tmp_path / "fake.xlsx"
     path.write_bytes(b"%PDF-1.4 this is not a workbook" * 10)
-    _expect_unreadable(path, "fake.xlsx 不是 Excel 工作簿（.xlsx），可能是其他类型的文件改了扩展名")
+    _expect_unreadable(path, "fake.xlsx 不是 Excel 工作簿（.xlsx、.xls、.et、.ods 等），可能是其他类型的文件改了扩展名")
 
 
 def test_truncated_zip(tmp_path: Path) -> None:
@@ -332,15 +332,7 @@ def test_encrypted_workbook(tmp_path: Path) -> None:
     _expect_unreadable(path, "locked.xlsx 设有打开密码，无法读取")
 
 
-OLE2_ADVICE = ("是旧版 Office 文件（.xls/.doc 等）或设有打开密码的文件，无法读取；如果是自评表，请在 Excel/WPS 中打开"
-               "（设有打开密码的先取消密码），另存为“Excel 工作簿（.xlsx）”后再试；如果是 Word 等其他文件，请换成填好的自评表")
-
-
-def test_old_xls(tmp_path: Path) -> None:
-    plain = tmp_path / "old.xlsx"
-    seed_003_workbook(plain)
-    xls = convert([plain], "xls:MS Excel 97", tmp_path / "xls")[0]
-    _expect_unreadable(xls, "old.xls " + OLE2_ADVICE)
+OTHER_OFFICE = "是 Word、PowerPoint 等其他 Office 文件，不是工作簿，无法读取；请换成填好的自评表（Excel/WPS 工作簿）"
 
 
 def word_97_document(text: str) -> bytes:
@@ -378,18 +370,19 @@ def word_97_document(text: str) -> bytes:
 
 
 def test_a_word_document_renamed_to_xlsx(tmp_path: Path) -> None:
-    """An OLE2 file need not be a workbook: a .doc is not called an old .xls."""
+    """An OLE2 file need not be a workbook (Excel 97–2003 and WPS .et ones are read): a .doc is named."""
     import olefile
 
     from perfeval_xl.reader.fast import evaluate_fast
 
-    path = tmp_path / "报告.xlsx"
-    path.write_bytes(word_97_document("绩效自评报告"))
-    assert olefile.OleFileIO(str(path)).listdir() == [["WordDocument"]]
-    _expect_unreadable(path, "报告.xlsx " + OLE2_ADVICE)
-    with pytest.raises(FileError) as info:
-        evaluate_fast(path)
-    assert str(info.value) == "报告.xlsx " + OLE2_ADVICE
+    for name in ("报告.xlsx", "报告.xls"):
+        path = tmp_path / name
+        path.write_bytes(word_97_document("绩效自评报告"))
+        assert olefile.OleFileIO(str(path)).listdir() == [["WordDocument"]]
+        _expect_unreadable(path, f"{name} " + OTHER_OFFICE)
+        with pytest.raises(FileError) as info:
+            evaluate_fast(path)
+        assert str(info.value) == f"{name} " + OTHER_OFFICE
 
 
 def test_xlsm_is_read_without_running_macros(tmp_path: Path) -> None:
@@ -542,3 +535,22 @@ def test_a_zip_whose_headers_lie_about_sizes_is_not_decompressed(tmp_path: Path)
         evaluate(path)
     with pytest.raises(FileError, match=r"已损坏（部件 xl/worksheets/sheet1\.xml 无法解压）"):
         evaluate_fast(path)  # the check of the sheet's extents reads the part, and stops at the declared size
+
+
+
+def test_a_hand_made_three_part_form_with_sign_words_and_unit_names(tmp_path: Path) -> None:
+    """指标性质 written as words (大于等于) and 度量单位 as a name (百分比), as budget systems export them."""
+    path = tmp_path / "sc.xlsx"
+    sichuan_workbook(path)
+    wb = openpyxl.load_workbook(path)
+    wb.active["D11"], wb.active["F11"] = "大于等于", "百分比"
+    wb.active["D10"] = "定量"
+    wb.save(path)
+    [result] = evaluate(path, profile="sichuan")
+    assert [i.spec.target for i in result.indicators] == ["100%", "≥95%", "达成年度指标"]
+    assert [float(i.score) for i in result.indicators] == [50, 29.05, 10]
+    wb.active["D11"] = "区间"
+    wb.save(path)
+    [result] = evaluate(path, profile="sichuan")
+    [finding] = [f for f in result.all_findings() if f.location == "自评表!D11"]
+    assert finding.message == "指标性质“区间”无法识别，应为 ≥ ＞ ＝ ＜ ≤ 或“定性”"

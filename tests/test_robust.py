@@ -32,6 +32,7 @@ from attacks import (
     many_sheets,
     merged_sheet,
     misbehave,
+    ods_grid,
     run_capped,
     strings_panic,
     style_bomb,
@@ -143,6 +144,17 @@ def test_attack_files_cost_only_themselves(good: tuple[Path, list[str]], tmp_pat
     files = {str(r[-1]) for r in _rows(review, "汇总") if r[-1]}
     assert os.path.join("部门0", "转存的表.xlsx") in files  # the GBK name, shown decoded
     assert "未能读取 5 个" in result.stdout
+
+
+def test_check_on_a_calamine_format_reads_in_a_worker(tmp_path: Path) -> None:
+    """.ods/.xlsb/.xls are read by python-calamine's native code in `check` too: a sheet it would lay
+    out as 2.9 GB is read in a worker process under the memory limit, and refused with the reason
+    (in the command's own process it would allocate the lot, or abort)."""
+    path = ods_grid(tmp_path / "网格.ods")
+    proc = subprocess.run([*CLI, "check", str(path)], capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == ("错误：网格.ods：读取时超出内存/时间限制，可能是被构造的文件（超过 2,048 MB），无法读取；"
+                           "如确是正常填写的自评表，请在 Excel/WPS 中打开后另存为 .xlsx 再试\n")
 
 
 def _strings_part_size(folder: Path) -> int:

@@ -71,7 +71,7 @@ def test_errors_are_short_chinese_messages() -> None:
     assert PE_SCORE("≥100家", "5次", 10) == "#错误：实际完成值“5次”与年度指标值“≥100家”的单位不能换算"
     assert PE_SCORE("达成", "很好", 10) == "#错误：定性指标的实际完成值“很好”不是评价档次"
     assert PE_SCORE("达成", "部分达成", 10, None, 9) == (
-        "#错误：评分 9 不在“部分达成年度指标并具有一定效果”的区间 [6, 8) 分 内")
+        "#错误：评分 9 不在“部分达成年度指标并具有一定效果”的分值范围内（不低于 6 分且低于 8 分）")
     assert PE_SCORE("≥95%", "95%", "十") == "#错误：分值“十”不是数字"
     assert PE_SCORE("≥95%", "95%", -1) == "#错误：分值 -1 为负数"
     assert PE_SCORE("≥95%", "95%", 10, profile="guangdong") == "#错误：没有名为“guangdong”的规则"

@@ -62,6 +62,10 @@ class BatchReport:
         return self.targets.problems
 
     @property
+    def warnings(self) -> list[RowProblem]:
+        return self.targets.warnings
+
+    @property
     def complete(self) -> bool:
         """Every project of the list has a new form."""
         return all(o.status is Status.GENERATED for o in self.outcomes)
@@ -115,7 +119,7 @@ def generate_batch(
         outcomes[built.index] = _outcome(targets.projects[built.index], built, names[built.index])
         if progress:
             progress(done, len(todo))
-    write_manifest(manifest, outcomes, targets.problems)
+    write_manifest(manifest, outcomes, sorted([*targets.problems, *targets.warnings], key=lambda p: p.row))
     return BatchReport(targets, outdir, manifest, outcomes)
 
 

@@ -28,6 +28,7 @@ class Column:
     aliases: tuple[str, ...] = ()
     note: str = ""  # bracketed after the label in the template's header, e.g. 万元
     width: float = 12
+    three_part: bool = False  # only in the three-part layout (指标性质 | 指标值 | 度量单位)
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -66,7 +67,19 @@ COLUMNS: tuple[Column, ...] = (
            ("计分规则",), width=16),
 )
 
-BY_KEY = {column.key: column for column in COLUMNS}
+# The budget system's three-part target: read when a list has these columns (with 指标值 as the
+# target column), written by the three-part template.
+THREE_PART_COLUMNS: tuple[Column, ...] = (
+    Column("sign", "指标性质", False, False,
+           "三列写法（预算管理一体化系统导出的格式）用：比较符号 ≥ ＞ ＝ ＜ ≤，或“定性”；"
+           "与“指标值”“度量单位”两列合成年度指标值（如 ≥ | 95 | % 即 ≥95%）。",
+           ("指标值性质", "指标性质（符号）", "运算符号", "计算符号", "比较符号", "符号"), width=9, three_part=True),
+    Column("measure", "度量单位", False, False,
+           "三列写法用：指标值的单位，如 %、万元、批次、个工作日；定性指标留空。",
+           ("计量单位", "指标单位", "指标值单位"), width=10, three_part=True),
+)
+
+BY_KEY = {column.key: column for column in (*COLUMNS, *THREE_PART_COLUMNS)}
 PROJECT_KEYS = tuple(column.key for column in COLUMNS if column.project)
 REQUIRED = tuple(column for column in COLUMNS if column.required)
 
@@ -84,7 +97,7 @@ def normalize_header(text: object) -> str:
 
 _LOOKUP = {
     normalize_header(name): column.key
-    for column in COLUMNS
+    for column in (*COLUMNS, *THREE_PART_COLUMNS)
     for name in (column.label, *column.aliases)
 }
 
@@ -97,3 +110,21 @@ def column_key(header: object) -> str | None:
 def header_text(column: Column) -> str:
     """The header the template writes."""
     return f"{column.label}（{column.note}）" if column.note else column.label
+
+
+# The 指标值 column of the three-part layout: the number (or a qualitative target's text).
+THREE_PART_TARGET = Column(
+    "target", "指标值", True, False,
+    "可空（由填报单位填写），但须有此列。三列写法：定量指标只填数值（如 95、3500、87.65），"
+    "符号填在“指标性质”列、单位填在“度量单位”列；定性指标填文字（如 达成预期指标），指标性质填“定性”。",
+    ("年度指标值", "年度目标值"), width=14)
+
+
+def template_columns(three_part: bool = False) -> tuple[Column, ...]:
+    """The columns the template writes: one 年度指标值 column, or 指标性质 | 指标值 | 度量单位."""
+    if not three_part:
+        return COLUMNS
+    out: list[Column] = []
+    for column in COLUMNS:
+        out += [BY_KEY["sign"], THREE_PART_TARGET, BY_KEY["measure"]] if column.key == "target" else [column]
+    return tuple(out)

@@ -2,7 +2,8 @@
 
 Sheet 项目: 主管部门, 实施单位, 项目名称, 年度, 指标数, 分值合计 (预算执行率 included,
 as on the form's 总分 row), 文件名, 指纹 (the fingerprint stored in the form's
-_meta sheet), 状态, 清单行号. Sheet 问题: 文件, 工作表, 行号, 项目, 问题. Both
+_meta sheet), 状态, 清单行号. Sheet 问题: 文件, 工作表, 行号, 项目, 级别 (错误: the project
+is not generated; 警告: it is, as the list was understood), 问题. Both
 have a frozen header and an autofilter. Written to a temporary name and renamed.
 """
 
@@ -29,7 +30,7 @@ PROJECT_COLUMNS = (  # header, width
     ("主管部门", 22), ("实施单位", 22), ("项目名称", 30), ("年度", 7), ("指标数", 7),
     ("分值合计", 9), ("文件名", 40), ("指纹", 20), ("状态", 40), ("清单行号", 14),
 )
-PROBLEM_COLUMNS = (("文件", 30), ("工作表", 12), ("行号", 7), ("项目", 30), ("问题", 90))
+PROBLEM_COLUMNS = (("文件", 30), ("工作表", 12), ("行号", 7), ("项目", 30), ("级别", 6), ("问题", 90))
 
 
 def project_row(outcome: ProjectOutcome) -> list[object]:
@@ -44,7 +45,8 @@ def project_row(outcome: ProjectOutcome) -> list[object]:
 
 
 def problem_row(problem: RowProblem) -> list[object]:
-    return [problem.file, problem.sheet or None, problem.row, problem.project or None, problem.message]
+    return [problem.file, problem.sheet or None, problem.row, problem.project or None, problem.level,
+            problem.message]
 
 
 def write_manifest(path: Path, outcomes: Sequence[ProjectOutcome], problems: Sequence[RowProblem]) -> Path:

@@ -1,5 +1,5 @@
-"""Opening a targets list: an Excel workbook (.xlsx/.xlsm) or a CSV file, as its
-header row and the rows below it.
+"""Opening a targets list: an Excel workbook (.xlsx/.xlsm, or .xls as budget systems export
+lists, .et, .xlsb, .ods) or a CSV file, as its header row and the rows below it.
 
 What a file is comes from its first bytes, not its name. A CSV is decoded as
 UTF-8 (with or without a BOM), then GB18030 (a superset of GBK, what Chinese
@@ -15,7 +15,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,10 +73,8 @@ def read_table(path: str | Path) -> Table:
         raise FileError(f"无法读取 {path}：{os_reason(exc)}") from None
     if not head:
         raise FileError(f"文件 {path} 是空的，请提供绩效目标清单（.xlsx 或 .csv）")
-    if head.startswith(_ZIP):
+    if head.startswith(_ZIP) or head.startswith(_OLE2):
         return _read_workbook(path)
-    if head.startswith(_OLE2):
-        raise FileError(f"{path} 是旧版 .xls 格式或设有打开密码的工作簿，无法读取；{_SAVE_AS}（不设密码）")
     return _read_csv(path)
 
 
@@ -85,8 +83,81 @@ def read_table(path: str | Path) -> Table:
 
 
 def _read_workbook(path: Path) -> Table:
-    """The list in a workbook: by values alone when that reads it exactly, else with its formats."""
+    """The list in a workbook: by values alone when that reads it exactly, else with its formats;
+    an .xls (as budget systems export lists), .et, .xlsb or .ods by its values."""
+    from ..reader.opening import OLE2_MAGIC, check_workbook_file
+
+    with path.open("rb") as handle:
+        ole = handle.read(8) == OLE2_MAGIC
+    if ole:  # an encrypted workbook and a Word file are said as the readers say them
+        try:
+            check_workbook_file(path, verify=False)
+        except FileError as exc:
+            raise FileError(f"{exc.headline}；{_SAVE_AS}") from None
+        return _read_other(path, "xls")
+    kind = _zip_kind(path)
+    if kind != "xlsx":
+        return _read_other(path, kind)
     return _read_values(path) or _read_formatted(path)
+
+
+def _zip_kind(path: Path) -> str:
+    """"xlsb" or "ods" for those packages, else "xlsx" (what is no workbook is said by openpyxl's reading)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "xl/workbook.bin" in names:
+                return "xlsb"
+            if "content.xml" in names and archive.read("mimetype")[:64].startswith(b"application/vnd.oasis"):
+                return "ods"
+    except (zipfile.BadZipFile, KeyError, OSError):
+        pass
+    return "xlsx"
+
+
+def _read_other(path: Path, kind: str) -> Table:
+    """A list saved as .xls/.et, .xlsb or .ods, read by python-calamine, its error values put back
+    from the file (reader.errorcells). Number formats are not read: a target typed as 95% into a
+    percentage cell is the number 0.95 (the template's 年度指标值 column is text, which keeps 95%)."""
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
+
+    from ..reader.errorcells import error_cells
+
+    try:
+        data = path.read_bytes()
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        for meta in workbook.sheets_metadata:
+            if meta.name == INSTRUCTIONS_SHEET or meta.visible != SheetVisibleEnum.Visible:
+                continue
+            grid = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            for (r, c), text in error_cells(data, kind, meta.name).items():
+                while len(grid) < r:
+                    grid.append([])
+                grid[r - 1].extend([""] * (c - len(grid[r - 1])))
+                grid[r - 1][c - 1] = text
+            table = _grid_table(path, meta.name, grid)
+            if table is not None:
+                return table
+    except FileError:
+        raise
+    except Exception:
+        raise FileError(f"{path} 不是有效的 Excel 工作簿，无法读取；{_SAVE_AS}") from None
+    raise _no_header(f"{path} 的各工作表")
+
+
+def _grid_table(path: Path, sheet: str, grid: Sequence[Sequence[object]]) -> Table | None:
+    """The list on one sheet's grid of values, or None when the sheet has no header row."""
+    rows = [(number, [_plain(v) for v in cells]) for number, cells in enumerate(grid, start=1)]
+    while rows and all(blank(v) for v in rows[-1][1]):
+        rows.pop()
+    found = _find_header(rows[:HEADER_SEARCH_ROWS])
+    if found is None:
+        return None
+    header_row, found_columns = found
+    columns = _check_header(place(path, sheet, header_row), found_columns)
+    return Table(path, sheet, header_row, columns, rows[header_row:])
 
 
 _ERROR_CELL = b't="e"'  # a cell holding an error value (#DIV/0!, #REF! …) in the sheet XML
@@ -114,22 +185,17 @@ def _read_values(path: Path) -> Table | None:
             if meta.name == INSTRUCTIONS_SHEET or meta.visible != SheetVisibleEnum.Visible:
                 continue
             grid = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-            rows = [(number, [_plain(v) for v in cells]) for number, cells in enumerate(grid, start=1)]
-            while rows and all(blank(v) for v in rows[-1][1]):
-                rows.pop()
-            found = _find_header(rows[:HEADER_SEARCH_ROWS])
-            if found is not None:
+            table = _grid_table(path, meta.name, grid)
+            if table is not None:
                 break
         else:
             return None
-        header_row, found_columns = found
-        columns = _check_header(place(path, meta.name, header_row), found_columns)
     except FileError:
         raise
     except Exception:  # anything calamine cannot do is left to openpyxl and its messages
         return None
-    target = columns.get("target")
-    data = rows[header_row:]
+    target = table.columns.get("target")
+    data = table.rows
     numbers = [(number, cells) for number, cells in data
                if target is not None and target < len(cells) and _is_number(cells[target])]
     if numbers:
@@ -141,7 +207,7 @@ def _read_values(path: Path) -> Table | None:
         for number, cells in numbers:
             if number in percent_rows:
                 cells[target] = display.number(to_decimal(cells[target]) * 100) + "%"
-    return Table(path, meta.name, header_row, columns, data)
+    return table
 
 
 def is_percent_format(code: str) -> bool:

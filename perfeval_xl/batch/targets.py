@@ -21,29 +21,38 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from xlsxwriter.utility import xl_col_to_name
+
 from .. import display
-from ..engine import resolve_level1, resolve_level2
+from ..engine import qualitative_digits_message, resolve_level1, resolve_level2
 from ..errors import FileError, RuleDataError
-from ..notation import is_empty, normalize
+from ..notation import ERROR_VALUES, is_empty, normalize, parse_target
 from ..profiles import DEFAULT_PROFILE, Rules, available_profiles, load_rules
 from ..rounding import to_decimal
 from ..spec import YEARS, FundsRow, Indicator, ProjectSpec, parse_amount
+from ..targetparts import UnknownNature, compose_target, parts_disagree
 from .columns import BY_KEY, PROJECT_KEYS
 from .tables import Table, blank, iter_data_rows, place, read_table
 
-EXCEL_ERRORS = frozenset(("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!"))
+EXCEL_ERRORS = ERROR_VALUES
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
 @dataclass(frozen=True)
 class RowProblem:
-    """A problem of the list, at a row."""
+    """A problem of the list, at a row: an error (the project is not generated) or a warning
+    (it is, as the list was understood; the message says how)."""
 
     file: str
     sheet: str  # "" for a CSV file
     row: int
     project: str
     message: str
+    warning: bool = False
+
+    @property
+    def level(self) -> str:
+        return "警告" if self.warning else "错误"
 
     def __str__(self) -> str:
         return f"{place(Path(self.file), self.sheet, self.row)}：{self.message}"
@@ -62,6 +71,7 @@ class ListedProject:
     weight_total: Decimal | None  # 预算执行率 + the indicators' weights given
     problems: list[RowProblem] = field(default_factory=list)
     spec: ProjectSpec | None = None
+    warnings: list[RowProblem] = field(default_factory=list)
 
     @property
     def rows_text(self) -> str:
@@ -80,6 +90,11 @@ class TargetList:
     def problems(self) -> list[RowProblem]:
         """Every problem, in the order of the list's rows."""
         return sorted((p for project in self.projects for p in project.problems), key=lambda p: p.row)
+
+    @property
+    def warnings(self) -> list[RowProblem]:
+        """Every warning (the projects are generated), in the order of the list's rows."""
+        return sorted((w for project in self.projects for w in project.warnings), key=lambda w: w.row)
 
 
 def read_targets(path: str | Path) -> TargetList:
@@ -167,9 +182,17 @@ class _Checker:
         self.table = table
         self.project = project
         self.problems: list[RowProblem] = []
+        self.warnings: list[RowProblem] = []
 
     def __call__(self, row: int, message: str) -> None:
         self.problems.append(RowProblem(str(self.table.path), self.table.sheet, row, self.project, message))
+
+    def warn(self, row: int, key: str, message: str) -> None:
+        """A warning about the cell of column ``key`` in ``row`` (named by its letter)."""
+        index = self.table.columns.get(key)
+        letter = f"{xl_col_to_name(index)} 列" if index is not None else ""
+        self.warnings.append(RowProblem(str(self.table.path), self.table.sheet, row, self.project,
+                                        letter + message, warning=True))
 
     def agreed(self, heads: list[_Row], key: str, parse: Callable[[object], object]) -> object:
         """The value of a project column: every head row that gives one must give the same."""
@@ -254,7 +277,7 @@ def _project(table: Table, rows: list[_Row]) -> ListedProject:
     listed = ListedProject(
         rows=tuple(r.number for r in rows), project=name, department=department, unit=unit,
         year=year, indicators=len(rows),
-        weight_total=weight_total if weights_ok else None, problems=check.problems,
+        weight_total=weight_total if weights_ok else None, problems=check.problems, warnings=check.warnings,
     )
     if not check.problems and year is not None:
         listed.spec = ProjectSpec(
@@ -301,8 +324,31 @@ def _indicator(row: _Row, weight: Decimal | None, rules: Rules | None, check: _C
         level1, level2 = found1 or text1, found2 or text2
     if not name:
         check(row.number, "三级指标为空，请填写指标名称")
-    return Indicator(level1=level1, level2=level2, name=name, target=_target(row.values.get("target")),
+    return Indicator(level1=level1, level2=level2, name=name, target=_declared_target(row, check),
                      weight=weight, where=f"第 {row.number} 行“{name}”")
+
+
+def _declared_target(row: _Row, check: _Checker) -> object:
+    """The 年度指标值 of a row: one column, or 指标性质 | 指标值 | 度量单位 made into the one text;
+    warned about when what it reads as may not be what was meant."""
+    value = _target(row.values.get("target"))
+    key = "target"
+    if "sign" in row.values or "measure" in row.values:
+        nature = row.text("sign")
+        try:
+            composed = compose_target(nature, value, row.text("measure"))
+        except UnknownNature:
+            check(row.number, f"指标性质“{nature}”无法识别，应为 ≥ ＞ ＝ ＜ ≤ 或“定性”（也可写 大于等于、小于等于 等）")
+            return value
+        value = composed.target
+        disagreement = parts_disagree(composed, nature)
+        if disagreement is not None:
+            check.warn(row.number, "sign", disagreement)
+            return value
+    target = parse_target(value)
+    if target is not None and target.digits_as_qualitative:
+        check.warn(row.number, key, qualitative_digits_message(target))
+    return value
 
 
 # ---------------------------------------------------------------------------
@@ -350,8 +396,8 @@ def _profile(value: object) -> str:
 
 
 def _weight(value: object) -> Decimal | None:
-    if is_empty(value) or blank(value):
-        return None
+    if is_empty(value) or blank(value) or (isinstance(value, str) and value.strip() in EXCEL_ERRORS):
+        return None  # an error value is reported as one, with the row's other cells
     try:
         if isinstance(value, bool):
             raise ValueError

@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import os_reason
-
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".et"}
+from ..reader.opening import WORKBOOK_SUFFIXES
 
 NOT_REGULAR = {
     stat.S_IFIFO: "命名管道（FIFO）",

@@ -83,18 +83,19 @@ def _text(value: object) -> str | None:
 LIMIT_REASON = "读取时超出内存/时间限制，可能是被构造的文件"
 CRASH_REASON = "读取时读取进程崩溃，可能是被构造的文件"
 AFTER = "，已跳过；如确是正常填写的自评表，请在 Excel/WPS 中打开后另存再试"
+UNREAD = "，无法读取；如确是正常填写的自评表，请在 Excel/WPS 中打开后另存为 .xlsx 再试"  # one file's command
 INTERNAL_REASON = ("读取时出现内部错误，已跳过；请用 perfeval-xl check 单独检查该文件，"
                    "如仍出错请把该文件交给 perfeval-xl 的维护者")
 
 
-def limit_reason(detail: str) -> str:
+def limit_reason(detail: str, after: str = AFTER) -> str:
     """Why a file that exhausted the memory or time limit was not read."""
-    return f"{LIMIT_REASON}（{detail}）{AFTER}"
+    return f"{LIMIT_REASON}（{detail}）{after}"
 
 
-def crash_reason(detail: str) -> str:
+def crash_reason(detail: str, after: str = AFTER) -> str:
     """Why a file whose reading killed its worker was not read."""
-    return f"{CRASH_REASON}（{detail}）{AFTER}"
+    return f"{CRASH_REASON}（{detail}）{after}"
 
 
 def read_regular_file(path: Path, shown: Path) -> tuple[bytes, os.stat_result]:

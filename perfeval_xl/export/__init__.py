@@ -63,11 +63,16 @@ def export_form(form: str | Path, *, pdf: Path | None = None, values: Path | Non
 
 
 def _calculable(form: Path, tmp: Path) -> Path:
-    """``form`` itself, or for an xlwings-mode form a copy whose UDF calls are native formulas
-    (LibreOffice cannot run the UDFs)."""
+    """``form`` itself; an .xls, .et, .ods or .xlsb saved as .xlsx by LibreOffice; or for an
+    xlwings-mode form a copy whose UDF calls are native formulas (LibreOffice cannot run the UDFs)."""
     import openpyxl
 
     from ..form.metadata import read_meta
+    from ..libreoffice import CALC_XLSX
+    from ..reader.opening import check_workbook_file
+
+    if check_workbook_file(form).kind != "xlsx":
+        return convert([form], CALC_XLSX, tmp / "xlsx")[0]
 
     workbook = openpyxl.load_workbook(form, read_only=True, data_only=True, keep_links=False)
     try:

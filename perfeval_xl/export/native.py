@@ -1,8 +1,9 @@
-"""A copy of an xlwings-mode form that LibreOffice can calculate.
+"""A copy of an xlwings-mode (or lite-mode) form that LibreOffice can calculate.
 
-The xlwings mode shows four kinds of result through the perfeval-xl UDFs
+The xlwings and lite modes show four kinds of result through the perfeval-xl UDFs
 (PE_SCORE, PE_DEVIATION_RATE, PE_EXECUTION_SCORE, PE_EVALUATION_GRADE), which
-only Excel with the add-in can run; LibreOffice recalculates them to ``#NAME?``.
+only Excel with the add-in (xlwings, or xlwings Lite) can run; LibreOffice
+recalculates them to ``#NAME?``.
 For printing and for the values-only copy, those cells get the native formulas
 the native mode writes in their place (:mod:`perfeval_xl.form.formulas`), so the
 attachments of an xlwings form are those of the same form in native mode.
@@ -25,8 +26,10 @@ from ..form.layout import SHEET, Col, FormLayout, cell
 from ..reader.ours import layout_from_meta
 
 XLWINGS = "xlwings"
+UDF_MODES = (XLWINGS, "lite")  # the modes whose results call the functions (lite: as Office.js custom functions)
 UDF_NAMES = ("PE_SCORE", "PE_DEVIATION_RATE", "PE_EXECUTION_SCORE", "PE_EVALUATION_GRADE")
-_UDF_CALL = re.compile(r"(?<![A-Za-z0-9_.])(?:_xludf\.)?(?:" + "|".join(UDF_NAMES) + r")\s*\(", re.IGNORECASE)
+_UDF_CALL = re.compile(r"(?<![A-Za-z0-9_.])(?:_xludf\.|_xldudf_)?(?:" + "|".join(UDF_NAMES) + r")\s*\(",
+                       re.IGNORECASE)
 _CELL = re.compile(r'<c\b[^>]*?\br="([A-Z]+[0-9]+)"[^>]*?(?:/>|>(.*?)</c>)', re.DOTALL)
 _FORMULA = re.compile(r"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.DOTALL)
 _SHARED_INDEX = re.compile(r'\bsi="(\d+)"')
@@ -50,7 +53,7 @@ def native_formulas(layout: FormLayout) -> dict[str, str]:
 
 
 def is_xlwings_form(meta: dict[str, str]) -> bool:
-    return meta.get("mode") == XLWINGS and bool(meta.get("layout"))
+    return meta.get("mode") in UDF_MODES and bool(meta.get("layout"))
 
 
 def native_copy(form: Path, meta: dict[str, str], dest: Path) -> Path:

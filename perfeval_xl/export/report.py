@@ -171,7 +171,7 @@ def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
 
 
 def _amount(value: Decimal | None) -> str:
-    return "" if value is None else display.number(value)
+    return "" if value is None else display.amount(value)
 
 
 def form_table(document: Any, result: ProjectResult) -> Any:

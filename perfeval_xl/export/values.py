@@ -9,8 +9,10 @@ exactly what the form showed.
 
 from __future__ import annotations
 
+import re
 import tempfile
 import warnings
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -49,7 +51,35 @@ def values_copy(form: Path, dest: Path) -> Path:
         _mark_values_only(original[META_SHEET])
     with atomic_output(dest) as temporary:
         original.save(temporary)
+        _order_font_elements(temporary)
     return dest
+
+
+# The order the Open XML SDK (and so Excel's strictest readers) expects inside <font>; openpyxl
+# writes name, family, b, color, sz …, which the SDK's schema check reports as errors.
+FONT_ORDER = ("b", "i", "strike", "condense", "extend", "outline", "shadow", "u", "vertAlign", "sz", "color",
+              "name", "family", "charset", "scheme")
+_FONT = re.compile(rb"<font>((?:<\w+\b[^<>]*/>)*)</font>")
+_CHILD = re.compile(rb"<(\w+)\b[^<>]*/>")
+
+
+def _order_font_elements(path: Path) -> None:
+    """Rewrite the <font> elements of a saved workbook's styles in the schema's order."""
+    with zipfile.ZipFile(path) as archive:
+        parts = [(info, archive.read(info.filename)) for info in archive.infolist()]
+    rank = {name.encode(): i for i, name in enumerate(FONT_ORDER)}
+
+    def ordered(match: re.Match[bytes]) -> bytes:
+        children = [(m.group(1), m.group(0)) for m in _CHILD.finditer(match.group(1))]
+        if any(name not in rank for name, _ in children):
+            return match.group(0)
+        return b"<font>" + b"".join(text for _, text in sorted(children, key=lambda c: rank[c[0]])) + b"</font>"
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in parts:
+            if info.filename == "xl/styles.xml":
+                data = _FONT.sub(ordered, data)
+            archive.writestr(info, data)
 
 
 def _mark_values_only(meta: object) -> None:

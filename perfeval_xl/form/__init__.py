@@ -4,7 +4,8 @@ Each part of the workbook has its own writer: :mod:`.header` (title, project,
 goals), :mod:`.funds` (项目资金), :mod:`.indicators` (绩效指标), :mod:`.summary`
 (总分, 等级, 状态), :mod:`.params` (the hidden 参数 sheet), :mod:`.metadata`
 (the hidden _meta sheet), :mod:`.macros` (the VBA project and buttons of the
-xlwings mode). Where each field sits is said once, in :mod:`.layout`; the
+xlwings mode), :mod:`.webextension` (the xlwings Lite add-in and its code, lite
+mode). Where each field sits is said once, in :mod:`.layout`; the
 formulas of each mode are in :mod:`.formulas`.
 """
 
@@ -37,8 +38,11 @@ from .summary import write_summary
 
 __all__ = ["MODES", "SUFFIXES", "BuiltForm", "build_form", "check_mode"]
 
-MODES = ("native", "xlwings")
-SUFFIXES = {"native": ".xlsx", "xlwings": ".xlsm"}
+MODES = ("native", "xlwings", "lite")
+SUFFIXES = {"native": ".xlsx", "xlwings": ".xlsm", "lite": ".xlsx"}
+# xlwings Lite's workbook setting: start the add-in with its task pane when the workbook opens
+# (where it asks the user to trust the workbook's code)
+LITE_SETTINGS = {"xlwingsSettingsWorkbook": {"startupBehavior": "taskpane"}}
 # the packages of the ``xlwings`` extra: the UDFs (cached results) and the vbaProject.bin writer
 XLWINGS_PACKAGES = ("xlwings", "ms_ovba")
 DEFAULT_ROW_HEIGHT = 15.0
@@ -80,6 +84,10 @@ def build_form(
     grade call the perfeval-xl UDFs (through the xlwings add-in), with the VBA
     project those calls need and the 检查本表 / 导出附件 buttons.
 
+    ``mode="lite"`` writes the same form as an .xlsx whose results call the same
+    functions as xlwings Lite custom functions, carrying the engine itself as the
+    add-in's ``main.py`` (:mod:`perfeval_xl.lite`).
+
     With ``key`` the form is sealed (:mod:`perfeval_xl.seal`). The file is written under
     a temporary name beside ``path`` and renamed when complete.
     """
@@ -91,12 +99,14 @@ def build_form(
     if path.suffix.lower() != SUFFIXES[mode]:  # Excel opens a workbook by its extension
         if mode == "xlwings":
             raise FileError(f"含宏的自评表（xlwings 模式）须保存为 .xlsm 文件，现为 {path.name}，请改用 .xlsm 扩展名")
+        if mode == "lite":
+            raise FileError(f"xlwings Lite 模式的自评表须保存为 .xlsx 文件，现为 {path.name}，请改用 .xlsx 扩展名")
         raise FileError(f"自评表须保存为 .xlsx 文件，现为 {path.name}，请改用 .xlsx 扩展名"
                         "（含宏的 .xlsm 自评表请用 xlwings 模式：--mode xlwings）")
     rules = rules or load_rules(spec.profile, spec.year)
-    if mode == "xlwings" and rules != load_rules(rules.profile, spec.year):
+    if mode in ("xlwings", "lite") and rules != load_rules(rules.profile, spec.year):
         # The UDFs look the rules up by the form's profile and year.
-        raise FormError(f"xlwings 模式的自评表按规则名称计分，规则须为 {rules.profile} 在 {spec.year} 年度的取值")
+        raise FormError(f"{mode} 模式的自评表按规则名称计分，规则须为 {rules.profile} 在 {spec.year} 年度的取值")
     plan = plan_form(spec, rules, spare_rows, mode)
     generated_at = generated_at or dt.datetime.now().astimezone().replace(microsecond=0)
     with atomic_output(path) as temporary:
@@ -132,7 +142,7 @@ def _write(spec: ProjectSpec, temporary: Path, path: Path, plan: FormPlan, rules
     write_params(workbook, params_sheet, plan.params, rules, {
         "param_head": styles.get(bold=True), "param_key": styles.get(font_color="#808080")})
     write_header(main, plan.layout, styles, spec)
-    write_funds(main, plan, styles)
+    write_funds(main, calc, plan, styles)
     write_goals(main, plan.layout, styles, spec)
     write_indicators(main, calc, plan, styles)
     write_summary(main, calc, plan, styles)
@@ -143,6 +153,11 @@ def _write(spec: ProjectSpec, temporary: Path, path: Path, plan: FormPlan, rules
         from .macros import add_macros
 
         add_macros(workbook, [main, calc, params_sheet, meta], plan.layout)
+    elif mode == "lite":
+        from .macros import NAMES as UDF_NAMES  # the names the function calls read, without the VBA
+
+        for name, ref in UDF_NAMES.items():
+            workbook.define_name(name, "=" + ref)
 
     options = {"select_locked_cells": True, "select_unlocked_cells": True,
                "format_columns": True, "format_rows": True}
@@ -164,6 +179,11 @@ def _write(spec: ProjectSpec, temporary: Path, path: Path, plan: FormPlan, rules
         workbook.close()
     except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
         raise write_failure(path, exc) from None
+    if mode == "lite":
+        from ..lite import lite_files
+        from .webextension import add_webextension
+
+        add_webextension(temporary, {**lite_files(), **LITE_SETTINGS}, digest)
     return digest
 
 

@@ -22,13 +22,15 @@ recalculation agrees with them cell by cell.
 
 from __future__ import annotations
 
-from .layout import CALC_SHEET, SHEET, Col, FormLayout, cell, ref
+from ..notation import notation
+from .layout import CALC_SHEET, FUND_COLUMNS, FUND_TEXT_COLUMNS, SHEET, Col, FormLayout, cell, ref
 
 # Full-width characters the official may type, and what they become; and the
 # characters dropped (spaces, line breaks, thousands separators). This is the
 # subset of NFKC that matters for the notation (perfeval_xl/notation.py).
 REPLACE = (
     ("＞", ">"), ("＜", "<"), ("＝", "="), ("％", "%"), ("．", "."), ("－", "-"), ("／", "/"),
+    ("（", "("), ("）", ")"),
     ("㎡", "m²"), ("㎥", "m³"),  # as notation.normalize: the unit, not a digit 2 or 3
     *((chr(0xFF10 + d), str(d)) for d in range(10)),
 )
@@ -64,6 +66,40 @@ def normalized(expr: str) -> str:
     return expr.join(_NORMALIZING)
 
 
+def cell_text(ref: str) -> str:
+    """Formula text: the normalised text of an input cell as the engine reads it — "" for a
+    number or an error value (both read otherwise), TRUE/FALSE for a logical value (LibreOffice
+    takes TRUE for the number 1, Excel for a logical: both say ISLOGICAL), the cell's text
+    normalised otherwise."""
+    return (f"IF(ISERROR({ref}),\"\",IF(ISLOGICAL({ref}),IF({ref},\"TRUE\",\"FALSE\"),"
+            f"IF(ISNUMBER({ref}),\"\",{normalized(ref + _AS_TEXT)})))")
+
+
+def is_number_cell(ref: str) -> str:
+    """A cell holding a number (not a logical value, which LibreOffice counts as a number)."""
+    return f"AND(ISNUMBER({ref}),NOT(ISLOGICAL({ref})))"
+
+
+def is_plain(text: str) -> str:
+    """Formula text: whether ``text`` (normalised) is a number as the engine reads one — an
+    optional "-" and digits with at most one "." (5, -0.5, .5, 5.). VALUE() reads more (1e3,
+    (100), +5, 100-, 2023-12-31, TRUE), which people do not mean as numbers: those are refused."""
+    body = f"IF(LEFT({text},1)=\"-\",MID({text},2,999),{text})"
+    rest = body
+    for digit in "0123456789":
+        rest = f"SUBSTITUTE({rest},\"{digit}\",\"\")"
+    return f"AND(OR({rest}=\"\",{rest}=\".\"),LEN({body})>LEN({rest}))"
+
+
+def _mark_count() -> int:
+    return len(notation().limit_marks)
+
+
+def within_range(value: str) -> str:
+    """A number a spreadsheet holds exactly (rounding.MAX_MAGNITUDE, on the 参数 sheet)."""
+    return f"ABS({value})<pe_p_max_number"
+
+
 def _column_prefixes(home: str) -> tuple[tuple[str, str], ...]:
     """(name, reference without the row number) of every column of :class:`Col`, seen from ``home``."""
     columns = {name: col for name, col in vars(Col).items() if isinstance(col, int)}
@@ -87,9 +123,7 @@ class RowFormulas:
     # -- target parsing (rows whose target the official types) ---------------
 
     def norm(self) -> str:
-        e = self.h["TARGET"]
-        text = normalized(e + _AS_TEXT)
-        return f"=IF(ISNUMBER({e}),\"\",{text})"
+        return "=" + cell_text(self.h["TARGET"])
 
     def sign_len(self) -> str:
         aa = self.h["NORM"]
@@ -116,7 +150,8 @@ class RowFormulas:
 
     def num(self) -> str:
         ae, af, ad = self.h["BODY"], self.h["RUN"], self.h["NEG"]
-        return f"=IF({af}=0,\"\",IFERROR(VALUE(LEFT({ae},{af}))*IF({ad},-1,1),\"\"))"
+        run = f"LEFT({ae},{af})"
+        return f"=IF({af}=0,\"\",IF({is_plain(run)},VALUE({run})*IF({ad},-1,1),\"\"))"
 
     def after(self) -> str:
         ae, af = self.h["BODY"], self.h["RUN"]
@@ -126,8 +161,12 @@ class RowFormulas:
         return f"=LEFT({self.h['AFTER']},1)=\"%\""
 
     def _tail(self) -> str:
+        """What follows the number (and its %), without limit marks such as （含）."""
         ah, ai = self.h["AFTER"], self.h["PCT"]
-        return f"MID({ah},1+IF({ai},1,0),999)"
+        tail = f"MID({ah},1+IF({ai},1,0),999)"
+        for index in range(1, _mark_count() + 1):
+            tail = f"SUBSTITUTE({tail},INDEX(pe_p_mark,{index}),\"\")"
+        return tail
 
     def suffix_len(self) -> str:
         tail = self._tail()
@@ -138,13 +177,14 @@ class RowFormulas:
         return f"=LEFT({tail},LEN({tail})-{aj})"
 
     def final_sign(self) -> str:
+        """The word after the number decides ("控制在95%以上" is ≥), else the sign before it."""
         ac, aj, tail = self.h["SIGN"], self.h["SUFFIX_LEN"], self._tail()
-        return (f"=IF({ac}<>\"\",{ac},IF({aj}>0,LOOKUP(2,1/EXACT(pe_p_suf_key,RIGHT({tail},{aj})),"
-                f"pe_p_suf_val),\"\"))")
+        return (f"=IF({aj}>0,LOOKUP(2,1/EXACT(pe_p_suf_key,RIGHT({tail},{aj})),pe_p_suf_val),{ac})")
 
     def qual(self) -> str:
         ag, ak, al, ai = self.h["NUM"], self.h["UNIT_TAIL"], self.h["FINAL_SIGN"], self.h["PCT"]
         return (f"=OR({ag}=\"\",SUMPRODUCT(--ISNUMBER(FIND({{0,1,2,3,4,5,6,7,8,9}},{ak})))>0,"
+                f"AND(LEN({ak})>0,ISNUMBER(FIND(LEFT({ak},1),pe_p_not_unit_start))),"
                 f"AND({al}=\"\",NOT({ai}),LEN({ak})>0,ISNUMBER(FIND(LEFT({ak},1),pe_p_date_units))))")
 
     def _target_empty(self) -> str:
@@ -152,20 +192,22 @@ class RowFormulas:
         return f"AND(NOT(ISNUMBER({e})),OR({aa}=\"\",SUMPRODUCT(--EXACT(pe_p_empty,{aa}))>0))"
 
     def kind(self) -> str:
+        """"" (no target: also an error value, which the engine reports), "N" or "Q"."""
         e, am = self.h["TARGET"], self.h["QUAL"]
-        return f"=IF({self._target_empty()},\"\",IF(ISNUMBER({e}),\"N\",IF({am},\"Q\",\"N\")))"
+        return (f"=IF(ISERROR({e}),\"\",IF({self._target_empty()},\"\",IF({is_number_cell(e)},\"N\","
+                f"IF({am},\"Q\",\"N\"))))")
 
     def tvalue(self) -> str:
         m, e, ai, ag = self.h["KIND"], self.h["TARGET"], self.h["PCT"], self.h["NUM"]
-        return f"=IF({m}<>\"N\",\"\",IF(ISNUMBER({e}),{e},IF({ai},{ag}/100,{ag})))"
+        return f"=IF({m}<>\"N\",\"\",IF({is_number_cell(e)},{e},IF({ai},{ag}/100,{ag})))"
 
     def scale(self) -> str:
         m, e, ai = self.h["KIND"], self.h["TARGET"], self.h["PCT"]
-        return f"=IF(AND({m}=\"N\",NOT(ISNUMBER({e})),{ai}),100,1)"
+        return f"=IF(AND({m}=\"N\",NOT({is_number_cell(e)}),{ai}),100,1)"
 
     def unit(self) -> str:
         m, e, ai, ak = self.h["KIND"], self.h["TARGET"], self.h["PCT"], self.h["UNIT_TAIL"]
-        return f"=IF({m}<>\"N\",\"\",IF(ISNUMBER({e}),\"\",IF({ai},\"%\",{ak})))"
+        return f"=IF({m}<>\"N\",\"\",IF({is_number_cell(e)},\"\",IF({ai},\"%\",{ak})))"
 
     def direction(self) -> str:
         m, al, x, o = self.h["KIND"], self.h["FINAL_SIGN"], self.h["L2"], self.h["TVALUE"]
@@ -179,32 +221,46 @@ class RowFormulas:
 
     def used(self) -> str:
         c = self.h
-        cells = ",".join(f"{c[k]}<>\"\"" for k in ("NAME", "TARGET", "ACTUAL", "WEIGHT", "REASON", "QSCORE"))
+        # an error value is something written (IFERROR: comparing it with "" is itself an error)
+        cells = ",".join(f"IFERROR({c[k]}<>\"\",TRUE)"
+                         for k in ("NAME", "TARGET", "ACTUAL", "WEIGHT", "REASON", "QSCORE"))
         return f"=IF(OR({cells}),1,0)"
 
     def anorm(self) -> str:
-        f = self.h["ACTUAL"]
-        text = normalized(f + _AS_TEXT)
-        return f"=IF(ISNUMBER({f}),\"\",{text})"
+        return "=" + cell_text(self.h["ACTUAL"])
 
     def _actual_empty(self) -> str:
         f, an = self.h["ACTUAL"], self.h["ANORM"]
-        return f"AND(NOT(ISNUMBER({f})),OR({an}=\"\",SUMPRODUCT(--EXACT(pe_p_empty,{an}))>0))"
+        return (f"AND(NOT(ISERROR({f})),NOT(ISNUMBER({f})),"
+                f"OR({an}=\"\",SUMPRODUCT(--EXACT(pe_p_empty,{an}))>0))")
+
+    def abody(self) -> str:
+        """The number part of a typed actual: without its % (against a target in % or without a
+        unit; against another unit a % is unreadable, "#"), or without the target's own unit
+        ("3600批次" against "≥3500批次"; the number must then not end in %)."""
+        an, u = self.h["ANORM"], self.h["UNIT"]
+        without_unit = f"LEFT({an},LEN({an})-LEN({u}))"
+        # nested IFs, not one AND: AND evaluates every argument, and LEFT() of a negative length is an error
+        own_unit = (f"IF(AND(LEN({u})>0,{u}<>\"%\",LEN({an})>LEN({u})),IF(EXACT(RIGHT({an},LEN({u})),{u}),"
+                    f"IF(RIGHT({without_unit},1)=\"%\",\"#\",{without_unit}),{an}),{an})")
+        return (f"=IF(RIGHT({an},1)=\"%\",IF(OR({u}=\"\",{u}=\"%\"),LEFT({an},LEN({an})-1),\"#\"),"
+                f"{own_unit})")
+
+    def aplain(self) -> str:
+        return "=" + is_plain(self.h["ABODY"])
 
     def avalue(self) -> str:
-        m, f, an, ao, u = self.h["KIND"], self.h["ACTUAL"], self.h["ANORM"], self.h["TNORM"], self.h["UNIT"]
-        # A typed text is read as the engine reads it (model.actual_text_value): a number, a
-        # percentage where the target is one or has no unit, or a number followed by the
-        # target's own unit ("3600批次" against "≥3500批次"); anything else is unreadable.
-        body = f"LEFT({an},LEN({an})-LEN({u}))"
-        # nested IFs, not one AND: AND evaluates every argument, and LEFT() of a negative length is an error
-        own_unit = (f"IF(AND(LEN({u})>0,{u}<>\"%\",LEN({an})>LEN({u})),IF(AND(EXACT(RIGHT({an},LEN({u})),{u}),"
-                    f"RIGHT({body},1)<>\"%\"),IFERROR(VALUE({body}),\"#\"),\"#\"),\"#\")")
-        text = (f"IF(RIGHT({an},1)=\"%\",IF(OR({u}=\"\",{u}=\"%\"),IFERROR(VALUE({an}),\"#\"),\"#\"),"
-                f"IFERROR(VALUE({an}),{own_unit}))")
-        numeric = f"IF(ISNUMBER({f}),{f},{text})"
+        m, f, an, ao = self.h["KIND"], self.h["ACTUAL"], self.h["ANORM"], self.h["TNORM"]
+        ap, aq = self.h["ABODY"], self.h["APLAIN"]
+        # A typed text is read as the engine reads it (model.actual_text_value): a plain number,
+        # a percentage where the target is one or has no unit, or a plain number followed by the
+        # target's own unit; anything else is unreadable ("#"), as are logical and error values.
+        typed = f"VALUE(IF(RIGHT({an},1)=\"%\",{an},{ap}))"
+        text = f"IF({aq},IFERROR(IF({within_range(typed)},{typed},\"#\"),\"#\"),\"#\")"
+        numeric = f"IF(ISLOGICAL({f}),\"#\",IF(ISNUMBER({f}),{f},{text}))"
         rating = f"IFERROR(LOOKUP(2,1/EXACT(pe_p_rating_key,{an}),pe_p_rating_idx),IF({an}={ao},1,0))"
-        return f"=IF({m}=\"\",\"\",IF({self._actual_empty()},\"\",IF({m}=\"N\",{numeric},{rating})))"
+        return (f"=IF({m}=\"\",\"\",IF(ISERROR({f}),\"#\",IF({self._actual_empty()},\"\","
+                f"IF({m}=\"N\",{numeric},{rating}))))")
 
     def band_low(self) -> str:
         return self._band("pe_p_band_low")
@@ -296,13 +352,43 @@ class ProjectFormulas:
     def __init__(self, layout: FormLayout) -> None:
         self.layout = layout
 
-    def fund_sum(self, col: int) -> str:
+    def amount_text(self, row: int, key: str) -> str:
+        """On the 计算 sheet: the normalised text of the amount typed in the funding row ``row``,
+        column ``key`` of :data:`FUND_COLUMNS` ("" for a number)."""
+        return "=" + cell_text(ref(CALC_SHEET, row, FUND_COLUMNS[key]))
+
+    def amount(self, row: int, key: str) -> str:
+        """On the 计算 sheet, under the amount: the amount in 万元 as the engine reads it (spec.
+        parse_amount) — a number; a text that is a plain number with or without a money unit
+        ("87.65万元", "876500元", "1.2亿元"), converted; "" when blank; "#" for anything else
+        (约86, 86.54万, a logical or an error value), which leaves the column's total uncomputed."""
+        x = ref(CALC_SHEET, row, FUND_COLUMNS[key])
+        t = cell(row, FUND_TEXT_COLUMNS[key])
+        unit_len = f"SUMPRODUCT(MAX(EXACT(RIGHT({t},pe_p_money_len),pe_p_money_unit)*pe_p_money_len))"
+        number = f"LEFT({t},LEN({t})-{unit_len})"
+        scale = (f"IF({unit_len}=0,pe_p_money_per_amount,"
+                 f"LOOKUP(2,1/EXACT(pe_p_money_unit,RIGHT({t},{unit_len})),pe_p_money_scale))")
+        value = f"ROUND(VALUE({number})*{scale}/pe_p_money_per_amount,pe_p_clean)"
+        # IFERROR: a number too long for a spreadsheet (400 digits) is an error in VALUE()
+        money = f"IF({is_plain(number)},IFERROR(IF({within_range(value)},{value},\"#\"),\"#\"),\"#\")"
+        empty = f"OR({t}=\"\",SUMPRODUCT(--EXACT(pe_p_empty,{t}))>0)"
+        return (f"=IF(ISERROR({x}),\"#\",IF(ISLOGICAL({x}),\"#\",IF(ISNUMBER({x}),"
+                f"IF({within_range(x)},{x},\"#\"),IF({empty},\"\",{money}))))")
+
+    def _read_amounts(self, col: int) -> str:
+        """The funding rows' amounts of column ``col`` as read on the 计算 sheet."""
         f = self.layout.funds
-        rng = f"{cell(f['fiscal'], col)}:{cell(f['other'], col)}"
-        return f"=IF(COUNT({rng})=0,\"\",SUM({rng}))"
+        return f"{CALC_SHEET}!{cell(f['fiscal'], col, True)}:{cell(f['other'], col, True)}"
+
+    def fund_sum(self, col: int) -> str:
+        """年度资金总额: the sum of the funding rows; blank when none is given or one is unreadable."""
+        rng = self._read_amounts(col)
+        return f"=IF(COUNTIF({rng},\"#\")>0,\"\",IF(COUNT({rng})=0,\"\",SUM({rng})))"
 
     def rate(self, row: int) -> str:
-        e, f = cell(row, Col.TARGET), cell(row, Col.ACTUAL)
+        """执行率 of the total row, or of a funding row from its amounts as read on the 计算 sheet."""
+        prefix = "" if row == self.layout.funds["total"] else f"{CALC_SHEET}!"
+        e, f = (prefix + cell(row, col) for col in (Col.TARGET, Col.ACTUAL))
         return f"=IF(AND(ISNUMBER({e}),ISNUMBER({f})),IF({e}>0,ROUND({f}/{e},pe_p_rate_places),\"\"),\"\")"
 
     def exec_score(self) -> str:
@@ -399,37 +485,92 @@ class XlwingsRowFormulas(RowFormulas):
     forms and spare rows print blank in LibreOffice.
     """
 
+    # how a function name and an input cell are written in the call (see LiteRowFormulas)
+    CALL = ""
+
+    @staticmethod
+    def _input(ref: str) -> str:
+        return ref
+
     def _nothing_to_score(self) -> str:
         return f"{self.c['AVALUE']}=\"\""
 
     def score(self) -> str:
-        c = self.c
+        c, i = self.c, self._input
         g = c["WEIGHT"]
         weight_ok = f"OR({g}=\"\",AND(ISNUMBER({g}),{g}>=0))"  # else PE_SCORE names the bad weight
         return (f"=IF(AND({self._nothing_to_score()},{weight_ok}),\"\","
-                f"PE_SCORE({c['TARGET']},{c['ACTUAL']},{g},{c['L2']},{c['QSCORE']},{UDF_RULES}))")
+                f"{self.CALL}PE_SCORE({i(c['TARGET'])},{i(c['ACTUAL'])},{i(g)},{c['L2']},{i(c['QSCORE'])},"
+                f"{UDF_RULES}))")
 
     def deviation(self) -> str:
-        c = self.c
+        c, i = self.c, self._input
         return (f"=IF({self._nothing_to_score()},\"\","
-                f"PE_DEVIATION_RATE({c['TARGET']},{c['ACTUAL']},{UDF_RULES}))")
+                f"{self.CALL}PE_DEVIATION_RATE({i(c['TARGET'])},{i(c['ACTUAL'])},{UDF_RULES}))")
 
 
 class XlwingsProjectFormulas(ProjectFormulas):
     """The execution score is PE_EXECUTION_SCORE, the grade PE_EVALUATION_GRADE (each
     called only when there is something to compute, as the rows' UDFs are)."""
 
+    CALL = XlwingsRowFormulas.CALL
+    _input = staticmethod(XlwingsRowFormulas._input)
+
     def exec_score(self) -> str:
         row = self.layout.funds["total"]
         e, f, g = cell(row, Col.TARGET), cell(row, Col.ACTUAL), cell(row, Col.WEIGHT)
-        return f"=IF(OR({e}=\"\",{f}=\"\"),\"\",PE_EXECUTION_SCORE({e},{f},{g},{UDF_RULES}))"
+        i = self._input
+        return (f"=IF(OR({e}=\"\",{f}=\"\"),\"\","
+                f"{self.CALL}PE_EXECUTION_SCORE({i(e)},{i(f)},{i(g)},{UDF_RULES}))")
 
     def grade(self) -> str:
-        return f"=IF({self.complete()},PE_EVALUATION_GRADE(pe_total,{UDF_RULES}),\"\")"
+        return f"=IF({self.complete()},{self.CALL}PE_EVALUATION_GRADE(pe_total,{UDF_RULES}),\"\")"
+
+
+# ---------------------------------------------------------------------------
+# xlwings Lite mode: the same calls, as Office.js custom functions
+
+# How Excel stores a call of an Office.js custom function (xlwings Lite registers its
+# functions without a namespace): "_xldudf_" and the name. Excel shows =PE_SCORE(…) once
+# the add-in has registered the function, #NAME? until then.
+LITE_CALL = "_xldudf_"
+
+# The status line's part when a result cell holds an error (#NAME? without the add-in).
+LITE_UNAVAILABLE_TEXT = "得分等由 xlwings Lite 加载项计算，显示 #NAME? 时请安装该加载项（免费）并信任本工作簿；"
+
+
+class LiteRowFormulas(XlwingsRowFormulas):
+    """An indicator row whose 得分 and 偏差率 call the xlwings Lite functions.
+
+    Office.js passes a reference to an empty cell as 0 on some hosts (see README), so
+    each input cell that may be empty is passed blank-aware: ``IF(ISBLANK(F13),"",F13)``;
+    a typed 0 stays 0."""
+
+    CALL = LITE_CALL
+
+    @staticmethod
+    def _input(ref: str) -> str:
+        return f"IF(ISBLANK({ref}),\"\",{ref})"
+
+
+class LiteProjectFormulas(XlwingsProjectFormulas):
+    """The execution score and grade call the xlwings Lite functions; the status line also
+    says so when a result cell shows an error (the add-in not installed or not trusted)."""
+
+    CALL = LiteRowFormulas.CALL
+    _input = staticmethod(LiteRowFormulas._input)
+
+    def status_parts(self) -> str:
+        lay = self.layout
+        results = (lay.column(Col.SCORE, home=CALC_SHEET), lay.column(Col.DEVIATION, home=CALC_SHEET),
+                   ref(CALC_SHEET, lay.funds["total"], Col.REASON), ref(CALC_SHEET, lay.grade, Col.WEIGHT))
+        errors = "+".join(f"SUMPRODUCT(--ISERROR({r}))" for r in results)
+        return f"=IF({errors}>0,\"{LITE_UNAVAILABLE_TEXT}\",\"\")&" + super().status_parts()[1:]
 
 
 # mode -> (row formulas, project formulas)
 PROVIDERS: dict[str, tuple[type[RowFormulas], type[ProjectFormulas]]] = {
     "native": (RowFormulas, ProjectFormulas),
     "xlwings": (XlwingsRowFormulas, XlwingsProjectFormulas),
+    "lite": (LiteRowFormulas, LiteProjectFormulas),
 }

@@ -1,11 +1,15 @@
 """The 项目资金（万元） block: three funding rows typed by the official, the 年度资金总额
-row computed from them, and the budget execution rate and score."""
+row computed from them, and the budget execution rate and score. Each typed amount is read
+on the hidden 计算 sheet, in the same cell: a number, or a text with a unit of money
+("87.65万元", "876500元") converted to 万元, or "#" when it is not an amount."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from xlsxwriter.worksheet import Worksheet
 
-from .layout import COLUMN_WIDTHS, FUND_COLUMNS, FUND_RATE, FUND_SCORE, FUND_WEIGHT, Col
+from .layout import COLUMN_WIDTHS, FUND_COLUMNS, FUND_RATE, FUND_SCORE, FUND_TEXT_COLUMNS, FUND_WEIGHT, Col
 from .plan import FormPlan
 from .styles import AMOUNT, PERCENT, SCORE, Styles
 from .textfit import row_height
@@ -22,7 +26,7 @@ AMOUNT_VALIDATION = {
 }
 
 
-def write_funds(sheet: Worksheet, plan: FormPlan, styles: Styles) -> None:
+def write_funds(sheet: Worksheet, calc: Worksheet, plan: FormPlan, styles: Styles) -> None:
     layout, values = plan.layout, plan.project
     f = plan.project_formulas()
     head = layout.funds_header
@@ -50,10 +54,13 @@ def write_funds(sheet: Worksheet, plan: FormPlan, styles: Styles) -> None:
         for col_key, col in FUND_COLUMNS.items():
             amount = plan.funds.rows[key][col_key]
             fmt = styles.number(AMOUNT, editable=True)
-            if amount is None:
-                sheet.write_blank(row, col, None, fmt)
-            else:
+            if isinstance(amount, (int, float, Decimal)):
                 sheet.write_number(row, col, float(amount), fmt)
+            else:
+                sheet.write_blank(row, col, None, fmt)
+            calc.write_formula(row, FUND_TEXT_COLUMNS[col_key], f.amount_text(row, col_key), styles.helper(),
+                               values[f"amount_text_{key}_{col_key}"])
+            calc.write_formula(row, col, f.amount(row, col_key), styles.helper(), values[f"amount_{key}_{col_key}"])
         sheet.data_validation(row, Col.NAME, row, Col.ACTUAL, AMOUNT_VALIDATION)
         sheet.write(row, FUND_WEIGHT, "—", styles.label())
         sheet.write_formula(row, FUND_RATE, f.rate(row), styles.computed(PERCENT), values[f"rate_{key}"])

@@ -22,7 +22,9 @@ SHEET = "自评表"
 CALC_SHEET = "计算"  # the hidden helper columns, row for row beside the 自评表
 PARAMS_SHEET = "参数"
 META_SHEET = "_meta"
-TEMPLATE_VERSION = "2"  # 2: a typed actual may carry the target's own unit ("3600批次")
+# 2: a typed actual may carry the target's own unit ("3600批次"); 3: amounts typed as text with a
+# money unit ("87.65万元") are read on the 计算 sheet, actuals only as plain numbers (ABODY, APLAIN)
+TEMPLATE_VERSION = "3"
 
 
 class Col:
@@ -71,12 +73,17 @@ class Col:
     QUAL = 38  # AM qualitative?
     ANORM = 39  # AN normalised actual text (rating match)
     TNORM = 40  # AO normalised target text (rating-from-target)
+    ABODY = 41  # AP the actual text's number part (without % or the target's own unit)
+    APLAIN = 42  # AQ whether that is a plain number (-, digits, at most one point)
 
     FIRST_HIDDEN = USED
-    LAST = TNORM
+    LAST = APLAIN
 
 
 FUND_COLUMNS = {"initial": Col.NAME, "budget": Col.TARGET, "executed": Col.ACTUAL}
+# On the 计算 sheet, each funding row holds what its amounts are read as: the amount in 万元
+# ("" blank, "#" unreadable) in the amount's own column, its normalised text in these.
+FUND_TEXT_COLUMNS = {"initial": Col.NORM, "budget": Col.SIGN_LEN, "executed": Col.SIGN}
 FUND_WEIGHT, FUND_RATE, FUND_SCORE = Col.WEIGHT, Col.SCORE, Col.REASON
 
 # The eight official columns of pe_indicators, in order.

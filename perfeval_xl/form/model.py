@@ -10,7 +10,7 @@ values with LibreOffice's recalculation of the same file, cell by cell.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from ..notation import has_digit
 from ..rounding import clean as _clean
@@ -32,42 +32,89 @@ def formula_normalize(text: str) -> str:
     return text
 
 
-def excel_value(text: str) -> Decimal | None:
-    """VALUE() of a normalised text, for the forms a number takes here."""
-    body, scale = (text[:-1], Decimal(100)) if text.endswith("%") else (text, Decimal(1))
-    if not body or body.lower() in {"nan", "inf", "infinity", "+inf", "-inf", "snan"}:
-        return None
-    try:
-        number = Decimal(body)
-    except InvalidOperation:
-        return None
-    return div(number, scale) if number.is_finite() else None
-
-
-def actual_text_value(anorm: str, unit: str) -> Decimal | None:
-    """A typed actual (normalised text) as the form's AVALUE formula reads it, against a
-    target whose unit is ``unit`` ("" for none, "%" for a percentage): VALUE() of the text;
-    a percentage only against a percentage or a unitless target; else the number before
-    the target's own unit. None when unreadable."""
-    if anorm.endswith("%"):
-        return excel_value(anorm) if unit in ("", "%") else None
-    value = excel_value(anorm)
-    if value is not None:
-        return value
-    if unit and unit != "%" and len(anorm) > len(unit) and anorm.endswith(unit):
-        body = anorm[: -len(unit)]
-        return None if body.endswith("%") else excel_value(body)
-    return None
+class ErrorValue(str):
+    """An error value in a cell (#REF!, #N/A …), as the twin's inputs carry it."""
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, (bool, ErrorValue))
 
 
 def _dec(value: object) -> Decimal:
     from ..rounding import to_decimal
 
     return to_decimal(value)
+
+
+def cell_text(value: object) -> str:
+    """What formulas.cell_text makes of a cell: "" for a number or an error value, TRUE/FALSE
+    for a logical value, the normalised text otherwise."""
+    if value is None or isinstance(value, ErrorValue) or _is_number(value):
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    return formula_normalize(str(value))
+
+
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+
+
+def is_plain(text: str) -> bool:
+    """formulas.is_plain: an optional "-", digits, at most one "." and at least one digit."""
+    body = text[1:] if text.startswith("-") else text
+    rest = body.translate(_NO_DIGITS)
+    return rest in ("", ".") and len(body) > len(rest)
+
+
+def plain_value(text: str) -> Decimal | None:
+    """VALUE() of a text that :func:`is_plain` accepts (a percentage: the text without its %,
+    divided by 100); None otherwise."""
+    body, scale = (text[:-1], Decimal(100)) if text.endswith("%") else (text, Decimal(1))
+    if not is_plain(body):
+        return None
+    return div(Decimal(body), scale)
+
+
+def actual_body(anorm: str, unit: str) -> str:
+    """formulas.abody: the number part of a typed actual against a target of unit ``unit``."""
+    if anorm.endswith("%"):
+        return anorm[:-1] if unit in ("", "%") else "#"
+    if unit and unit != "%" and len(anorm) > len(unit) and anorm.endswith(unit):
+        body = anorm[: -len(unit)]
+        return "#" if body.endswith("%") else body
+    return anorm
+
+
+def actual_text_value(anorm: str, unit: str, max_number: Decimal) -> Decimal | None:
+    """A typed actual (normalised text) as the form's AVALUE formula reads it, against a
+    target whose unit is ``unit`` ("" for none, "%" for a percentage): a plain number, a
+    percentage only against a percentage or a unitless target, or a plain number followed by
+    the target's own unit. None when unreadable."""
+    body = actual_body(anorm, unit)
+    if not is_plain(body):
+        return None
+    value = plain_value(anorm if anorm.endswith("%") else body)
+    return value if value is not None and abs(value) < max_number else None
+
+
+def amount_value(value: object, params: FormParams) -> Decimal | str | None:
+    """formulas.amount: an amount cell as the 计算 sheet reads it, in 万元; None when blank,
+    "#" when unreadable."""
+    if isinstance(value, (ErrorValue, bool)):
+        return "#"
+    if _is_number(value):
+        typed = _dec(value)
+        return typed if abs(typed) < params.max_number else "#"
+    text = cell_text(value)
+    if text == "" or text in params.empty:
+        return None
+    unit = max((u for u in params.money_unit if text.endswith(u)), key=len, default="")
+    scale = params.money_scale[params.money_unit.index(unit)] if unit else params.money_per_amount
+    number = text[: len(text) - len(unit)]
+    if not is_plain(number):
+        return "#"
+    amount = round_half_away(div(Decimal(number) * scale, params.money_per_amount), params.clean)
+    return amount if abs(amount) < params.max_number else "#"
 
 
 @dataclass(frozen=True)
@@ -101,7 +148,7 @@ def parse_columns(target: object, level2: str, params: FormParams) -> dict[int, 
     """The target-parsing helper columns of an editable row (and its structured target)."""
     out: dict[int, Value] = {}
     number_cell = _is_number(target)
-    norm = "" if number_cell else formula_normalize("" if target is None else str(target))
+    norm = cell_text(target)
     out[Col.NORM] = norm
     sign_len = 0
     if norm:
@@ -124,15 +171,17 @@ def parse_columns(target: object, level2: str, params: FormParams) -> dict[int, 
         run = 0
     out[Col.RUN] = run
     num: Decimal | None = None
-    if run:
-        value = excel_value(body[:run])
-        num = None if value is None else (-value if neg else value)
+    if run and is_plain(body[:run]):
+        value = Decimal(body[:run])
+        num = -value if neg else value
     out[Col.NUM] = "" if num is None else float(num)
     after = body[run:]
     out[Col.AFTER] = after
     pct = after[:1] == "%"
     out[Col.PCT] = pct
     tail = after[1:] if pct else after
+    for mark in params.mark:
+        tail = tail.replace(mark, "")
     suffix_len = 0
     for key, length in zip(params.suf_key, params.suf_len, strict=True):
         if tail[-length:] == key:
@@ -140,16 +189,17 @@ def parse_columns(target: object, level2: str, params: FormParams) -> dict[int, 
     out[Col.SUFFIX_LEN] = suffix_len
     unit_tail = tail[: len(tail) - suffix_len]
     out[Col.UNIT_TAIL] = unit_tail
-    final = sign or (params.suf_val[params.suf_key.index(tail[-suffix_len:])] if suffix_len else "")
+    final = params.suf_val[params.suf_key.index(tail[-suffix_len:])] if suffix_len else sign
     out[Col.FINAL_SIGN] = final
     qual = (
         num is None
         or has_digit(unit_tail)
+        or (len(unit_tail) > 0 and unit_tail[0] in params.not_unit_start)
         or (not final and not pct and len(unit_tail) > 0 and unit_tail[0] in params.date_units)
     )
     out[Col.QUAL] = qual
     empty = not number_cell and (norm == "" or norm in params.empty)
-    kind = "" if empty else "N" if number_cell else "Q" if qual else "N"
+    kind = "" if isinstance(target, ErrorValue) or empty else "N" if number_cell else "Q" if qual else "N"
     out[Col.KIND] = kind
     tvalue: Decimal | None = None
     if kind == "N":
@@ -196,19 +246,33 @@ def row_values(row: RowInput, params: FormParams) -> dict[int, Value]:
 
     used = any(filled(v) for v in (row.name, row.target, row.actual, row.weight, row.reason, row.qscore))
     out[Col.USED] = 1 if used else 0
+    actual_error = isinstance(row.actual, ErrorValue)
     actual_number = _is_number(row.actual)
-    anorm = "" if actual_number else formula_normalize("" if row.actual is None else str(row.actual))
+    anorm = cell_text(row.actual)
     out[Col.ANORM] = anorm
-    actual_empty = not actual_number and (anorm == "" or anorm in params.empty)
+    unit = str(out[Col.UNIT])
+    body = actual_body(anorm, unit)
+    out[Col.ABODY] = body
+    out[Col.APLAIN] = is_plain(body)
+    # a logical value: LibreOffice's ISNUMBER says yes (TRUE is 1 there), Excel's no
+    actual_empty = (not actual_error and not actual_number and not isinstance(row.actual, bool)
+                    and (anorm == "" or anorm in params.empty))
 
     avalue: Decimal | str | None  # Decimal number, "#" unreadable, or None (empty)
-    if kind == "" or actual_empty:
+    if kind == "":
+        avalue = None
+    elif actual_error:
+        avalue = "#"
+    elif actual_empty:
         avalue = None
     elif kind == "N":
-        if actual_number:
-            avalue = _dec(row.actual)
+        if isinstance(row.actual, bool):
+            avalue = "#"
+        elif actual_number:
+            number = _dec(row.actual)
+            avalue = number if abs(number) < params.max_number else "#"
         else:
-            parsed = actual_text_value(anorm, str(out[Col.UNIT]))
+            parsed = actual_text_value(anorm, unit, params.max_number)
             avalue = "#" if parsed is None else parsed
     else:
         if anorm in params.rating_key:
@@ -321,22 +385,34 @@ def _excess(t: Decimal, a: Decimal, n: int, scale: int, params: FormParams) -> b
 class FundsInput:
     """The input amounts of the three funding rows (None when blank)."""
 
-    rows: dict[str, dict[str, Decimal | None]]  # fiscal/carryover/other -> column -> amount
+    # fiscal/carryover/other -> column -> what the cell holds: an amount in 万元 (a spec's), or
+    # for the twin of a filled form whatever was typed (text, a logical, an ErrorValue)
+    rows: dict[str, dict[str, object]]
     weight: Decimal
 
 
 def project_values(funds: FundsInput, inputs: list[RowInput], rows: list[dict[int, Value]],
                    params: FormParams, blocks: list[tuple[str, tuple[str, ...]]]) -> dict[str, Value]:
-    """The project-level computed cells, keyed by name."""
+    """The project-level computed cells, keyed by name (the 计算 sheet's reading of each amount
+    as ``amount_{row}_{column}`` and ``amount_text_{row}_{column}``)."""
     out: dict[str, Value] = {}
+    read: dict[str, dict[str, Decimal | None]] = {}
     totals: dict[str, Decimal | None] = {}
+    for key in ("fiscal", "carryover", "other"):
+        read[key] = {}
+        for col in ("initial", "budget", "executed"):
+            value = amount_value(funds.rows[key][col], params)
+            out[f"amount_{key}_{col}"] = "" if value is None else value if isinstance(value, str) else float(value)
+            out[f"amount_text_{key}_{col}"] = cell_text(funds.rows[key][col])
+            read[key][col] = value if isinstance(value, Decimal) else None
     for col in ("initial", "budget", "executed"):
-        values = [funds.rows[r][col] for r in ("fiscal", "carryover", "other")]
-        present = [v for v in values if v is not None]
-        totals[col] = sum(present, D0) if present else None
+        values = [out[f"amount_{r}_{col}"] for r in ("fiscal", "carryover", "other")]
+        present = [v for r in ("fiscal", "carryover", "other") if (v := read[r][col]) is not None]
+        unreadable = "#" in values
+        totals[col] = None if unreadable or not present else sum(present, D0)
         out[f"total_{col}"] = "" if totals[col] is None else float(totals[col])  # type: ignore[arg-type]
     for key in ("fiscal", "carryover", "other"):
-        out[f"rate_{key}"] = _rate(funds.rows[key]["budget"], funds.rows[key]["executed"], params)
+        out[f"rate_{key}"] = _rate(read[key]["budget"], read[key]["executed"], params)
     budget, executed, w = totals["budget"], totals["executed"], funds.weight
     out["exec_rate"] = _rate(budget, executed, params)
     rate = _rate_decimal(budget, executed, params)

@@ -14,9 +14,9 @@ from decimal import Decimal
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..notation import normalize, notation
+from ..notation import amount_scale, money_units, normalize, notation
 from ..profiles import Rules
-from ..rounding import CLEAN_PLACES
+from ..rounding import CLEAN_PLACES, MAX_MAGNITUDE
 from ..scoring import RATIO_PLACES
 from .layout import PARAMS_SHEET, cell, sheet_ref
 
@@ -56,6 +56,12 @@ class FormParams:
     date_units: str
     empty: tuple[str, ...]
     lower_l2: tuple[str, ...]
+    not_unit_start: str
+    max_number: Decimal
+    mark: tuple[str, ...]  # limit marks, longest first (removed in this order)
+    money_unit: tuple[str, ...]
+    money_scale: tuple[Decimal, ...]  # 元 per unit
+    money_per_amount: Decimal  # 元 per 万元
 
     @property
     def sign_len(self) -> tuple[int, ...]:
@@ -64,6 +70,10 @@ class FormParams:
     @property
     def suf_len(self) -> tuple[int, ...]:
         return tuple(len(k) for k in self.suf_key)
+
+    @property
+    def money_len(self) -> tuple[int, ...]:
+        return tuple(len(k) for k in self.money_unit)
 
 
 _DIRECTION_CODES = {"higher": 1, "lower": -1, "equal": 0}
@@ -113,6 +123,12 @@ def form_params(rules: Rules) -> FormParams:
         date_units="".join(nota.date_units),
         empty=tuple(sorted(v for v in nota.empty_values if v)),
         lower_l2=rules.lower_level2,
+        not_unit_start=nota.not_unit_start,
+        max_number=MAX_MAGNITUDE,
+        mark=tuple(sorted(nota.limit_marks, key=len, reverse=True)),
+        money_unit=tuple(money_units()),
+        money_scale=tuple(money_units().values()),
+        money_per_amount=amount_scale(),
     )
 
 
@@ -146,6 +162,9 @@ def write_params(workbook: Workbook, sheet: Worksheet, params: FormParams, rules
         ("exec_reason_below", _num(params.exec_reason_below),
          _cite(rules, "execution_reason_below", "预算执行率低于此值须说明原因（空：无此要求）")),
         ("date_units", params.date_units, "数字后紧跟这些字且无符号时，指标值视为日期（定性）"),
+        ("not_unit_start", params.not_unit_start, "数字后紧跟这些字符时不是数值（如 100-、1e3），指标值视为定性，实际完成值无法识别"),
+        ("max_number", float(params.max_number), "数值的绝对值须小于此数（电子表格只保留 15 位有效数字）"),
+        ("money_per_amount", float(params.money_per_amount), "项目资金以万元计：1 万元合多少元"),
     ]
     for key, value, note in scalars:
         sheet.write(row, 0, f"pe_p_{key}")
@@ -170,6 +189,10 @@ def write_params(workbook: Workbook, sheet: Worksheet, params: FormParams, rules
          [("suf_key", params.suf_key), ("suf_val", params.suf_val), ("suf_len", params.suf_len)]),
         ("符号的方向（1 正向，-1 反向，0 等于）", [("dir_sign", params.dir_sign), ("dir_code", params.dir_code)]),
         ("表示“无”的写法", [("empty", params.empty)]),
+        ("指标值中表示是否含本数的标记（读取时去掉）", [("mark", params.mark)]),
+        ("金额的单位（notation.yaml，每单位合多少元）",
+         [("money_unit", params.money_unit), ("money_scale", tuple(float(v) for v in params.money_scale)),
+          ("money_len", params.money_len)]),
         (_cite(rules, "lower_level2", "未写符号时按反向计分的二级指标"), [("lower_l2", params.lower_l2)]),
     ]
     for title, columns in tables:

@@ -3,8 +3,8 @@
 :func:`plan_form` places the spec's indicators under their 二级指标, decides which
 cells are locked, converts the spec's values into what the cells hold (actual
 values in the target's unit, percentages as fractions) and computes every cached
-result with :mod:`perfeval_xl.form.model` (and, in xlwings mode, the cells that
-call the UDFs with :mod:`perfeval_xl.form.udfvalues`).
+result with :mod:`perfeval_xl.form.model` (and, in the xlwings and lite modes, the
+cells that call the UDFs with :mod:`perfeval_xl.form.udfvalues`).
 """
 
 from __future__ import annotations
@@ -140,11 +140,11 @@ def plan_form(spec: ProjectSpec, rules: Rules, spare_rows: int = 2, mode: str = 
         planned.values = row_values(planned.input, params)
     fund_rows, warnings = funds_for_form(spec)
     weight = spec.execution_weight if spec.execution_weight is not None else rules.execution_weight
-    funds = FundsInput(fund_rows, weight)
+    funds = FundsInput({key: dict(cols) for key, cols in fund_rows.items()}, weight)
     blocks = [(b.name, b.levels) for b in rules.blocks]
     project = project_values(funds, [r.input for r in rows], [r.values for r in rows], params, blocks)
     plan = FormPlan(spec, rules, params, layout, rows, funds, project, blocks, warnings, mode)
-    if mode == "xlwings":
+    if mode in ("xlwings", "lite"):  # the modes whose results call the perfeval-xl functions
         from .udfvalues import apply_udf_values
 
         apply_udf_values(plan)

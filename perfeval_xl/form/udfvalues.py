@@ -1,4 +1,4 @@
-"""The cached results of the xlwings-mode cells: the UDFs themselves, called on
+"""The cached results of the xlwings- and lite-mode cells: the UDFs themselves, called on
 what the cells hold.
 
 :mod:`.model` is the Python twin of the native formulas. The twin of a cell

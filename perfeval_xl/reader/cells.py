@@ -1,13 +1,16 @@
 """Cell values as a reader needs them: typed, normalised, and with their address.
 
 A :class:`Sheet` wraps an openpyxl worksheet read with cached values
-(``data_only=True``): numbers in % format become percentages, error values
-(``#DIV/0!``) are told apart from text, and labels are normalised so that
-``年度\\n指标值``, ``全年预算数（A）`` and ``其中：当年财政拨款`` match their plain forms.
+(``data_only=True``), or a grid of values from python-calamine: numbers in % format
+become percentages, error values (``#DIV/0!``) are told apart from text, a date is
+the serial number a spreadsheet's formulas see (and says it is a date), and labels
+are normalised so that ``年度\\n指标值``, ``全年预算数（A）`` and ``其中：当年财政拨款``
+match their plain forms.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,13 +22,34 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from .. import yamlfile
 from ..datafiles import templates_dir
 from ..errors import RuleDataError
-from ..notation import is_empty, normalize
+from ..notation import ERROR_VALUES, is_empty, normalize
 from ..rounding import to_decimal
 
 COLUMN_NAMES = [xl_rowcol_to_cell(0, c)[:-1] for c in range(16384 // 64)]  # A … ZZ: fast addresses
 
-ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA", "#SPILL!",
-          "#CALC!"}
+ERRORS = ERROR_VALUES
+_EPOCH = dt.datetime(1899, 12, 30)  # day 0 of Excel's 1900 date system (as LibreOffice counts it too)
+
+
+def date_serial(value: dt.date | dt.time | dt.timedelta) -> Decimal:
+    """The serial number a spreadsheet holds for a date or time (1900 date system)."""
+    if isinstance(value, dt.timedelta):
+        return to_decimal(value.total_seconds() / 86400)
+    if isinstance(value, dt.time):
+        return to_decimal((value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6) / 86400)
+    moment = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
+    return to_decimal((moment.replace(tzinfo=None) - _EPOCH).total_seconds() / 86400)
+
+
+def date_text(value: dt.date | dt.time | dt.timedelta) -> str:
+    """A date as people read it: 2023-12-31, 2023-12-31 08:30, 08:30."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    return str(value)
 _NOTE = re.compile(r"\([^()]*\)")
 
 
@@ -91,18 +115,25 @@ class Cell:
     address: str  # e.g. 自评表!E14
     percent: bool = False  # a number shown in % format
     error: str | None = None  # an error value such as #DIV/0!
+    date: str | None = None  # a date or time (value is its serial number): as people read it
 
     @property
     def empty(self) -> bool:
         return self.error is None and is_empty(self.value)
 
     def text(self) -> str:
+        if self.date is not None:
+            return self.date
+        if isinstance(self.value, bool):
+            return "TRUE" if self.value else "FALSE"
         return "" if self.value is None else str(self.value).strip()
 
     def as_written(self) -> object:
         """The value as the official wrote it: "95%" for 0.95 in % format, numbers as Decimal."""
         if self.empty:
             return None
+        if self.date is not None or isinstance(self.value, bool):
+            return self.text()
         if isinstance(self.value, Decimal) and self.percent:
             return f"{format((self.value * 100).normalize(), 'f')}%"
         return self.value
@@ -139,6 +170,8 @@ class Sheet:
             return Cell(None, address, error=str(raw).strip())
         if isinstance(raw, bool):
             return Cell(raw, address)
+        if isinstance(raw, (dt.date, dt.time, dt.timedelta)):
+            return Cell(date_serial(raw), address, date=date_text(raw))
         if isinstance(raw, (int, float)):
             return Cell(to_decimal(raw), address, percent="%" in number_format)
         if isinstance(raw, str):
@@ -194,14 +227,19 @@ class OpenpyxlSheet(Sheet):
 
 
 class GridSheet(Sheet):
-    """Values from python-calamine: fast, but no number formats and error cells read as empty."""
+    """Values from python-calamine: fast, but no number formats. python-calamine reads an error
+    cell as empty; ``errors`` (1-based (row, column) -> #REF! …, read from the file by
+    :mod:`.errorcells`) puts them back."""
 
     def __init__(self, title: str, grid: list[list[Any]],
-                 merged: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:
+                 merged: list[tuple[tuple[int, int], tuple[int, int]]],
+                 errors: dict[tuple[int, int], str] | None = None) -> None:
         self.title = title
+        self.errors = errors or {}
         self.grid = grid
-        self.max_row = len(grid)
-        self.max_col = max((len(r) for r in grid), default=0)
+        # an error cell in the last row or column is outside what calamine saw as filled
+        self.max_row = max(len(grid), max((r for r, _ in self.errors), default=0))
+        self.max_col = max(max((len(r) for r in grid), default=0), max((c for _, c in self.errors), default=0))
         self._merged = {}
         for (r1, c1), (r2, c2) in merged:
             for row in range(r1, r2 + 1):
@@ -210,12 +248,18 @@ class GridSheet(Sheet):
                         self._merged[(row + 1, col + 1)] = (r1 + 1, c1 + 1)
 
     def raw(self, row: int, col: int) -> tuple[Any, str]:
+        if self.errors and (row, col) in self.errors:
+            return self.errors[(row, col)], ""
         try:
             value = self.grid[row - 1][col - 1]
         except IndexError:
             return None, ""
         return (None if value == "" else value), ""
 
+    def is_error(self, row: int, col: int) -> bool:
+        return (row, col) in self.errors
+
     def filled(self) -> list[tuple[tuple[int, int], Any]]:
-        return [((r, c), value) for r, line in enumerate(self.grid, start=1)
-                for c, value in enumerate(line, start=1) if value != "" and value is not None]
+        found = [((r, c), value) for r, line in enumerate(self.grid, start=1)
+                 for c, value in enumerate(line, start=1) if value != "" and value is not None]
+        return sorted([*found, *self.errors.items()]) if self.errors else found

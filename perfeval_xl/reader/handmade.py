@@ -20,9 +20,10 @@ from .. import findings as F
 from ..engine import resolve_level2
 from ..errors import FormError
 from ..findings import Finding
-from ..notation import ParseProblem, Quantity, is_empty, parse_quantity, split_unit
+from ..notation import ParseProblem, is_empty, parse_amount, parse_quantity
 from ..profiles import Rules, load_rules
 from ..spec import FundsRow, Indicator, ProjectSpec, Stated
+from ..targetparts import UnknownNature, compose_target, parts_disagree, unit_of
 from .cells import Cell, Sheet, labels
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度")
@@ -105,6 +106,7 @@ def read_handmade(sheet: Sheet, year: int | None, profile: str, source: str) -> 
         source=source,
         locations={**funds[1], **_stated_locations(stated_rate, stated_score, stated_total, grade),
                    **{f: loc for f, (_, loc) in fields.items()}},
+        unread=funds[2],
     )
     return Found(spec, out)
 
@@ -184,45 +186,45 @@ def _goals(sheet: Sheet) -> tuple[str, str]:
     return expected, actual
 
 
-def _typed(cell: Cell, what: str, out: list[Finding], where: str) -> tuple[bool, Decimal | None, Quantity | None]:
-    """(settled, value, quantity): an error value (reported), an empty cell or a number settle
-    the cell's value; a text is parsed into a quantity (None when it is none) for the caller."""
-    if cell.error:
-        out.append(F.error("cell-error", where, f"{what}是错误值 {cell.error}，请改为数值或留空", cell.address))
-        return True, None, None
+def _number(cell: Cell, what: str, out: list[Finding], where: str,
+            unread: dict[str, str] | None = None, key: str = "") -> Decimal | None:
+    """A number written in a cell, possibly as text with a unit ("25分"). What is not one — an
+    error value, a date, other text — goes to ``unread`` under ``key`` for the engine to
+    report, or without ``unread`` is reported here."""
     if cell.empty:
-        return True, None, None
-    if isinstance(cell.value, Decimal):
-        return True, cell.value, None
-    try:
-        return False, None, parse_quantity(cell.value)
-    except ParseProblem:
-        return False, None, None
-
-
-def _number(cell: Cell, what: str, out: list[Finding], where: str) -> Decimal | None:
-    """A number written in a cell, possibly as text with a unit ("25分")."""
-    settled, value, quantity = _typed(cell, what, out, where)
-    if settled:
-        return value
-    if quantity is None or quantity.unit not in (None, "分"):
-        out.append(F.error("cell-not-number", where, f"{what}“{cell.text()}”不是数字，请填写数值", cell.address))
         return None
-    return quantity.value
-
-
-def _amount(cell: Cell, what: str, out: list[Finding], where: str) -> Decimal | None:
-    """An amount in 万元, possibly written as text in 元/万元/亿元 ("865400元")."""
-    settled, value, quantity = _typed(cell, what, out, where)
-    if settled:
-        return value
-    if quantity is not None:
-        factor, base = split_unit(quantity.unit or "万元")
-        if base == "元":
-            return quantity.value * factor / Decimal(10000)
-    out.append(F.error("cell-not-number", where, f"{what}“{cell.text()}”不是金额，请填写以万元计的数值",
-                       cell.address))
+    if isinstance(cell.value, Decimal) and cell.date is None:
+        return cell.value
+    if not cell.error and cell.date is None and isinstance(cell.value, str):
+        try:
+            quantity = parse_quantity(cell.value)
+        except ParseProblem:
+            quantity = None
+        if quantity is not None and quantity.unit in (None, "分") and quantity.sign is None:
+            return quantity.value
+    text = cell.error or cell.text()
+    if unread is not None:
+        unread[key] = text
+    elif cell.error:
+        out.append(F.error("cell-error", where, f"{what}是错误值 {text}，请改为数值或留空", cell.address))
+    else:
+        out.append(F.error("cell-not-number", where, f"{what}“{text}”不是数字，请填写数值", cell.address))
     return None
+
+
+def _amount(cell: Cell, key: str, unread: dict[str, str]) -> Decimal | None:
+    """An amount in 万元, possibly written as text in 元/万元/亿元 ("865400元"); what is not one
+    (an error value, a date, 约86) goes to ``unread`` for the engine to report at its cell."""
+    if cell.empty:
+        return None
+    if cell.error or cell.date is not None:
+        unread[key] = cell.error or cell.text()
+        return None
+    try:
+        return parse_amount(cell.value)
+    except ParseProblem:
+        unread[key] = cell.text()
+        return None
 
 
 def _indicator_rows(sheet: Sheet, rules: Rules, header: int, last: int, columns: dict[str, int],
@@ -241,49 +243,56 @@ def _indicator_rows(sheet: Sheet, rules: Rules, header: int, last: int, columns:
             continue
         name = name_cell.text()
         where = f"{sheet.title} 第 {row} 行“{name}”" if name else f"{sheet.title} 第 {row} 行"
+        unread: dict[str, str] = {}
         for key, cell in cells.items():
-            if cell.error and key not in ("weight", "score"):
+            if cell.error and key in ("target", "actual"):
+                unread[key] = cell.error  # the engine says what it means for the score
+            elif cell.error and key not in ("weight", "score"):
                 out.append(F.error("cell-error", where, f"单元格是错误值 {cell.error}，按空白处理；请改为正确的值",
                                    cell.address))
         l1 = level1
         if not l1 and level2:
             _, owner, _ = resolve_level2(level2, rules)
             l1 = owner or ""
-        target = _target(cells)
+        target = _target(cells, out, where)
         actual = cells["actual"].as_written()
         if "unit" in cells and isinstance(actual, Decimal) and not cells["unit"].empty:
-            actual = f"{format(actual.normalize(), 'f')}{cells['unit'].text()}"
-        weight = _number(cells["weight"], "分值", out, where)
+            actual = f"{format(actual.normalize(), 'f')}{unit_of(cells['unit'].text())}"
+        weight = _number(cells["weight"], "分值", out, where, unread, "weight")
         score = _number(cells["score"], "得分", out, where) if "score" in cells else None
         reason = cells["reason"].text() if "reason" in cells and not cells["reason"].empty else ""
         locations = {key: cell.address for key, cell in cells.items()}
         indicators.append(Indicator(
             level1=l1, level2=level2, name=name, target=target, actual=actual, weight=weight,
-            reason=reason, score=score, where=where, locations=locations,
+            reason=reason, score=score, where=where, locations=locations, unread=unread,
         ))
     return indicators
 
 
-def _target(cells: dict[str, Cell]) -> object:
-    """The 年度指标值, composed from 指标性质/指标值/度量单位 where the form splits it."""
+def _target(cells: dict[str, Cell], out: list[Finding], where: str) -> object:
+    """The 年度指标值, made from 指标性质/指标值/度量单位 where the form splits it (as budget systems do)."""
     value = cells["target"].as_written()
-    sign = cells.get("sign")
-    unit = cells.get("unit")
-    if sign is None or sign.empty:
-        if unit is not None and not unit.empty and isinstance(value, Decimal):
-            return f"{format(value.normalize(), 'f')}{unit.text()}"
+    sign, unit = cells.get("sign"), cells.get("unit")
+    if sign is None and unit is None:
         return value
-    sign_text = sign.text()
-    if "定性" in sign_text or value is None:
+    nature = "" if sign is None or sign.empty else sign.text()
+    try:
+        composed = compose_target(nature, value, "" if unit is None or unit.empty else unit.text())
+    except UnknownNature:
+        assert sign is not None
+        out.append(F.error("target-nature-unknown", where, f"指标性质“{nature}”无法识别，应为 ≥ ＞ ＝ ＜ ≤ 或“定性”",
+                           sign.address))
         return value
-    number = format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
-    unit_text = "" if unit is None or unit.empty else unit.text()
-    return f"{sign_text}{number}{unit_text}"
+    disagreement = parts_disagree(composed, nature)
+    if disagreement is not None and sign is not None:
+        out.append(F.warning("target-parts-disagree", where, disagreement, sign.address))
+    return composed.target
 
 
 def _funds(sheet: Sheet, header: int, out: list[Finding]
-           ) -> tuple[tuple[dict[str, FundsRow], dict[str, str]], Decimal | None,
+           ) -> tuple[tuple[dict[str, FundsRow], dict[str, str], dict[str, str]], Decimal | None,
                       tuple[Decimal | None, str], tuple[Decimal | None, str]]:
+    """((rows, locations, unread amounts), execution weight, stated rate, stated score)."""
     lab = labels()
     funds_header = None
     columns: dict[str, int] = {}
@@ -297,9 +306,10 @@ def _funds(sheet: Sheet, header: int, out: list[Finding]
             funds_header, columns = row, found
     empty: tuple[Decimal | None, str] = (None, "")
     if funds_header is None:
-        return ({}, {}), None, empty, empty
+        return ({}, {}, {}), None, empty, empty
     rows: dict[str, dict[str, Decimal | None]] = {}
     locations: dict[str, str] = {}
+    unread: dict[str, str] = {}
     weight, rate, score = None, empty, empty
     for row in range(funds_header + 1, min(funds_header + 8, header)):
         kind = None
@@ -313,10 +323,12 @@ def _funds(sheet: Sheet, header: int, out: list[Finding]
             if col_name not in columns:
                 continue
             cell = sheet.cell(row, columns[col_name])
-            amount = _amount(cell, f"项目资金第 {row} 行的金额", out, f"{sheet.title} 项目资金")
+            key = f"funds.{kind}.{col_name}"
+            amount = _amount(cell, key, unread)
             if amount is not None:
                 values[col_name] = (values[col_name] or Decimal(0)) + amount
-                locations.setdefault(f"funds.{kind}.{col_name}", cell.address)
+            if amount is not None or key in unread:
+                locations.setdefault(key, cell.address)
         if kind == "total":
             if "weight" in columns:
                 cell = sheet.cell(row, columns["weight"])
@@ -329,7 +341,7 @@ def _funds(sheet: Sheet, header: int, out: list[Finding]
                 cell = sheet.cell(row, columns["score"])
                 score = (_number(cell, "预算执行率得分", out, f"{sheet.title} 项目资金"), cell.address)
     funds = {key: FundsRow(**values) for key, values in rows.items()}
-    return (funds, locations), weight, rate, score
+    return (funds, locations, unread), weight, rate, score
 
 
 def _rate(cell: Cell, out: list[Finding], title: str) -> Decimal | None:

@@ -1,12 +1,15 @@
 """Opening a file that claims to be a workbook, safely.
 
-Before any parser sees a file we look at its bytes: an empty file, an old .xls,
-a password-encrypted workbook (an OLE2 container holding an EncryptedPackage),
-something that is not a zip at all, a truncated zip, and a zip bomb (too many
-entries, too much uncompressed data, absurd compression ratios) are each one
-clear Chinese error for that file. XML is parsed by openpyxl with defusedxml
-installed, so entity tricks are refused too. Macros in an .xlsm are never run:
-nothing here executes anything.
+Before any parser sees a file we look at its bytes, and they say what it is
+(:data:`KINDS`: an Excel 2007+ workbook, a binary .xlsb, an OpenDocument .ods, or
+an Excel 97–2003 / WPS workbook in an OLE2 container — :data:`WORKBOOK_SUFFIXES`
+are the names every command accepts). An empty file, a password-encrypted workbook
+(an OLE2 container holding an EncryptedPackage), a Word or PowerPoint file,
+something that is not a workbook at all, a truncated zip, and a zip bomb (too many
+entries, too much uncompressed data, absurd compression ratios) are each one clear
+Chinese error for that file. XML is parsed by openpyxl with defusedxml installed,
+so entity tricks are refused too. Macros in an .xlsm are never run: nothing here
+executes anything.
 """
 
 from __future__ import annotations
@@ -27,6 +30,16 @@ from ..errors import FileError, FormError, os_reason
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+# OLE2 streams of documents that are not workbooks (a .doc or .ppt renamed, or sent by mistake)
+OTHER_OFFICE_STREAMS = tuple(name.encode("utf-16-le") for name in ("WordDocument", "PowerPoint Document"))
+
+# What a workbook is, by its bytes: "xlsx" (.xlsx/.xlsm/.xltx/.xltm, read by openpyxl or
+# python-calamine), "xlsb", "ods" and "xls" (Excel 97–2003 and WPS .et: BIFF in OLE2), read
+# by python-calamine.
+KINDS = ("xlsx", "xlsb", "ods", "xls")
+# The file names every command (score, check, export, consolidate) takes as workbooks.
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xltx", ".xltm", ".xlsb", ".xls", ".et", ".ods"})
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 MAX_ENTRIES = 10_000
 MAX_TOTAL_BYTES = 200 * 1024 * 1024  # uncompressed, all parts together
@@ -47,12 +60,14 @@ class Opened:
     path: Path
     macros: bool  # an .xlsm/.xltm with a VBA project (never run)
     saved_at: str | None = None  # docProps/core.xml's modified time, when it says
+    kind: str = "xlsx"  # one of KINDS
     shapes: dict[str, SheetShape] = field(default_factory=dict)  # the sheets checked, by name
+    sheet_xml: dict[str, bytes] = field(default_factory=dict, repr=False)  # … and their XML, read once
 
 
 def check_workbook_file(path: Path, verify: bool = True, data: bytes | None = None,
                         sheets: Collection[str] | None = None) -> Opened:
-    """Raise FileError with the reason when ``path`` is not a readable .xlsx/.xlsm.
+    """Raise FileError with the reason when ``path`` is not a readable workbook (any of KINDS).
 
     ``verify`` also decompresses every part to check its CRC (slower; the fast
     reader leaves that to the parser, which fails on a damaged part anyway). With
@@ -79,14 +94,14 @@ def check_workbook_file(path: Path, verify: bool = True, data: bytes | None = No
     if head.startswith(OLE2_MAGIC):
         content = path.read_bytes() if data is None else data
         if ENCRYPTED_STREAM in content:
-            raise FileError(f"{path.name} 设有打开密码，无法读取；请在 Excel/WPS 中取消密码"
-                            "（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码）后另存再试")
-        # .xls, .doc, .ppt and workbooks with an opening password are all OLE2 containers
-        raise FileError(f"{path.name} 是旧版 Office 文件（.xls/.doc 等）或设有打开密码的文件，无法读取；"
-                        "如果是自评表，请在 Excel/WPS 中打开（设有打开密码的先取消密码），"
-                        "另存为“Excel 工作簿（.xlsx）”后再试；如果是 Word 等其他文件，请换成填好的自评表")
+            raise encrypted(path)
+        # .xls, .et, .doc, .ppt and workbooks with an opening password are all OLE2 containers
+        if any(stream in content for stream in OTHER_OFFICE_STREAMS):
+            raise FileError(f"{path.name} 是 Word、PowerPoint 等其他 Office 文件，不是工作簿，无法读取；"
+                            "请换成填好的自评表（Excel/WPS 工作簿）")
+        return Opened(path, macros=False, kind="xls")
     if not head.startswith(ZIP_MAGIC):
-        raise FileError(f"{path.name} 不是 Excel 工作簿（.xlsx），可能是其他类型的文件改了扩展名")
+        raise FileError(f"{path.name} 不是 Excel 工作簿（.xlsx、.xls、.et、.ods 等），可能是其他类型的文件改了扩展名")
     try:
         archive = zipfile.ZipFile(path if data is None else io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -106,17 +121,22 @@ def check_workbook_file(path: Path, verify: bool = True, data: bytes | None = No
             if entry.file_size > RATIO_FLOOR and entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
                 raise FileError(f"{path.name} 的压缩比异常（{entry.filename}），可能是“压缩炸弹”，拒绝读取")
         names = set(archive.namelist())
-        if not any(part in names for part in WORKBOOK_PARTS):
+        kind = _zip_kind(archive, names)
+        if kind is None:
             raise FileError(f"{path.name} 是压缩包但不是 Excel 工作簿（缺少 xl/workbook.xml）")
         bad = archive.testzip() if verify else None
         if bad is not None:
             raise FileError(f"{path.name} 已损坏（部件 {bad} 校验失败），请重新获取该文件")
         match = _MODIFIED.search(_core(archive, names))
         modified = match.group(1).decode("ascii", "replace").strip() if match else None
-        # the full check (verify) reads every cell's address; the fast one leaves the rare
-        # unusual spelling to the workers' memory limit
-        shapes = check_sheet_sizes(archive, path, sheets, exact=verify, data=data)
-        return Opened(path, macros="xl/vbaProject.bin" in names, saved_at=modified, shapes=shapes)
+        shapes: dict[str, SheetShape] = {}
+        xml: dict[str, bytes] = {}
+        if kind == "xlsx":  # the full check (verify) reads every cell's address; the fast one leaves
+            # the rare unusual spelling to the workers' memory limit
+            shapes = check_sheet_sizes(archive, path, sheets, exact=verify, data=data,
+                                       keep=xml if sheets is not None else None)
+        return Opened(path, macros="xl/vbaProject.bin" in names, saved_at=modified, kind=kind, shapes=shapes,
+                      sheet_xml=xml)
 
 
 def _core(archive: zipfile.ZipFile, names: Collection[str]) -> bytes:
@@ -132,6 +152,27 @@ def check_file_size(path: Path, size: int) -> None:
     """A file larger than any workbook could be once unpacked is refused before it is read."""
     if size > MAX_FILE_BYTES:
         raise FileError(f"{path.name} 有 {size / 1024 / 1024:,.0f} MB，远大于自评表，不像自评表，拒绝读取")
+
+
+def _zip_kind(archive: zipfile.ZipFile, names: set[str]) -> str | None:
+    """What a zip package is: "xlsx", "xlsb", "ods", or None when it is no workbook."""
+    if any(part in names for part in WORKBOOK_PARTS):
+        return "xlsx"
+    if "xl/workbook.bin" in names:
+        return "xlsb"
+    if "content.xml" in names and "mimetype" in names:
+        try:
+            if archive.read("mimetype")[:128].strip().startswith(ODS_MIMETYPE):
+                return "ods"
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
+            return None
+    return None
+
+
+def encrypted(path: Path) -> FileError:
+    """A workbook with a password to open (both readers say the same)."""
+    return FileError(f"{path.name} 设有打开密码，无法读取；请在 Excel/WPS 中取消密码"
+                     "（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码）后另存再试")
 
 
 
@@ -299,13 +340,35 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return _sheet_parts(_Package(archive))
 
 
+# sheet parts of packages whose workbook and relationships parts are the same bytes (by CRC and size,
+# from the zip's directory, without inflating them): the forms of one batch share them
+_PARTS_SEEN: dict[tuple[int, int, int, int], dict[str, str]] = {}
+
+
 def _sheet_parts(package: _Package) -> dict[str, str]:
+    try:
+        book, relations = package.archive.getinfo("xl/workbook.xml"), package.archive.getinfo(
+            "xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return {}
+    key = (book.CRC, book.file_size, relations.CRC, relations.file_size)
+    known = _PARTS_SEEN.get(key)
+    if known is not None:
+        return known
     try:
         workbook = package.read("xl/workbook.xml")
         rels = package.read("xl/_rels/workbook.xml.rels")
     except (KeyError, zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError,
             zlib.error):
         return {}
+    parts = _parse_sheet_parts(workbook, rels)
+    _PARTS_SEEN[key] = parts
+    if len(_PARTS_SEEN) > 256:
+        _PARTS_SEEN.pop(next(iter(_PARTS_SEEN)))
+    return parts
+
+
+def _parse_sheet_parts(workbook: bytes, rels: bytes) -> dict[str, str]:
     # as programs write them (one search each), else attribute by attribute
     sheets = _SHEET_PLAIN.findall(workbook)
     if len(sheets) != workbook.count(b"<sheet "):
@@ -432,7 +495,8 @@ def too_large(path: Path, shape: SheetShape) -> FileError | None:
 
 
 def check_sheet_sizes(archive: zipfile.ZipFile, path: Path, names: Collection[str] | None = None,
-                      exact: bool = True, data: bytes | None = None) -> dict[str, SheetShape]:
+                      exact: bool = True, data: bytes | None = None,
+                      keep: dict[str, bytes] | None = None) -> dict[str, SheetShape]:
     """Shapes of the sheets ``names`` (all when None), each checked; raises FileError for the
     first that a reader could not build (``exact``: see :func:`sheet_shape`). Shared strings,
     and with every sheet the comments, are checked too."""
@@ -445,7 +509,10 @@ def check_sheet_sizes(archive: zipfile.ZipFile, path: Path, names: Collection[st
     for name, part in parts.items():
         if (names is not None and name not in names) or part not in present:
             continue
-        shape = sheet_shape(name, part, _read_part(package, part, path), exact)
+        xml = _read_part(package, part, path)
+        shape = sheet_shape(name, part, xml, exact)
+        if keep is not None:
+            keep[name] = xml  # for a later look at the same part (its error values)
         error = too_large(path, shape)
         if error is not None:
             raise error

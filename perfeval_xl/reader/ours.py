@@ -37,17 +37,17 @@ from ..form.metadata import (
     read_meta,
     workbook_cells,
 )
-from ..notation import parse_target
+from ..notation import ParseProblem, parse_amount, parse_target
 from ..rounding import to_decimal
 from ..seal import Entry, SealKey, explain, verify
-from ..spec import FundsRow, Indicator, ProjectSpec
-from .cells import COLUMN_NAMES, OpenpyxlSheet, Sheet
+from ..spec import FUND_COLUMN_LABELS, FundsRow, Indicator, ProjectSpec
+from .cells import COLUMN_NAMES, Cell, OpenpyxlSheet, Sheet
 from .opening import generator_marks
 
 _ADDRESS = re.compile(r"([A-Z]+)(\d+)")
 
 COMPUTED_COLUMNS = (Col.SCORE, Col.DEVIATION, Col.USED, Col.AVALUE, Col.RAW, Col.REASON_REQ,
-                    Col.REASON_MISSING, Col.STATE, Col.BAND_LOW, Col.BAND_HIGH, Col.ANORM)
+                    Col.REASON_MISSING, Col.STATE, Col.BAND_LOW, Col.BAND_HIGH, Col.ANORM, Col.ABODY, Col.APLAIN)
 VALUES_ONLY = "values-only"
 
 
@@ -256,22 +256,71 @@ def _replaced_formulas(formulas: Any, layout: FormLayout) -> str:
     return f"；公式被改成数值的单元格：{'、'.join(replaced[:10])}" if replaced else ""
 
 
-def _spec(vsheet: Sheet, layout: FormLayout, meta: dict[str, str], source: str,
-          out: list[Finding]) -> ProjectSpec:
-    def v(row: int, col: int) -> Any:
-        return vsheet.cell(row + 1, col + 1)
+class _Inputs:
+    """The input cells of one form, read as the form's formulas read them, so that the engine
+    scores what the form shows: an error value is the engine's to report (``unread``), a
+    logical value is its text (TRUE), a date is the serial number the formulas see (and an
+    error finding says so), a text in a number cell is unread."""
 
-    def text(row: int, col: int) -> str:
-        c = v(row, col)
+    def __init__(self, sheet: Sheet, out: list[Finding]) -> None:
+        self.sheet = sheet
+        self.out = out
+
+    def cell(self, row: int, col: int) -> Cell:
+        return self.sheet.cell(row + 1, col + 1)
+
+    def text(self, row: int, col: int) -> str:
+        c = self.cell(row, col)
+        if c.error:
+            self.out.append(F.error("cell-error", "自评表", f"单元格是错误值 {c.error}，按空白处理；请改为正确的内容",
+                                    c.address))
+            return ""
         return "" if c.empty else c.text()
 
-    def raw(row: int, col: int) -> object:
-        c = v(row, col)
+    def value(self, row: int, col: int, key: str, what: str, where: str, unread: dict[str, str]) -> object:
+        """A target or an actual value: number, text, or None (an error value goes to ``unread``)."""
+        c = self.cell(row, col)
         if c.error:
-            out.append(F.error("cell-error", "自评表", f"单元格是错误值 {c.error}，按空白处理", c.address))
+            unread[key] = c.error
             return None
-        return None if c.empty else c.value
+        if c.empty:
+            return None
+        if isinstance(c.value, bool):
+            return c.text()
+        self._date(c, what, where)
+        return c.value
 
+    def number(self, row: int, col: int, key: str, what: str, where: str,
+               unread: dict[str, str]) -> Decimal | None:
+        """A number cell (分值, 评分): a text there is no number to the formulas either."""
+        c = self.cell(row, col)
+        value = self.value(row, col, key, what, where, unread)
+        if value is None or isinstance(value, Decimal):
+            return value
+        unread[key] = c.text()
+        return None
+
+    def amount(self, row: int, col: int, key: str, what: str, unread: dict[str, str]) -> Decimal | None:
+        """An amount: a number, or a text with a unit of money (87.65万元), as the 计算 sheet reads it."""
+        value = self.value(row, col, key, what, "项目资金", unread)
+        if value is None or isinstance(value, Decimal):
+            return value
+        try:
+            return parse_amount(value)
+        except ParseProblem:
+            unread[key] = str(value).strip()
+            return None
+
+    def _date(self, c: Cell, what: str, where: str) -> None:
+        if c.date is not None:
+            self.out.append(F.error(
+                "cell-date", where, f"{what}单元格是日期 {c.date}，表内公式按日期序列号 {number(c.value)} 计算；"
+                "请改为数值（如是时限类指标，请按年度指标值的写法填写）", c.address))
+
+
+def _spec(vsheet: Sheet, layout: FormLayout, meta: dict[str, str], source: str,
+          out: list[Finding]) -> ProjectSpec:
+    cells = _Inputs(vsheet, out)
     inputs = (Col.NAME, Col.TARGET, Col.ACTUAL, Col.WEIGHT, Col.REASON, Col.QSCORE)
     indicators = []
     for place in layout.indicators:
@@ -279,48 +328,53 @@ def _spec(vsheet: Sheet, layout: FormLayout, meta: dict[str, str], source: str,
         if all(vsheet.raw(r + 1, col + 1)[0] in (None, "") and not vsheet.is_error(r + 1, col + 1)
                for col in inputs):
             continue
-        name = text(r, Col.NAME)
-        target = raw(r, Col.TARGET)
+        name = cells.text(r, Col.NAME)
+        where = f"第 {r + 1} 行“{name}”" if name else f"第 {r + 1} 行"
+        unread: dict[str, str] = {}
+        target = cells.value(r, Col.TARGET, "target", "年度指标值", where, unread)
         parsed = parse_target(target)
-        qscore = raw(r, Col.QSCORE)
-        weight = raw(r, Col.WEIGHT)
+        qualitative = parsed is not None and parsed.qualitative
         indicators.append(Indicator(
             level1=place.level1, level2=place.level2, name=name, target=target,
-            actual=raw(r, Col.ACTUAL),
-            weight=weight if isinstance(weight, Decimal) else None,
-            reason=text(r, Col.REASON),
-            score=qscore if isinstance(qscore, Decimal) and parsed is not None and parsed.qualitative else None,
-            where=f"第 {r + 1} 行“{name}”" if name else f"第 {r + 1} 行",
+            actual=cells.value(r, Col.ACTUAL, "actual", "实际完成值", where, unread),
+            weight=cells.number(r, Col.WEIGHT, "weight", "分值", where, unread),
+            reason=cells.text(r, Col.REASON),
+            # the 定性指标评分 counts for a qualitative row only (the formulas ignore it elsewhere)
+            score=cells.number(r, Col.QSCORE, "score", "定性指标评分", where, unread) if qualitative else None,
+            where=where,
             locations={key: f"{SHEET}!{cell(r, col)}" for key, col in (
                 ("level1", Col.LEVEL1), ("level2", Col.LEVEL2), ("name", Col.NAME), ("target", Col.TARGET),
                 ("actual", Col.ACTUAL), ("weight", Col.WEIGHT), ("reason", Col.REASON), ("score", Col.QSCORE))},
+            unread=unread,
         ))
     funds: dict[str, FundsRow] = {}
     locations: dict[str, str] = {}
+    unread_amounts: dict[str, str] = {}
     for key in ("fiscal", "carryover", "other"):
         row = layout.funds[key]
         values_row = {}
         for col_key, col in FUND_COLUMNS.items():
-            value = raw(row, col)
-            values_row[col_key] = value if isinstance(value, Decimal) else None
-            locations[f"funds.{key}.{col_key}"] = f"{SHEET}!{cell(row, col)}"
+            field_key = f"funds.{key}.{col_key}"
+            values_row[col_key] = cells.amount(row, col, field_key, FUND_COLUMN_LABELS[col_key], unread_amounts)
+            locations[field_key] = f"{SHEET}!{cell(row, col)}"
         funds[key] = FundsRow(**values_row)
     locations["execution_weight"] = f"{SHEET}!{cell(layout.funds['total'], Col.WEIGHT)}"
-    year_cell = raw(layout.year, Col.BLOCK)
-    weight_cell = raw(layout.funds["total"], Col.WEIGHT)
+    year_cell = cells.cell(layout.year, Col.BLOCK).value
+    weight_cell = cells.cell(layout.funds["total"], Col.WEIGHT).value
     return ProjectSpec(
         year=int(year_cell) if isinstance(year_cell, Decimal) else int(meta.get("year", "0") or 0),
-        project=text(layout.project, Col.LEVEL2),
-        department=text(layout.department, Col.LEVEL2),
-        unit=text(layout.department, Col.SCORE),
+        project=cells.text(layout.project, Col.LEVEL2),
+        department=cells.text(layout.department, Col.LEVEL2),
+        unit=cells.text(layout.department, Col.SCORE),
         profile=meta.get("profile") or "mof-2020",
         execution_weight=weight_cell if isinstance(weight_cell, Decimal) else None,
         funds=funds,
-        goal_expected=text(layout.goals_text, Col.LEVEL2),
-        goal_actual=text(layout.goals_text, Col.ACTUAL),
+        goal_expected=cells.text(layout.goals_text, Col.LEVEL2),
+        goal_actual=cells.text(layout.goals_text, Col.ACTUAL),
         indicators=tuple(indicators),
         source=source,
         locations=locations,
+        unread=unread_amounts,
     )
 
 
