@@ -30,7 +30,7 @@ TWO_TO_THE_64 = "18446744073709551615"
 
 
 def workbook(path: Path, sheet_data: str, *, after: str = "", styles: str | None = None,
-             shared_strings: str | None = None) -> Path:
+             shared_strings: str | None = None, level: int = 6) -> Path:
     """A one-sheet .xlsx ("Sheet1") with ``sheet_data`` inside <sheetData>, ``after`` after it."""
     relations = [f'<Relationship Id="rId1" Type="{DOC}/worksheet" Target="worksheets/sheet1.xml"/>']
     parts = {}
@@ -50,7 +50,7 @@ def workbook(path: Path, sheet_data: str, *, after: str = "", styles: str | None
         "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{MAIN}"><sheetData>{sheet_data}</sheetData>{after}'
                                     '</worksheet>',
     })
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
         for name, text in parts.items():
             archive.writestr(name, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' + text)
     return path
@@ -110,10 +110,9 @@ def many_sheets(path: Path, count: int = 1_001) -> Path:
 
 def dense(path: Path, rows: int, cols: int) -> Path:
     """A sheet of rows × cols numbers (within the extent checks): costs its reader real memory."""
-    letters = [_column(c) for c in range(cols)]
-    body = "".join(f'<row r="{r}">' + "".join(f'<c r="{letters[c]}{r}"><v>{c}</v></c>' for c in range(cols))
-                   + "</row>" for r in range(1, rows + 1))
-    return workbook(path, body)
+    cells = "".join(f'<c r="{_column(c)}{{row}}"><v>{c}</v></c>' for c in range(cols))
+    body = "".join(f'<row r="{r}">' + cells.replace("{row}", str(r)) + "</row>" for r in range(1, rows + 1))
+    return workbook(path, body, level=1)
 
 
 def _column(index: int) -> str:
