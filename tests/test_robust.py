@@ -293,11 +293,13 @@ def test_discovery_never_follows_a_loop_or_opens_a_special_file(tmp_path: Path) 
     fifo(tmp_path / "a" / "管道.xlsx")
     symlink_loop(tmp_path / "a")
     folder_loop(tmp_path / "a")
+    os.symlink("/dev/null", tmp_path / "a" / "设备.xlsx")
     found = discover([str(tmp_path)])
     assert [p.name for p in found.files] == ["表.xlsx"]
     reasons = {p.name: r for p, r in found.skipped}
     assert reasons["管道.xlsx"] == "是命名管道（FIFO），不是普通文件，已跳过"
     assert reasons["循环.xlsx"] == LOOP
+    assert reasons["设备.xlsx"] == "是字符设备文件，不是普通文件，已跳过"
     assert reasons["b"] == FOLDER_SEEN or reasons["a"] == FOLDER_SEEN
 
 

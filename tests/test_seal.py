@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from perfeval_xl.cli import cli
 from perfeval_xl.demo import load_example
+from perfeval_xl.errors import FormError
 from perfeval_xl.form import build_form
 from perfeval_xl.form.layout import META_SHEET, SHEET, Col
 from perfeval_xl.form.metadata import META_KEYS, fingerprint, workbook_cells
@@ -253,3 +254,34 @@ def test_the_key_is_written_by_write_key_only_once(tmp_path: Path) -> None:
     assert read_key(tmp_path / "k.key") == key
     write_key(new_key(), tmp_path / "k.key", force=True)
     assert read_key(tmp_path / "k.key") != key
+
+
+@pytest.mark.parametrize(("entry", "value", "what"), [
+    ("inputs", "A1:A1048576,B1:B1048576,C1:C1048576", "可填写或公式单元格的范围"),
+    ("layout", '{"rows": [[2000000, "产出指标", "数量指标", 0, true]]}', "指标行的布局"),
+    ("layout", '{"rows": [[900, "产出指标", "数量指标", 0, true]]}', "指标行的位置"),
+    ("layout", "not json", "指标行的布局"),
+])
+def test_a_hand_written_meta_is_refused_not_followed(entry: str, value: str, what: str, tmp_path: Path) -> None:
+    """_meta edited so that a reader would list millions of cells or rows: the readers that use the entry
+    refuse the file at once (check exits 2), in a process that may use 1 GB. (The full check does not use
+    the list of inputs: its fingerprint covers every locked cell.)"""
+    import sys
+
+    from attacks import run_capped
+
+    build_form(load_example("caidian-2019-quality"), tmp_path / "表.xlsx")
+    workbook = openpyxl.load_workbook(tmp_path / "表.xlsx")
+    for row in workbook[META_SHEET].iter_rows(max_col=2):
+        if row[0].value == entry:
+            row[1].value = value
+    workbook.save(tmp_path / "改了记录.xlsx")
+    expected = (f"自评表中隐藏的下发记录（_meta）已损坏或被改动（{what}不是任何自评表会有的），无法按下发时的版式读取；"
+                "请使用财政局下发的原表重新填写，或联系财政局核实")
+    proc = run_capped([sys.executable, "-m", "perfeval_xl", "check", str(tmp_path / "改了记录.xlsx")], megabytes=1024)
+    if entry == "layout":
+        assert proc.returncode == 2 and proc.stderr == f"错误：{expected}\n", proc.stderr
+    else:
+        assert proc.returncode in (0, 1) and proc.stderr == ""
+    with pytest.raises(FormError, match="_meta"):
+        evaluate_fast(tmp_path / "改了记录.xlsx")

@@ -117,13 +117,21 @@ def encode_cells(cells: Iterable[tuple[int, int]]) -> str:
 _RANGE = re.compile(r"([A-Z]+)(\d+)(?::[A-Z]+(\d+))?")
 
 
+MAX_LISTED_CELLS = 2_000_000  # cells _meta may list as inputs or formulas (a form of 5,000 indicators: 60,000)
+MAX_LAYOUT_ROWS = 100_000  # indicator rows _meta may list
+
+
 @lru_cache(maxsize=256)
 def decode_cells(text: str) -> frozenset[tuple[int, int]]:
-    """The cells of :func:`encode_cells`' text."""
-    out: set[tuple[int, int]] = set()
+    """The cells of :func:`encode_cells`' text; ValueError for a text no form has (a column beyond
+    ZZ, more cells than any form lists: a _meta written by hand must not exhaust the reader)."""
+    found = _RANGE.findall(text)
     index = _COLUMN_INDEX
-    for letters, first, last in _RANGE.findall(text):
-        col, r1 = index[letters], int(first) - 1
+    if sum(int(last) - int(first) + 1 if last else 1 for _, first, last in found) > MAX_LISTED_CELLS:
+        raise ValueError("too many cells")
+    out: set[tuple[int, int]] = set()
+    for letters, first, last in found:
+        col, r1 = index[letters], int(first) - 1  # KeyError (a ValueError's kin) beyond ZZ
         if last:
             out.update(zip(range(r1, int(last)), repeat(col)))
         else:
@@ -177,9 +185,12 @@ def layout_summary(layout: FormLayout) -> str:
 def layout_from_summary(summary: str) -> FormLayout:
     """The rows of a form, from its _meta layout entry (the inverse of layout_summary)."""
     data = json.loads(summary)
+    rows = data["rows"]
+    if len(rows) > MAX_LAYOUT_ROWS or not all(isinstance(r[0], int) and 1 <= r[0] <= 1_048_576 for r in rows):
+        raise ValueError("rows")
     layout = FormLayout()
     layout.indicators = [IndicatorRow(row - 1, level1, level2, index, declared)
-                         for row, level1, level2, index, declared in data["rows"]]
+                         for row, level1, level2, index, declared in rows]
     layout.total = layout.last_indicator + 1
     layout.grade, layout.status = layout.total + 1, layout.total + 2
     return layout

@@ -25,6 +25,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from .. import findings as F
 from ..display import number
+from ..errors import FormError
 from ..engine import ProjectResult
 from ..findings import Finding
 from ..form.layout import CALC_SHEET, FUND_COLUMNS, META_SHEET, SHEET, Col, FormLayout, cell, ref, sheet_of
@@ -69,8 +70,31 @@ def is_ours(workbook: Any) -> bool:
 
 
 def layout_from_meta(meta: dict[str, str]) -> FormLayout:
-    """The form's rows, from the layout its _meta records."""
-    return layout_from_summary(meta["layout"])
+    """The form's rows, from the layout its _meta records (FormError when _meta does not hold one
+    a form could have: it was written by hand)."""
+    try:
+        return layout_from_summary(meta["layout"])
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+        raise _broken_meta("指标行的布局") from None
+
+
+def listed_cells(meta: dict[str, str], key: str) -> frozenset[tuple[int, int]]:
+    """The cells _meta lists under ``key`` ("inputs", "formula_cells"), or FormError."""
+    try:
+        return decode_cells(meta.get(key, ""))
+    except (ValueError, KeyError):
+        raise _broken_meta("可填写或公式单元格的范围") from None
+
+
+def _within(layout: FormLayout, sheet: Sheet) -> None:
+    """Every indicator row _meta lists lies on the 自评表 (the total follows them on any form)."""
+    if layout.indicators and max(place.row for place in layout.indicators) + 1 > sheet.max_row:
+        raise _broken_meta("指标行的位置")
+
+
+def _broken_meta(what: str) -> FormError:
+    return FormError(f"{SHEET}中隐藏的下发记录（_meta）已损坏或被改动（{what}不是任何自评表会有的），无法按下发时的版式读取；"
+                     "请使用财政局下发的原表重新填写，或联系财政局核实")
 
 
 def _altered(detail: str = "") -> Finding:
@@ -113,6 +137,7 @@ def read_ours(formulas: Any, values: Any, source: str, key: SealKey | None = Non
     layout = layout_from_meta(meta)
     out: list[Finding] = []
     vsheet = OpenpyxlSheet(values[SHEET])
+    _within(layout, vsheet)
     if key is not None:
         out += check_seal(key, vsheet, layout, meta, content_entries({SHEET: vsheet}, meta))
     # A form whose _meta merely says "values-only" but still has its formulas is no copy:
@@ -138,6 +163,7 @@ def read_ours_values(sheets: dict[str, Sheet], meta: dict[str, str], source: str
     copy: the copy keeps them as they were, so the content fingerprint holds for it too.
     """
     layout = layout_from_meta(meta)
+    _within(layout, sheets[SHEET])
     out: list[Finding] = []
     values_only = meta.get("mode") == VALUES_ONLY
     if values_only:
@@ -164,13 +190,13 @@ def _has_formulas(formulas: Any, meta: dict[str, str]) -> bool:
     """Whether any of the 自评表's formula cells (as _meta lists them) still holds a formula."""
     sheet = formulas[SHEET]
     return any(sheet.cell(row + 1, col + 1).data_type == "f"
-               for row, col in decode_cells(meta.get("formula_cells", "")))
+               for row, col in listed_cells(meta, "formula_cells"))
 
 
 def content_entries(sheets: dict[str, Sheet], meta: dict[str, str]) -> list[Entry]:
     """(address, kind, text) of the 自评表's locked constants, from values (see metadata.content_cells):
     every filled cell that _meta lists neither as an input nor as a formula."""
-    skip = decode_cells(meta.get("inputs", "")) | decode_cells(meta.get("formula_cells", ""))
+    skip = listed_cells(meta, "inputs") | listed_cells(meta, "formula_cells")
     entries = []
     for (row, col), value in sheets[SHEET].filled():
         if (row - 1, col - 1) in skip:
