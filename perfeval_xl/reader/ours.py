@@ -25,8 +25,8 @@ from xlsxwriter.utility import xl_col_to_name
 
 from .. import findings as F
 from ..display import number
-from ..errors import FormError
 from ..engine import ProjectResult
+from ..errors import FormError
 from ..findings import Finding
 from ..form.layout import CALC_SHEET, FUND_COLUMNS, META_SHEET, SHEET, Col, FormLayout, cell, ref, sheet_of
 from ..form.metadata import (
