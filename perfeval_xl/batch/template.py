@@ -18,6 +18,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .. import display
+from ..consolidate.own_outputs import mark
 from ..errors import FileError
 from ..profiles import DEFAULT_PROFILE, Rules, available_profiles, load_rules
 from ..spec import YEARS, ProjectSpec
@@ -64,6 +65,7 @@ def write_template(path: str | Path, profile: str = DEFAULT_PROFILE, year: int |
         _write_list_sheet(workbook.add_worksheet(LIST_SHEET), formats, rules, projects)
         _write_instructions(workbook.add_worksheet(INSTRUCTIONS_SHEET), formats, rules, load_example(EXAMPLE))
         workbook.get_worksheet_by_name(LIST_SHEET).activate()
+        mark(workbook, "targets")  # a consolidation passes over the list if it lies among the returns
         workbook.close()
     except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
         raise FileError(f"无法写入 {path}：{exc}") from None
