@@ -161,12 +161,20 @@ def test_report_has_the_table_and_the_analysis(exported) -> None:  # type: ignor
     assert funds["上年结转资金"] == ["", "", "", "—", "—", "—"] and "其他资金" in funds
     # 一级 and 二级 cells are merged down over their rows: one cell, written once
     header = next(i for i, row in enumerate(texts_of) if row[1] == "一级指标")
-    rows = table.rows[header + 1:header + 1 + len(exported.result.indicators)]
+    total = next(i for i, row in enumerate(texts_of) if row[0] == "总分")
+    rows = table.rows[header + 1:total]
     level1 = [row.cells[1] for row in rows]
     assert len({id(c._tc) for c in level1}) == 3  # 产出, 效益, 满意度
+    # every 二级指标 keeps its row, as on the printed form: those without indicators are empty rows
     level2 = {c._tc: c.text for c in (row.cells[2] for row in rows)}
-    assert sorted(level2.values()) == ["数量指标", "服务对象满意度指标", "社会效益指标", "质量指标"]
-    assert texts_of[header + 1 + len(rows)][5:8] == ["总分", "100", "96.64"]
+    hierarchy = exported.result.rules.hierarchy
+    assert list(level2.values()) == [l2 for l2s in hierarchy.values() for l2 in l2s]
+    empty = [texts_of[r] for r in range(header + 1, total) if texts_of[r][2] in ("时效指标", "成本指标")]
+    assert empty and all(row[3:] == [""] * 6 for row in empty)
+    assert len(rows) == len(exported.result.indicators) + len(empty) + sum(
+        1 for l2s in hierarchy.values() for l2 in l2s
+        if l2 not in ("时效指标", "成本指标") and not any(i.level2 == l2 for i in exported.result.indicators))
+    assert texts_of[total][5:8] == ["总分", "100", "96.64"]
     texts = [p.text for p in document.paragraphs]
     assert "日常监管巡查设备台数，指标目标值3000台，设定分值4分。" in "".join(texts)
     assert any("绩效自评得分为96.64分，自评等级为“优”" in t for t in texts)

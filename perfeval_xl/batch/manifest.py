@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 
 import xlsxwriter
 
-from ..consolidate.own_outputs import mark
 from ..errors import FileError
+from ..filemarks import mark
 from .targets import RowProblem
 
 if TYPE_CHECKING:

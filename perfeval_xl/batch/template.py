@@ -18,8 +18,8 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .. import display
-from ..consolidate.own_outputs import mark
 from ..errors import FileError
+from ..filemarks import mark
 from ..profiles import DEFAULT_PROFILE, Rules, available_profiles, load_rules
 from ..spec import YEARS, ProjectSpec
 from .columns import COLUMNS, Column, header_text

@@ -343,10 +343,10 @@ def match_returns(manifest: Manifest, projects: Sequence[sqlite3.Row], shown: Ca
             notes.append(f"项目名称写为“{latest['project'] or '（空）'}”，按文件名对应到下发的表")
         if manifest.has_indicators:
             differs = differences(entry.indicators, indicators(latest["id"]))
+        elif altered(latest["id"]):  # an older manifest: the form's own integrity check
+            differs = [("项目", "自评表的锁定内容（指标、年度指标值、分值）被改动，见问题清单")]
         else:
             differs = []
-        if not manifest.has_indicators and altered(latest["id"]):
-            differs = [("项目", "自评表的锁定内容（指标、年度指标值、分值）被改动，见问题清单")]
         if differs:
             state = DIFFERS
             notes[:0] = [text if where == "项目" else f"{where}：{text}" for where, text in differs]

@@ -3,8 +3,8 @@
 A finance bureau keeps its review (汇总.xlsx), the manifest of the forms it sent
 (生成清单.xlsx) and its targets list next to the returned forms, and often writes
 the next review into the same folder. None of them is a return. Our writers mark
-each with a custom document property (``perfeval-xl-file`` = review / manifest /
-targets), which Excel, WPS and LibreOffice keep when they save the file; a file
+each (:mod:`perfeval_xl.filemarks`: a custom document property ``perfeval-xl-file`` =
+review / manifest / targets), which Excel, WPS and LibreOffice keep when they save it; a file
 whose properties were lost is still known by its sheets (汇总 + 问题清单 + 说明;
 项目 + 问题; 绩效目标 + 填写说明) unless it also holds a form. The file named as
 the output of this run is never read either. Only the zip's directory and two
@@ -18,10 +18,9 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-MARKER = "perfeval-xl-file"
-KINDS = {"review": "汇总表", "manifest": "生成清单", "targets": "绩效目标清单"}
+from ..filemarks import KINDS, MARKER
+
 SIGNATURES = (  # kind, sheets that together name it
     ("review", frozenset({"汇总", "问题清单", "说明"})),
     ("manifest", frozenset({"项目", "问题"})),
@@ -32,11 +31,6 @@ PART_LIMIT = 1 << 20  # a part larger than this is not one we wrote
 
 _PROPERTY = re.compile(r'<property\b[^>]*\bname="' + re.escape(MARKER) + r'"[^>]*>\s*<vt:lpwstr>([^<]*)</vt:lpwstr>')
 _SHEET_NAME = re.compile(r'<sheet\b[^>]*?\bname="([^"]*)"')
-
-
-def mark(workbook: Any, kind: str) -> None:
-    """Mark an xlsxwriter workbook as perfeval-xl's ``kind`` of file (a key of KINDS)."""
-    workbook.set_custom_property(MARKER, kind)
 
 
 def _part(archive: zipfile.ZipFile, name: str) -> str | None:

@@ -33,13 +33,13 @@ from xlsxwriter.utility import xl_col_to_name
 
 from .. import display
 from ..errors import FileError, os_reason
+from ..filemarks import mark
 from ..findings import type_name
 from ..form.sheet import FastDeflateWorkbook
 from . import printing
 from .departments import write_departments
 from .expected import Manifest, Returns, match_returns, write_returns
 from .history import History, compare_years, write_history
-from .own_outputs import mark
 from .printing import Column
 from .sample import Sample, choose, write_sample
 from .store import Store
@@ -394,8 +394,6 @@ def _unreadable(workbook: Any, fmt: dict[str, Any], store: Store, run_id: int, s
 def _about(workbook: Any, fmt: dict[str, Any], store: Store, run_id: int, stats: ReviewStats,
            shown: Callable[[str], str], title: str, run_date: str) -> None:
     sheet = printing.add_sheet(workbook, "说明")
-    for col, column in enumerate(ABOUT_COLUMNS):
-        sheet.set_column(col, col, column.width)
     run = store.db.execute("SELECT started, finished, inputs, files, read, reused, failed, generator FROM runs "
                            "WHERE id = ?", (run_id,)).fetchone()
     started, finished, inputs, files, read, reused, failed, generator = run
@@ -428,6 +426,7 @@ def _about(workbook: Any, fmt: dict[str, Any], store: Store, run_id: int, stats:
         rows.append(("已跳过", f"{shown(path)}：{note}"))
     sheet.set_row(0, 24)
     sheet.write_string(0, 0, title, fmt["title"])
+    printing.write_header(sheet, fmt, ABOUT_COLUMNS, row=1, freeze=False)
     for row, (key, value) in enumerate(rows, start=2):
         printing.write_row(sheet, fmt, row, ABOUT_COLUMNS, [key, value], {0: "key"})
-    printing.setup_print(sheet, _sheet_title(title, "说明"), run_date, header_row=None)
+    printing.setup_print(sheet, _sheet_title(title, "说明"), run_date, header_row=1)

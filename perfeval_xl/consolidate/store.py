@@ -10,6 +10,7 @@ interrupted run leaves the store consistent, and the next run carries on.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sqlite3
@@ -101,10 +102,8 @@ class Store:
             store.db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
         except sqlite3.Error:
             raise FileError(f"无法打开汇总库 {path}，请检查文件是否存在、是否有读取权限") from None
-        try:
+        with contextlib.suppress(sqlite3.DatabaseError):  # not an SQLite file at all
             tables = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        except sqlite3.DatabaseError:
-            pass
         if not {"runs", "contents", "projects", "indicators", "sightings"} <= tables:
             store.db.close()
             raise FileError(f"{path} 不是 perfeval-xl 的汇总库（consolidate --db 写出的 SQLite 文件），请检查文件")

@@ -15,8 +15,8 @@ when its own page setup asks for black and white.
 from __future__ import annotations
 
 import warnings
-from copy import copy
 from collections.abc import Sequence
+from copy import copy
 from pathlib import Path
 from typing import Any
 
