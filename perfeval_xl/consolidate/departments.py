@@ -104,7 +104,11 @@ def write_departments(workbook: Any, fmt: dict[str, Any], kept: Sequence[Any], r
     after = bins_header + len(bins) + 2
     width = table_width_px(COLUMNS)
     scale = min(100, math.floor(PAGE_WIDTH_PX / width * 100))
-    printing.setup_print(sheet, "项目支出绩效自评汇总——按部门", run_date, scale=scale)
+    # The header row is repeated only when the table itself runs over a page: on the charts' pages
+    # it would say nothing and take room.
+    long_table = (last + 1) * printing.height(2) * 4 / 3 > PAGE_HEIGHT_PX * 100 / scale
+    printing.setup_print(sheet, "项目支出绩效自评汇总——按部门", run_date, header_row=0 if long_table else None,
+                         scale=scale)
     if last:
         _charts(workbook, sheet, last, bins_header, len(bins), after, int(width), scale)
 
@@ -140,16 +144,17 @@ def _charts(workbook: Any, sheet: Any, last: int, bins_header: int, bins: int, f
     spread.set_y_axis({"name": "项目数", "major_gridlines": {"visible": True}})
     spread.set_legend({"none": True})
     row = first_row
-    breaks = [first_row]  # the charts start on a page of their own
-    used = 0.0
+    breaks = []
+    used = page  # the charts start on a page of their own
     for chart, height in ((grades, bar_height), (rates, bar_height), (spread, CHART_HEIGHT_PX)):
-        height = min(height, int(page) - 2 * ROW_PX)  # never taller than a page
-        if used and used + height > page:
-            breaks.append(row)
-            used = 0.0
+        height = min(height, int(page) - 3 * ROW_PX)  # never taller than a page
+        rows = math.ceil(height / ROW_PX) + 1  # the chart and a row of space below it
+        if used + (rows + 1) * ROW_PX > page:
+            breaks.append(row)  # a new page, whose first row stays empty
+            row += 1
+            used = ROW_PX
         chart.set_size({"width": width, "height": height})
         sheet.insert_chart(row, 0, chart, {"object_position": 3})  # moves with cells, never resized
-        rows = math.ceil(height / ROW_PX) + 1
         row += rows
         used += rows * ROW_PX
     sheet.set_h_pagebreaks(breaks)

@@ -65,7 +65,7 @@ SUMMARY_COLUMNS = (
 )
 COL = {c.title: i for i, c in enumerate(SUMMARY_COLUMNS)}
 PROBLEM_COLUMNS = (
-    Column("严重程度", 6, "center"), Column("问题类型", 14), Column("主管部门", 14), Column("实施单位", 14),
+    Column("严重程度", 7, "center"), Column("问题类型", 14), Column("主管部门", 14), Column("实施单位", 14),
     Column("项目名称", 20), Column("位置", 18), Column("单元格", 9), Column("问题", 50), Column("文件", 22),
     Column("代码", 14),
 )
