@@ -213,7 +213,7 @@ LANDSCAPE_MARGINS = (1.5, 1.3, 2.0, 2.0)
 # Widths (cm) of the table's nine columns on a landscape page (25.7 cm between the margins): 三级指标
 # and 偏差原因 get the room their text needs (a long 三级指标 takes two lines), 二级指标 takes 可持续影响指标
 # on one line, 得分 takes the 执行率 100.00% of the funds rows above it.
-TABLE_WIDTHS = (1.2, 1.8, 3.3, 5.6, 2.5, 2.5, 1.2, 1.8, 5.8)
+TABLE_WIDTHS = (1.2, 1.8, 3.3, 5.0, 2.3, 2.3, 1.2, 1.8, 6.8)
 HEADINGS = {"heading1": "Heading 1", "heading2": "Heading 2", "heading3": "Heading 3"}
 TABLE_STYLE = "表格文字"  # the table's paragraphs: 宋体 小五, single spacing, no indent (empty ones too)
 
