@@ -55,6 +55,7 @@ bench: $(STAMP)
 	$(PYTHON) benchmarks/form.py
 	$(PYTHON) benchmarks/batch.py
 	$(PYTHON) benchmarks/consolidate.py
+	$(PYTHON) benchmarks/review.py
 
 # Rewrite the approved copies of generated workbooks (review the diff first).
 approve: $(STAMP)

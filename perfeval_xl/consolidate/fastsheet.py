@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
@@ -25,6 +26,13 @@ _ESCAPED_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 _SPECIAL = re.compile(r"[&<>_\x00-\x08\x0b-\x1f\ufffe\uffff]")
 _COLUMNS = [xl_col_to_name(c) for c in range(256)]
+
+
+@lru_cache(maxsize=1 << 14)  # names, paths and labels recur on every row of a project
+def _inline(value: str) -> str:
+    """The rest of an inline string cell after its opening tag's attributes."""
+    space = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
+    return f' t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
 
 
 def _text(value: str) -> str:
@@ -39,41 +47,106 @@ def _text(value: str) -> str:
 class ReviewWorksheet(Worksheet):  # type: ignore[misc]
     """An XlsxWriter worksheet (constant-memory mode) that can write a whole row in one call."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.prepared: dict[Any, Prepared] = {}  # by the caller's key
+        self.pending: list[str] = []  # rows written here, not yet in XlsxWriter's file
+
+    def _flush(self) -> None:
+        if self.pending:
+            self.fh.write("".join(self.pending))
+            self.pending.clear()
+
+    def _write_single_row(self, current_row_num: int = 0) -> None:
+        # XlsxWriter calls this before every row it writes (and, with no row, at the end): our rows
+        # go to the file first. When it holds nothing for the row, only its bookkeeping moves on.
+        row = self.previous_row
+        if self.table or row in self.row_info or row in self.comments or not current_row_num:
+            self._flush()
+            super()._write_single_row(current_row_num)
+        else:
+            self.previous_row = current_row_num
+
     def write_cells(self, row: int, height: float | None, values: Sequence[object],
                     formats: Sequence[Any], first_col: int = 0) -> None:
         """Write ``values`` (str, int/float, or None/"" for a formatted blank) from ``first_col`` on,
         each with its format, in a row ``height`` points tall (None: the default height).
 
         Rows must come in increasing order, as in XlsxWriter's constant-memory mode; the row
-        must not have been given cells or a height through XlsxWriter's own methods.
+        must not have been given cells or a height through XlsxWriter's own methods. The row's
+        height is not marked custom, as the form's growing rows: Excel and LibreOffice fit a row
+        again when its text is edited.
+        """
+        self.write_prepared(row, height, values, self.prepare(formats, first_col))
+
+    def prepare(self, formats: Sequence[Any], first_col: int = 0) -> Prepared:
+        """The opening of each cell of a row of ``formats`` (its style; no address, see below)."""
+        openings = []
+        for fmt in formats:
+            style = fmt._get_xf_index() if fmt is not None else 0
+            openings.append(f'<c s="{style}"' if style else "<c")
+        return Prepared(first_col, openings, [{} for _ in openings])
+
+    def write_prepared(self, row: int, height: float | None, values: Sequence[object], prepared: Prepared) -> None:
+        """:meth:`write_cells` with the formats' parts made once by :meth:`prepare` (rows of a table).
+
+        Every cell of the row is written, blank ones too, one after the other from ``first_col``:
+        the cells carry no ``r`` address (it is optional, ECMA-376 §18.3.1.4; a reader takes each
+        cell as the one after the previous), so a cell's XML depends only on its value and
+        format, and the cells that repeat on every row of a project are serialised once.
+        A row that does not start in column A gives its first cell's address.
         """
         if not self.constant_memory:
             raise RuntimeError("write_cells needs constant_memory mode")
         if row > self.previous_row or self.table:
             self._write_single_row(row)  # whatever XlsxWriter still holds goes first
-        last_col = first_col + len(values) - 1
+        first_col, openings, caches = prepared
+        if len(openings) != len(values):
+            raise ValueError("one format per value")
         self._check_dimensions(row, first_col)
-        self._check_dimensions(row, last_col)
+        self._check_dimensions(row, first_col + len(values) - 1)
         number = row + 1
         if height is None:
             parts = [f'<row r="{number}">']
         else:
             points = int(height * 4.0 / 3.0 + 0.5) * 0.75  # whole pixels, as XlsxWriter stores heights
             parts = [f'<row r="{number}" ht="{points:.16g}">']
-        for col, (value, fmt) in enumerate(zip(values, formats, strict=True), start=first_col):
-            ref = f"{_COLUMNS[col]}{number}"
-            style = fmt._get_xf_index() if fmt is not None else 0
-            head = f'<c r="{ref}" s="{style}"' if style else f'<c r="{ref}"'
-            if value is None or value == "":
-                if style:
-                    parts.append(head + "/>")
-            elif isinstance(value, str):
-                space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
-                parts.append(f'{head} t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>')
-            elif isinstance(value, bool):
-                parts.append(f'{head} t="b"><v>{int(value)}</v></c>')
-            else:
-                parts.append(f"{head}><v>{value:.16G}</v></c>")
-        parts.append("</row>")
-        self.fh.write("".join(parts))
+        append = parts.append
+        for opening, cache, value in zip(openings, caches, values, strict=True):
+            xml = cache.get(value) if value.__class__ is not bool else None  # True == 1 as a key
+            if xml is None:
+                xml = _cell(opening, value)
+                if len(cache) < CACHE_PER_COLUMN and value.__class__ is not bool:
+                    cache[value] = xml
+            append(xml)
+        if first_col:
+            parts[1] = parts[1].replace("<c", f'<c r="{_COLUMNS[first_col]}{number}"', 1)
+        append("</row>")
+        self.pending.append("".join(parts))
+        if len(self.pending) >= FLUSH_ROWS:
+            self._flush()
         self.previous_row = row
+
+
+FLUSH_ROWS = 512  # rows joined and written at once
+CACHE_PER_COLUMN = 4096  # values whose XML is kept per column of a table: names, labels, paths recur
+
+
+class Prepared(NamedTuple):
+    """A table's cell openings, and per column the XML of values already written."""
+
+    first_col: int
+    openings: list[str]
+    caches: list[dict[object, str]]
+
+
+def _cell(opening: str, value: object) -> str:
+    """One cell's XML (without address)."""
+    kind = value.__class__
+    if value is None or (kind is str and not value):
+        return f"{opening}/>"
+    if kind is str:
+        return f"{opening}{_inline(value)}"  # type: ignore[arg-type]
+    if kind is bool:
+        return f'{opening} t="b"><v>{int(value)}</v></c>'  # type: ignore[call-overload]
+    return f"{opening}><v>{value:.16G}</v></c>"

@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..form.textfit import text_width
-from .fastsheet import ReviewWorksheet
+from .fastsheet import Prepared, ReviewWorksheet
 
 FONT = "宋体"
 TITLE_FONT = "黑体"
@@ -46,7 +46,7 @@ MARGINS = {"left": 0.4, "right": 0.4, "top": 0.7, "bottom": 0.6}  # inches
 HEADER_MARGIN = 0.3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: tables of them key caches
 class Column:
     """One column of a review sheet. A column with ``fit`` = (lines, widest) gets, between its
     ``width`` and ``widest``, the width at which most of its texts take at most ``lines`` lines
@@ -119,6 +119,11 @@ _TOKEN = re.compile(r"[\x21-\x7e\u00b0-\u00ff]+|\s|.", re.DOTALL)  # an ASCII wo
 _NO_LINE_START = frozenset("，。；：、！？）》」』】〕%,.;:!?)]")  # pulled back to the line before
 
 
+@lru_cache(maxsize=4096)
+def _char_width(character: str) -> float:
+    return text_width(character)
+
+
 @lru_cache(maxsize=1 << 16)
 def _lines(text: str, width: float) -> int:
     """Lines ``text`` wraps to, laid out word by word as a spreadsheet does: a CJK character may
@@ -131,7 +136,7 @@ def _lines(text: str, width: float) -> int:
         lines += 1
         used = 0.0
         for token in _TOKEN.findall(paragraph):
-            size = text_width(token)
+            size = len(token) if len(token) > 1 else _char_width(token)  # a run of Latin is half-width
             if used + size <= usable or (token in _NO_LINE_START and used):
                 used += size
             elif token.isspace():
@@ -156,20 +161,51 @@ def height(lines: int) -> float:
     return max(MIN_ROW_HEIGHT, lines * LINE_HEIGHT + PADDING)
 
 
+WIDEST_CHARACTER = 1.8  # character units of a CJK character (text_width's widest)
+
+
+class Table:
+    """Rows of one table of a sheet: each row as tall as its text, written whole."""
+
+    def __init__(self, sheet: ReviewWorksheet, fmt: dict[str, Any], columns: Sequence[Column],
+                 first_col: int = 0) -> None:
+        self.sheet, self.fmt, self.columns, self.first_col = sheet, fmt, tuple(columns), first_col
+        # (index, width, the longest text that surely fits on one line) of the wrapping columns
+        self.wrapping = [(i, c.width, int((c.width - 1.0) / WIDEST_CHARACTER))
+                         for i, c in enumerate(self.columns) if c.wrap]
+        self.prepared: dict[tuple[tuple[int, str], ...], Prepared] = {}
+
+    def height(self, values: Sequence[object]) -> float:
+        """The height (points) of a row: its tallest wrapped text."""
+        lines = 1
+        for i, width, short in self.wrapping:
+            value = values[i]
+            if value.__class__ is str and len(value) > short:  # type: ignore[arg-type]
+                found = _lines(value, width)  # type: ignore[arg-type]
+                if found > lines:
+                    lines = found
+        return height(lines)
+
+    def row(self, row: int, values: Sequence[object], override: dict[int, str] | None = None) -> None:
+        """Write one row; ``override`` gives some columns another format."""
+        key = tuple(sorted(override.items())) if override else ()
+        prepared = self.prepared.get(key)
+        if prepared is None:
+            names = [override.get(i, c.fmt) if override else c.fmt for i, c in enumerate(self.columns)]
+            prepared = self.prepared[key] = self.sheet.prepare([self.fmt[n] for n in names], self.first_col)
+        self.sheet.write_prepared(row, self.height(values), values, prepared)
+
+
 def row_height(columns: Sequence[Column], values: Sequence[object]) -> float:
-    """The height (points) of a row: its tallest wrapped text."""
-    lines = max((text_lines(v, c.width) for c, v in zip(columns, values, strict=False) if c.wrap), default=1)
-    return height(lines)
+    """The height (points) of a row of ``columns``: its tallest wrapped text."""
+    return height(max((_lines(v, c.width) for c, v in zip(columns, values, strict=False)
+                       if c.wrap and isinstance(v, str) and v), default=1))
 
 
 def write_row(sheet: ReviewWorksheet, fmt: dict[str, Any], row: int, columns: Sequence[Column],
               values: Sequence[object], override: dict[int, str] | None = None, first_col: int = 0) -> None:
-    """One data row, as tall as its text; ``override`` gives some columns another format."""
-    if override:
-        formats = [fmt[override.get(i, c.fmt)] for i, c in enumerate(columns)]
-    else:
-        formats = [fmt[c.fmt] for c in columns]
-    sheet.write_cells(row, row_height(columns, values), values, formats, first_col)
+    """One row of a short table (see :class:`Table` for a long one)."""
+    Table(sheet, fmt, columns, first_col).row(row, values, override)
 
 
 def write_header(sheet: Any, fmt: dict[str, Any], columns: Sequence[Column], row: int = 0,

@@ -25,6 +25,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +157,7 @@ def write_review(store: Store, run_id: int, output: Path, root: str | None = Non
     projects = store.run_projects(run_id)
     kept, notes = _choose(projects, stats)
 
+    @cache
     def shown(path: str) -> str:
         return _relative(path, root)
 
@@ -265,8 +267,9 @@ def _summary(workbook: Any, fmt: dict[str, Any], entries: Sequence[Entry], shown
         columns[col] = replace(columns[col], width=max(columns[col].width, longest + 2.0))
     printing.write_header(sheet, fmt, columns)
     partial = {COL["总分"]: "partial"}
+    table = printing.Table(sheet, fmt, columns)
     for row, (values, entry) in enumerate(zip(rows, entries, strict=True), start=1):
-        printing.write_row(sheet, fmt, row, columns, values, None if entry.complete else partial)
+        table.row(row, values, None if entry.complete else partial)
     row = len(rows)
     stats.projects = len(entries)
     last = row
@@ -331,12 +334,13 @@ def _problems(workbook: Any, fmt: dict[str, Any], store: Store, entries: Sequenc
     printing.write_header(sheet, fmt, PROBLEM_COLUMNS)
     row = 0
     order = {"error": 0, "warning": 1, "note": 2}
+    table = printing.Table(sheet, fmt, PROBLEM_COLUMNS)
     for entry in entries:
         p = entry.p
         found: list[Found] = list(entry.extra) + [f for f in store.findings(p["id"]) if f[0] != "note"]
         for severity, code, where, location, message in sorted(found, key=lambda f: order.get(f[0], 3)):
             row += 1
-            printing.write_row(sheet, fmt, row, PROBLEM_COLUMNS, [
+            table.row(row, [
                 SEVERITY_LABELS.get(severity, severity), type_name(code), p["department"], p["unit"], p["project"],
                 where, location, message, shown(p["path"]), code])
     stats.findings = row
@@ -358,6 +362,7 @@ def _details(workbook: Any, fmt: dict[str, Any], store: Store, entries: Sequence
     sheet = printing.add_sheet(workbook, "指标明细")
     printing.write_header(sheet, fmt, DETAIL_COLUMNS)
     row = 0
+    table = printing.Table(sheet, fmt, DETAIL_COLUMNS)
     for entry in entries:
         p = entry.p
         head = [p["department"], p["unit"], p["project"]]
@@ -365,8 +370,8 @@ def _details(workbook: Any, fmt: dict[str, Any], store: Store, entries: Sequence
         for level1, level2, name, target, actual, weight, score, deviation, reason, location in \
                 store.indicators(p["id"]):
             row += 1
-            printing.write_row(sheet, fmt, row, DETAIL_COLUMNS, [*head, level1, level2, name, target, actual, weight,
-                                                                  score, deviation, reason, location, path])
+            table.row(row, [*head, level1, level2, name, target, actual, weight, score, deviation, reason, location,
+                            path])
     stats.indicators = row
     if row:
         sheet.autofilter(0, 0, row, len(DETAIL_COLUMNS) - 1)
