@@ -417,11 +417,11 @@ def write_returns(workbook: Any, fmt: dict[str, Any], returns: Returns, shown_ma
     header = row
     printing.write_header(sheet, fmt, DETAIL_COLUMNS, row=header, freeze=False)
     state_col = 4
+    table = printing.Table(sheet, fmt, DETAIL_COLUMNS)
     for line in returns.lines:
         row += 1
-        printing.write_row(sheet, fmt, row, DETAIL_COLUMNS,
-                           [line.department, line.unit, line.project, line.year, line.state, line.issued_file,
-                            line.returned_files, line.note])
+        table.row(row, [line.department, line.unit, line.project, line.year, line.state, line.issued_file,
+                        line.returned_files, line.note])
     if row > header:
         sheet.autofilter(header, 0, row, len(DETAIL_COLUMNS) - 1)
         for state, name in STATE_FORMATS.items():

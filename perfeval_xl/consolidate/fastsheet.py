@@ -113,8 +113,8 @@ class ReviewWorksheet(Worksheet):  # type: ignore[misc]
             parts = [f'<row r="{number}" ht="{points:.16g}">']
         append = parts.append
         for opening, cache, value in zip(openings, caches, values, strict=True):
-            xml = cache.get(value) if value.__class__ is not bool else None  # True == 1 as a key
-            if xml is None:
+            xml = cache.get(value)
+            if xml is None or value.__class__ is bool:  # True == 1 as a key: booleans are not kept
                 xml = _cell(opening, value)
                 if len(cache) < CACHE_PER_COLUMN and value.__class__ is not bool:
                     cache[value] = xml

@@ -249,6 +249,7 @@ def write_history(workbook: Any, fmt: dict[str, Any], history: History, shown: C
         return int(change is None), change or 0.0, pair.current["unit"] or "", pair.current["project"] or ""
 
     row = 0
+    table = printing.Table(sheet, fmt, COLUMNS)
     for row, pair in enumerate(sorted(history.pairs, key=order), start=1):
         p, q = pair.current, pair.previous
         assert q is not None
@@ -261,7 +262,7 @@ def write_history(workbook: Any, fmt: dict[str, Any], history: History, shown: C
             override[4] = "partial"
         if not q["complete"]:
             override[7] = "partial"
-        printing.write_row(sheet, fmt, row, COLUMNS, values, override)
+        table.row(row, values, override)
     if row:
         sheet.autofilter(0, 0, row, len(COLUMNS) - 1)
         sheet.conditional_format(1, 9, row, 9, {"type": "cell", "criteria": "<", "value": 0, "format": fmt["bad"]})

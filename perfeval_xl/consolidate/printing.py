@@ -150,6 +150,30 @@ def _lines(text: str, width: float) -> int:
     return max(lines, 1)
 
 
+_WIDE = re.compile(r"[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+                   r"\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]")
+_WORD = re.compile(r"[\x21-\x7e\u00b0-\u00ff]+")
+
+
+@lru_cache(maxsize=1 << 16)
+def _lines_at_most(text: str, width: float) -> int:
+    """A bound on :func:`_lines` found without laying the text out, for the long tables.
+
+    Laid out greedily, every line but the last holds more than (usable width − the widest word),
+    so lines ≤ ⌊total ÷ (usable − widest)⌋ + 1. The widths are counted by regular expressions
+    (the CJK blocks as two units, as text_width's wide characters); a text with a line break, or
+    whose words are too long for the bound to say anything, is laid out.
+    """
+    usable = max(width - 1.0, 1.0)
+    total = len(text) + (WIDEST_CHARACTER - 1.0) * len(_WIDE.findall(text))
+    if total <= usable:
+        return 1
+    widest = max(WIDEST_CHARACTER, max(map(len, _WORD.findall(text)), default=0))
+    if "\n" in text or usable - widest < usable / 2:
+        return _lines(text, width)
+    return int(total // (usable - widest)) + 1
+
+
 def text_lines(value: object, width: float, factor: float = 1.0) -> int:
     """Lines a value takes in a wrapping cell ``width`` units wide (the same texts recur: cached)."""
     if value is None or value == "" or not isinstance(value, str):
@@ -168,8 +192,11 @@ class Table:
     """Rows of one table of a sheet: each row as tall as its text, written whole."""
 
     def __init__(self, sheet: ReviewWorksheet, fmt: dict[str, Any], columns: Sequence[Column],
-                 first_col: int = 0) -> None:
+                 first_col: int = 0, exact: bool = True) -> None:
+        """``exact=False`` for a table of tens of thousands of rows: heights from a bound on the lines
+        (:func:`_lines_at_most`, never too short, now and then a line taller than needed)."""
         self.sheet, self.fmt, self.columns, self.first_col = sheet, fmt, tuple(columns), first_col
+        self.lines = _lines if exact else _lines_at_most
         # (index, width, the longest text that surely fits on one line) of the wrapping columns
         self.wrapping = [(i, c.width, int((c.width - 1.0) / WIDEST_CHARACTER))
                          for i, c in enumerate(self.columns) if c.wrap]
@@ -181,7 +208,7 @@ class Table:
         for i, width, short in self.wrapping:
             value = values[i]
             if value.__class__ is str and len(value) > short:  # type: ignore[arg-type]
-                found = _lines(value, width)  # type: ignore[arg-type]
+                found = self.lines(value, width)  # type: ignore[arg-type]
                 if found > lines:
                     lines = found
         return height(lines)

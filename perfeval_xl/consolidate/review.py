@@ -334,7 +334,7 @@ def _problems(workbook: Any, fmt: dict[str, Any], store: Store, entries: Sequenc
     printing.write_header(sheet, fmt, PROBLEM_COLUMNS)
     row = 0
     order = {"error": 0, "warning": 1, "note": 2}
-    table = printing.Table(sheet, fmt, PROBLEM_COLUMNS)
+    table = printing.Table(sheet, fmt, PROBLEM_COLUMNS, exact=False)
     for entry in entries:
         p = entry.p
         found: list[Found] = list(entry.extra) + [f for f in store.findings(p["id"]) if f[0] != "note"]
@@ -362,7 +362,7 @@ def _details(workbook: Any, fmt: dict[str, Any], store: Store, entries: Sequence
     sheet = printing.add_sheet(workbook, "指标明细")
     printing.write_header(sheet, fmt, DETAIL_COLUMNS)
     row = 0
-    table = printing.Table(sheet, fmt, DETAIL_COLUMNS)
+    table = printing.Table(sheet, fmt, DETAIL_COLUMNS, exact=False)
     for entry in entries:
         p = entry.p
         head = [p["department"], p["unit"], p["project"]]

@@ -110,9 +110,9 @@ def write_sample(workbook: Any, fmt: dict[str, Any], sample: Sample, values: Cal
     sheet = printing.add_sheet(workbook, "抽查")
     printing.write_header(sheet, fmt, COLUMNS)
     row = 0
+    table = printing.Table(sheet, fmt, COLUMNS)
     for row, (why, entry) in enumerate(sample.rows, start=1):
-        printing.write_row(sheet, fmt, row, COLUMNS, [row, why, *values(entry), "", ""],
-                           {5: "partial"} if partial(entry) else None)
+        table.row(row, [row, why, *values(entry), "", ""], {5: "partial"} if partial(entry) else None)
     if row:
         sheet.autofilter(0, 0, row, len(COLUMNS) - 1)
     title = (f"项目支出绩效自评汇总——抽查（随机抽取 {sample.drawn} 份，种子 {sample.seed}，"
