@@ -67,9 +67,11 @@ def local_time(stamp: str | dt.datetime | None, with_time: bool = True) -> str:
         return "—"
     if isinstance(stamp, str):
         try:
-            stamp = dt.datetime.fromisoformat(stamp)
+            moment = dt.datetime.fromisoformat(stamp)
         except ValueError:
             return stamp
-    local = stamp.astimezone() if stamp.tzinfo is not None else stamp
+    else:
+        moment = stamp
+    local = moment.astimezone() if moment.tzinfo is not None else moment
     day = f"{local.year}年{local.month}月{local.day}日"
     return f"{day} {local:%H:%M}" if with_time else day

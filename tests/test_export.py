@@ -313,7 +313,7 @@ def coloured_pixels(pdf: Path, stem: Path, page: int = 1) -> int:
     """Pixels of a rendered page (50 dpi, RGB) that are not grey: any tint, highlight or coloured text."""
     subprocess.run(["pdftoppm", "-r", "50", "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(stem)],
                    check=True)
-    magic, size, _, pixels = stem.with_suffix(".ppm").read_bytes().split(b"\n", 3)
+    magic, _size, _, pixels = stem.with_suffix(".ppm").read_bytes().split(b"\n", 3)
     assert magic == b"P6"
     return sum(1 for i in range(0, len(pixels) - 2, 3)
                if max(pixels[i:i + 3]) - min(pixels[i:i + 3]) > 40)

@@ -26,11 +26,11 @@ from targetlists import make_projects, write_csv, write_xlsx
 from perfeval_xl.batch import generate_batch, read_targets, write_template
 from perfeval_xl.cli import cli
 from perfeval_xl.consolidate import consolidate
-from perfeval_xl.engine import score_project
 from perfeval_xl.consolidate.expected import differences, same_target
 from perfeval_xl.consolidate.fastsheet import ReviewWorksheet
 from perfeval_xl.consolidate.own_outputs import own_kind
 from perfeval_xl.consolidate.sample import allocate, stratified_sample
+from perfeval_xl.engine import score_project
 from perfeval_xl.findings import CODE_NAMES, CODES
 from perfeval_xl.form import build_form
 from perfeval_xl.spec import FundsRow, Indicator, ProjectSpec

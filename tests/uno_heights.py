@@ -17,7 +17,7 @@ TOLERANCE = 30  # 1/100 mm: rounding of points to LibreOffice's units
 
 def main():
     path, sheets = sys.argv[1], sys.argv[2:]
-    with office("heights") as (smgr, ctx, desktop):
+    with office("heights") as (_smgr, _ctx, desktop):
         doc = desktop.loadComponentFromURL(file_url(path), "_blank", 0, (prop("Hidden", True),))
         for name in sheets:
             sheet = doc.Sheets.getByName(name)
@@ -28,7 +28,7 @@ def main():
             written = [rows.getByIndex(r).Height for r in range(last + 1)]
             sheet.getRows().OptimalHeight = True
             wanted = [rows.getByIndex(r).Height for r in range(last + 1)]
-            for r, (ours, theirs) in enumerate(zip(written, wanted)):
+            for r, (ours, theirs) in enumerate(zip(written, wanted, strict=True)):
                 if theirs > ours + TOLERANCE:
                     print(f"{name}\t{r + 1}\t{ours}\t{theirs}", flush=True)
             print(f"{name}\trows\t{last + 1}", flush=True)

@@ -236,7 +236,9 @@ def _same_value(a: Target, b: Target) -> bool:
         return a.value == b.value
     # a hand-made form read without number formats stores 95% as 0.95 (or someone wrote 95)
     for percent, bare in ((a, b), (b, a)):
-        if percent.is_percent and bare.unit == "" and bare.value in (percent.value, percent.value * 100):
+        fraction, number = percent.value, bare.value
+        assert fraction is not None and number is not None
+        if percent.is_percent and bare.unit == "" and number in (fraction, fraction * 100):
             return True
     return False
 
@@ -314,11 +316,11 @@ def match_returns(manifest: Manifest, projects: Sequence[sqlite3.Row], shown: Ca
     answers: dict[int, list[sqlite3.Row]] = defaultdict(list)
     unmatched: list[sqlite3.Row] = []
     for row in projects:
-        entry = find(row)
-        if entry is None:
+        answered = find(row)
+        if answered is None:
             unmatched.append(row)
         else:
-            answers[id(entry)].append(row)
+            answers[id(answered)].append(row)
 
     lines: list[ReturnLine] = []
     findings: dict[int, list[tuple[str, str, str, str | None, str]]] = defaultdict(list)

@@ -47,6 +47,8 @@ def _text(value: str) -> str:
 class ReviewWorksheet(Worksheet):  # type: ignore[misc]
     """An XlsxWriter worksheet (constant-memory mode) that can write a whole row in one call."""
 
+    previous_row: int  # XlsxWriter's: the row it will write next in constant-memory mode
+
     def __init__(self) -> None:
         super().__init__()
         self.prepared: dict[Any, Prepared] = {}  # by the caller's key
@@ -146,7 +148,7 @@ def _cell(opening: str, value: object) -> str:
     if value is None or (kind is str and not value):
         return f"{opening}/>"
     if kind is str:
-        return f"{opening}{_inline(value)}"  # type: ignore[arg-type]
+        return f"{opening}{_inline(value)}"
     if kind is bool:
         return f'{opening} t="b"><v>{int(value)}</v></c>'  # type: ignore[call-overload]
     return f"{opening}><v>{value:.16G}</v></c>"

@@ -207,8 +207,8 @@ class Table:
         lines = 1
         for i, width, short in self.wrapping:
             value = values[i]
-            if value.__class__ is str and len(value) > short:  # type: ignore[arg-type]
-                found = self.lines(value, width)  # type: ignore[arg-type]
+            if value.__class__ is str and len(value) > short:
+                found = self.lines(value, width)
                 if found > lines:
                     lines = found
         return height(lines)

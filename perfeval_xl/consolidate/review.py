@@ -293,12 +293,11 @@ def _totals(sheet: Any, fmt: dict[str, Any], entries: Sequence[Entry], last: int
     row = last + 1
     end = last + 1  # 1-based number of the last data row
 
-    def ref(title: str) -> str:
-        letter = xl_col_to_name(COL[title])
-        return f"{letter}2:{letter}{end}"
-
     def letter(title: str) -> str:
-        return xl_col_to_name(COL[title])
+        return str(xl_col_to_name(COL[title]))
+
+    def ref(title: str) -> str:
+        return f"{letter(title)}2:{letter(title)}{end}"
 
     budget = sum(e.p["budget"] or 0 for e in entries)
     executed = sum(e.p["executed"] or 0 for e in entries)
