@@ -545,14 +545,6 @@ def test_fast_rows_are_xlsxwriters_own(tmp_path: Path) -> None:
         assert rows[3][0] == "表尾" and rows[2][9] == 0
 
 
-def test_demo_consolidates_against_the_manifest(tmp_path: Path) -> None:
-    code, _out, err = run("demo", str(tmp_path / "demo"))
-    assert code == 0, err
-    _counts, detail = returns_table(tmp_path / "demo" / "汇总.xlsx")
-    assert {r["状态"] for r in detail} == {"已回收"} and len(detail) == len(list(
-        (Path(__file__).parents[1] / "perfeval_xl" / "examples").glob("*.yaml")))
-
-
 def test_a_rebuilt_review_keeps_the_own_files_and_the_returns(issued: dict[str, Any], tmp_path: Path) -> None:
     back = tmp_path / "回收"
     shutil.copytree(issued["report"].outdir, back)

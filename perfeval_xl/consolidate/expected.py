@@ -44,6 +44,12 @@ DETAIL_COLUMNS = (
     Column("状态", 11, "center"), Column("下发文件", 24), Column("回收文件", 24), Column("说明", 40),
 )
 COUNT_TITLES = ("主管部门", "下发", RETURNED, MISSING, RESUBMITTED, DIFFERS, NOT_ISSUED, "回收率")
+# The counts per 主管部门 sit above the list, in the same columns (so the same widths).
+COUNT_COLUMNS = (
+    Column(COUNT_TITLES[0], DETAIL_COLUMNS[0].width),
+    *(Column(title, DETAIL_COLUMNS[i].width, "int", False) for i, title in enumerate(COUNT_TITLES[1:-1], start=1)),
+    Column(COUNT_TITLES[-1], DETAIL_COLUMNS[-1].width, "pct", False),
+)
 STATE_FORMATS = {MISSING: "bad", DIFFERS: "bad", RESUBMITTED: "warn", NOT_ISSUED: "warn"}
 
 
@@ -398,11 +404,7 @@ def write_returns(workbook: Any, fmt: dict[str, Any], returns: Returns, shown_ma
     sheet.write_string(0, 0, f"回收情况：{returns.summary()}", fmt["title"])
     sheet.write_string(1, 0, f"对照：{shown_manifest}（下发 {returns.issued} 份）；未回收的排在最前", fmt["plain"])
     row = 3
-    columns = [Column(title, DETAIL_COLUMNS[i].width, "center" if i else "text") for i, title in
-               enumerate(COUNT_TITLES)]
-    for i in range(1, len(columns) - 1):
-        columns[i] = Column(COUNT_TITLES[i], DETAIL_COLUMNS[i].width, "int", False)
-    columns[-1] = Column("回收率", DETAIL_COLUMNS[-1].width, "pct", False)
+    columns = COUNT_COLUMNS
     printing.write_header(sheet, fmt, columns, row=row, freeze=False)
     totals: Counter[str] = Counter()
     for department, tally in department_counts(returns):
