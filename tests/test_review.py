@@ -282,8 +282,9 @@ def test_summary_is_worst_first_with_partial_totals_as_score_prints_them(reviewe
         assert ("（未完成）" in cell.number_format) == (not complete), name
         if not complete:
             incomplete += 1
-            _code, out, _ = run("score", str(path), "--json")
-            assert json.loads(out)["total"] == cell.value  # the number `score` prints
+            if incomplete <= 3:  # a few through the command itself (each a full read with openpyxl)
+                _code, out, _ = run("score", str(path), "--json")
+                assert json.loads(out)["total"] == cell.value  # the number `score` prints
     assert incomplete >= 5
 
 
