@@ -87,7 +87,7 @@ class ReviewWorksheet(Worksheet):  # type: ignore[misc]
         for fmt in formats:
             style = fmt._get_xf_index() if fmt is not None else 0
             openings.append(f'<c s="{style}"' if style else "<c")
-        return Prepared(first_col, openings, [{} for _ in openings])
+        return Prepared(first_col, openings, [{} for _ in openings], [[_UNSET, ""] for _ in openings])
 
     def write_prepared(self, row: int, height: float | None, values: Sequence[object], prepared: Prepared) -> None:
         """:meth:`write_cells` with the formats' parts made once by :meth:`prepare` (rows of a table).
@@ -102,7 +102,7 @@ class ReviewWorksheet(Worksheet):  # type: ignore[misc]
             raise RuntimeError("write_cells needs constant_memory mode")
         if row > self.previous_row or self.table:
             self._write_single_row(row)  # whatever XlsxWriter still holds goes first
-        first_col, openings, caches = prepared
+        first_col, openings, caches, lasts = prepared
         if len(openings) != len(values):
             raise ValueError("one format per value")
         self._check_dimensions(row, first_col)
@@ -114,12 +114,16 @@ class ReviewWorksheet(Worksheet):  # type: ignore[misc]
             points = int(height * 4.0 / 3.0 + 0.5) * 0.75  # whole pixels, as XlsxWriter stores heights
             parts = [f'<row r="{number}" ht="{points:.16g}">']
         append = parts.append
-        for opening, cache, value in zip(openings, caches, values, strict=True):
+        for opening, cache, last, value in zip(openings, caches, lasts, values, strict=True):
+            if last[0] is value:  # the same object as on the row before: a project's name, path …
+                append(last[1])
+                continue
             xml = cache.get(value)
             if xml is None or value.__class__ is bool:  # True == 1 as a key: booleans are not kept
                 xml = _cell(opening, value)
                 if len(cache) < CACHE_PER_COLUMN and value.__class__ is not bool:
                     cache[value] = xml
+            last[0], last[1] = value, xml
             append(xml)
         if first_col:
             parts[1] = parts[1].replace("<c", f'<c r="{_COLUMNS[first_col]}{number}"', 1)
@@ -131,15 +135,17 @@ class ReviewWorksheet(Worksheet):  # type: ignore[misc]
 
 
 FLUSH_ROWS = 512  # rows joined and written at once
-CACHE_PER_COLUMN = 4096  # values whose XML is kept per column of a table: names, labels, paths recur
+CACHE_PER_COLUMN = 512  # values whose XML is kept per column of a table: labels, units, small numbers recur
+_UNSET = object()
 
 
 class Prepared(NamedTuple):
-    """A table's cell openings, and per column the XML of values already written."""
+    """A table's cell openings, and per column the XML of values already written and of the last one."""
 
     first_col: int
     openings: list[str]
     caches: list[dict[object, str]]
+    lasts: list[list[Any]]  # [value, its XML]
 
 
 def _cell(opening: str, value: object) -> str:
