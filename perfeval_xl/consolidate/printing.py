@@ -124,7 +124,7 @@ def _char_width(character: str) -> float:
     return text_width(character)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def _lines(text: str, width: float) -> int:
     """Lines ``text`` wraps to, laid out word by word as a spreadsheet does: a CJK character may
     start a line, a run of Latin letters and digits moves whole to the next line (or is cut
@@ -155,7 +155,7 @@ _WIDE = re.compile(r"[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00
 _WORD = re.compile(r"[\x21-\x7e\u00b0-\u00ff]+")
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def _lines_at_most(text: str, width: float) -> int:
     """A bound on :func:`_lines` found without laying the text out, for the long tables.
 
