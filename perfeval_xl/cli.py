@@ -97,13 +97,20 @@ def score(input_path: Path, as_json: bool, sheet: str | None, year: int | None, 
 @cli.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
+@click.option("--db", type=click.Path(path_type=Path),
+              help="汇总库（consolidate --db）：与往年同一项目对照，指出上年大幅超额而本年未提高的指标值。")
 @_read_options
 @_friendly
-def check(input_path: Path, as_json: bool, sheet: str | None, year: int | None, profile: str | None) -> None:
+def check(input_path: Path, as_json: bool, db: Path | None, sheet: str | None, year: int | None,
+          profile: str | None) -> None:
     """检查 INPUT（项目文件或自评表），列出全部问题。退出码：0 无错误，1 有错误，2 无法读取。"""
     if spec_kind(input_path) == EVALUATION:
         sys.exit(_check_evaluation(input_path, as_json))
     results = evaluate_input(input_path, sheet=sheet, year=year, profile=profile)
+    if db is not None:
+        from .consolidate.history import check_against_store
+
+        check_against_store(results, db)
     if as_json:
         data = [
             {"project": r.spec.project, "source": r.spec.source,
@@ -270,9 +277,14 @@ def export(form: Path, pdf: Path | None, values: Path | None, report: Path | Non
 @click.option("--jobs", type=click.IntRange(1, 64), help="并行进程数（默认：CPU 核数）。")
 @click.option("--year", type=int, help="手工填写的表未写年度时使用的评价年度。")
 @click.option("--profile", help="手工填写的表使用的计分规则（默认 mof-2020）。")
+@click.option("--expected", type=click.Path(path_type=Path),
+              help="下发时 batch 写出的生成清单（生成清单.xlsx）：列出未回收、重复提交、清单外和与下发不一致的表。")
+@click.option("--sample", type=click.IntRange(0, None),
+              help="“抽查”表按主管部门分层随机抽取的份数（默认：项目数的十分之一），另加全部有错误的表。")
+@click.option("--seed", type=int, help="抽查的随机种子（默认 2020）；同样的种子和回收表得到同样的样本。")
 @_friendly
 def consolidate(inputs: tuple[str, ...], output: Path, db: Path | None, jobs: int | None, year: int | None,
-                profile: str | None) -> None:
+                profile: str | None, expected: Path | None, sample: int | None, seed: int | None) -> None:
     """汇总 INPUTS（文件、文件夹或通配符）中回收的自评表：逐份按规则重新计分，写出一个审核工作簿。
 
     不给 INPUTS 而给 --db 时，由汇总库重建上次的汇总工作簿。退出码：0 完成，1 完成但有文件未能读取，2 无法进行。
@@ -281,16 +293,28 @@ def consolidate(inputs: tuple[str, ...], output: Path, db: Path | None, jobs: in
 
     with _progress("读取自评表") as progress:
         done = run_consolidate(list(inputs), output, db=db, jobs=jobs, year=year, profile=profile,
-                               progress=progress)
+                               progress=progress, expected=expected, sample=sample, seed=seed)
     review = done.review
     click.echo(f"已写出 {done.output}：{review.projects} 个项目，{review.indicators} 个指标，"
                f"{review.findings} 条错误和警告")
     if inputs:
         click.echo(f"文件 {done.files} 个：读取 {done.read} 个，沿用已读结果 {done.reused} 个，未能读取 "
                    f"{review.unreadable} 个（见“未能读取”表）")
-    for missing in done.missing:
-        click.echo(f"注意：没有找到 {missing}", err=True)
+    if review.returns is not None:
+        click.echo(f"回收情况：{review.returns.summary()}（见“回收情况”表）")
+        missing = review.returns.missing()
+        for line in missing[:MISSING_SHOWN]:
+            click.echo(f"  未回收：{line.department or '—'} {line.unit or '—'}：{line.project}（{line.issued_file}）")
+        if len(missing) > MISSING_SHOWN:
+            click.echo(f"  ……另有 {len(missing) - MISSING_SHOWN} 份未回收，见“回收情况”表")
+    for path, note in done.own_files:
+        click.echo(f"注意：已跳过 {path}：{note}", err=True)
+    for missing_input in done.missing:
+        click.echo(f"注意：没有找到 {missing_input}", err=True)
     sys.exit(EXIT_FINDINGS if review.unreadable else EXIT_OK)
+
+
+MISSING_SHOWN = 20  # units not yet returned, named on the terminal (all of them are in 回收情况)
 
 
 @contextmanager

@@ -19,7 +19,9 @@ from pathlib import Path
 
 from ..errors import FileError, InputError
 from .discover import discover
-from .review import ReviewStats, write_review
+from .expected import read_manifest
+from .own_outputs import set_aside
+from .review import ReviewOptions, ReviewStats, write_review
 from .store import Store
 from .worker import process_chunk
 
@@ -42,6 +44,7 @@ class Consolidated:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     review: ReviewStats = field(default_factory=ReviewStats)
+    own_files: list[tuple[str, str]] = field(default_factory=list)  # perfeval-xl's own files passed over
     seconds: dict[str, float] = field(default_factory=dict)  # discover, read, review
 
 
@@ -65,15 +68,19 @@ def _absolute(path: Path) -> str:
 
 def consolidate(inputs: list[str], output: str | Path, *, db: str | Path | None = None, jobs: int | None = None,
                 year: int | None = None, profile: str | None = None,
-                progress: Progress | None = None) -> Consolidated:
+                progress: Progress | None = None, expected: str | Path | None = None,
+                sample: int | None = None, seed: int | None = None) -> Consolidated:
     """Read every form under ``inputs``, score it, and write the review to ``output``.
 
     With ``db`` the results are kept in (and reused from) that SQLite file; with no
-    ``inputs`` the review is rebuilt from the store's latest run alone.
+    ``inputs`` the review is rebuilt from the store's latest run alone. With ``expected``
+    (the 生成清单.xlsx of the forms issued) the review shows which were returned;
+    ``sample`` and ``seed`` set the 抽查 sample.
     """
     output = Path(output)
     if not inputs and db is None:
         raise InputError("请指定要汇总的文件或文件夹（或用 --db 从已有的汇总库重建）")
+    options = ReviewOptions(read_manifest(expected) if expected is not None else None, sample, seed)
     with tempfile.TemporaryDirectory(prefix="perfeval-consolidate-") as tmp:
         store = Store(db if db is not None else Path(tmp) / "review.sqlite")
         try:
@@ -84,28 +91,34 @@ def consolidate(inputs: list[str], output: str | Path, *, db: str | Path | None 
                 done = Consolidated(output)
                 root, skipped = store.run_view(run)
                 done.skipped = skipped
-                done.review = write_review(store, run, output, root, skipped)
+                options.own_files = done.own_files = store.run_own_files(run)
+                done.review = write_review(store, run, output, root, skipped, options)
                 return done
-            return _run(store, inputs, output, jobs, year, profile, progress)
+            return _run(store, inputs, output, jobs, year, profile, progress, options)
         finally:
             store.close()
 
 
 def _run(store: Store, inputs: list[str], output: Path, jobs: int | None, year: int | None,
-         profile: str | None, progress: Progress | None) -> Consolidated:
+         profile: str | None, progress: Progress | None, options: ReviewOptions) -> Consolidated:
     clock = time.perf_counter()
     found = discover(inputs)
+    found.files, own = set_aside(found.files, output)  # our review, manifest or list among the returns
     # paths are stored absolute, so that the review shows them from ``root`` wherever it is rebuilt
     done = Consolidated(output, files=len(found.files), missing=found.missing,
                         skipped=[(_absolute(p), reason) for p, reason in found.skipped])
     if not found.files and found.missing:
         raise FileError("找不到要汇总的文件：" + "、".join(found.missing))
+    done.own_files = options.own_files = [(_absolute(o.path), o.note) for o in own]
     if not found.files:
         others = f"（另有 {len(found.skipped)} 个非 Excel 文件已跳过）" if found.skipped else ""
+        if own:
+            others += f"（另有 {len(own)} 个 perfeval-xl 自己生成的文件已跳过）"
         raise FileError(f"在 {'、'.join(inputs)} 中没有找到 Excel 工作簿（.xlsx、.xlsm 等）{others}，"
                         "没有写出汇总表；请检查文件夹是否选对、回收的自评表是否已解压")
     root = _root(inputs)
     run = store.start_run(inputs, root, done.skipped)
+    store.set_run_own_files(run, done.own_files)
     to_read: list[str] = []
     for path in found.files:
         text = _absolute(path)
@@ -159,6 +172,6 @@ def _run(store: Store, inputs: list[str], output: Path, jobs: int | None, year: 
     store.finish_run(run, total, done.read, done.reused, done.failed)
     done.seconds["read"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    done.review = write_review(store, run, output, root, done.skipped)
+    done.review = write_review(store, run, output, root, done.skipped, options)
     done.seconds["review"] = time.perf_counter() - clock
     return done
