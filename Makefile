@@ -34,18 +34,19 @@ $(PYODIDE): tests/pyodide/package.json tests/pyodide/package-lock.json
 	npm ci --prefix tests/pyodide --no-audit --no-fund
 	touch $@
 
-# LibreOffice (recalculation, PDF; python3-uno drives it in tests), CJK fonts, poppler and
-# Python's venv module, from Debian.
+# LibreOffice (recalculation, PDF; python3-uno drives it in tests; Writer renders the report
+# section's .docx), CJK fonts, poppler and Python's venv module, from Debian.
 system-deps:
 	@if command -v soffice >/dev/null && command -v pdftotext >/dev/null \
+	    && { dpkg -s libreoffice-writer-nogui >/dev/null 2>&1 || dpkg -s libreoffice-writer >/dev/null 2>&1; } \
 	    && fc-list 2>/dev/null | grep -qi "noto.*cjk" && /usr/bin/python3 -c "import uno" 2>/dev/null \
 	    && python3 -c "import ensurepip, venv" 2>/dev/null; then \
-	  echo "LibreOffice, poppler, Noto CJK fonts and Python venv are installed"; \
+	  echo "LibreOffice (Calc, Writer), poppler, Noto CJK fonts and Python venv are installed"; \
 	else \
 	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 	  $$SUDO apt-get update && \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y \
-	    libreoffice-calc-nogui fonts-noto-cjk poppler-utils python3-uno python3-venv; \
+	    libreoffice-calc-nogui libreoffice-writer-nogui fonts-noto-cjk poppler-utils python3-uno python3-venv; \
 	fi
 
 $(STAMP): pyproject.toml
@@ -70,6 +71,7 @@ bench: $(STAMP)
 	$(PYTHON) benchmarks/consolidate.py
 	$(PYTHON) benchmarks/attacks.py
 	$(PYTHON) benchmarks/lite.py
+	$(PYTHON) benchmarks/review.py
 
 # Rewrite the approved copies of generated workbooks (review the diff first).
 approve: $(STAMP)

@@ -125,15 +125,21 @@ def score(input_path: Path, as_json: bool, sheet: str | None, year: int | None, 
 @cli.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
+@click.option("--db", type=click.Path(path_type=Path),
+              help="汇总库（consolidate --db）：与往年同一项目对照，指出上年大幅超额而本年未提高的指标值。")
 @_read_options
 @_key_option("财政局的密钥文件：核对自评表的印章（是否由本局下发、下发后是否被改动）。")
 @_friendly
-def check(input_path: Path, as_json: bool, sheet: str | None, year: int | None, profile: str | None,
-          key_path: Path | None) -> None:
+def check(input_path: Path, as_json: bool, db: Path | None, sheet: str | None, year: int | None,
+          profile: str | None, key_path: Path | None) -> None:
     """检查 INPUT（项目文件或自评表），列出全部问题。退出码：0 无错误，1 有错误，2 无法读取，3 内部错误。"""
     if spec_kind(input_path) == EVALUATION:
         sys.exit(_check_evaluation(input_path, as_json))
     results = evaluate_input(input_path, sheet=sheet, year=year, profile=profile, key=_load_key(key_path))
+    if db is not None:
+        from .consolidate.history import check_against_store
+
+        check_against_store(results, db)
     if as_json:
         data = [
             {"project": r.spec.project, "source": r.spec.source,
@@ -304,6 +310,11 @@ def export(form: Path, pdf: Path | None, values: Path | None, report: Path | Non
 @click.option("--jobs", type=click.IntRange(1, 64), help="并行进程数（默认：CPU 核数）。")
 @click.option("--year", type=int, help="手工填写的表未写年度时使用的评价年度。")
 @click.option("--profile", help="手工填写的表使用的计分规则（默认 mof-2020）。")
+@click.option("--expected", type=click.Path(path_type=Path),
+              help="下发时 batch 写出的生成清单（生成清单.xlsx）：列出未回收、重复提交、清单外和与下发不一致的表。")
+@click.option("--sample", type=click.IntRange(0, None),
+              help="“抽查”表按主管部门分层随机抽取的份数（默认：项目数的十分之一），另加全部有错误的表。")
+@click.option("--seed", type=int, help="抽查的随机种子（默认 2020）；同样的种子和回收表得到同样的样本。")
 @_key_option("财政局的密钥文件：核对每份自评表的印章，没有本局印章或下发后被改动的列为错误。")
 @click.option("--time-limit", type=click.FloatRange(1, 3600), default=60, show_default=True, metavar="秒",
               help="读取一个文件最多用的时间，超过即跳过并记录原因。")
@@ -313,8 +324,8 @@ def export(form: Path, pdf: Path | None, values: Path | None, report: Path | Non
               help="汇总库正被另一个汇总任务使用时，最多等待的时间（0：不等待，立即报错）。")
 @_friendly
 def consolidate(inputs: tuple[str, ...], output: Path, db: Path | None, jobs: int | None, year: int | None,
-                profile: str | None, key_path: Path | None, time_limit: float, memory_limit: int,
-                wait: float) -> None:
+                profile: str | None, expected: Path | None, sample: int | None, seed: int | None,
+                key_path: Path | None, time_limit: float, memory_limit: int, wait: float) -> None:
     """汇总 INPUTS（文件、文件夹或通配符）中回收的自评表：逐份按规则重新计分，写出一个审核工作簿。
 
     不给 INPUTS 而给 --db 时，由汇总库重建上次的汇总工作簿。退出码：0 完成，1 完成但有文件未能读取，
@@ -327,19 +338,32 @@ def consolidate(inputs: tuple[str, ...], output: Path, db: Path | None, jobs: in
     with _progress("读取自评表") as progress:
         done = run_consolidate(list(inputs), output, db=db, jobs=jobs, year=year, profile=profile, key=key,
                                limits=Limits(time_limit, memory_limit), wait=wait,
-                               waiting=lambda text: click.echo(f"注意：{text}", err=True), progress=progress)
+                               waiting=lambda text: click.echo(f"注意：{text}", err=True), progress=progress,
+                               expected=expected, sample=sample, seed=seed)
     review = done.review
     click.echo(f"已写出 {done.output}：{review.projects} 个项目，{review.indicators} 个指标，"
                f"{review.findings} 条错误和警告")
     if inputs:
         click.echo(f"文件 {done.files} 个：读取 {done.read} 个，沿用已读结果 {done.reused} 个，未能读取 "
                    f"{review.unreadable} 个（见“未能读取”表）")
-    for missing in done.missing:
-        click.echo(f"注意：没有找到 {missing}", err=True)
+    if review.returns is not None:
+        click.echo(f"回收情况：{review.returns.summary()}（见“回收情况”表）")
+        missing = review.returns.missing()
+        for line in missing[:MISSING_SHOWN]:
+            click.echo(f"  未回收：{line.department or '—'} {line.unit or '—'}：{line.project}（{line.issued_file}）")
+        if len(missing) > MISSING_SHOWN:
+            click.echo(f"  ……另有 {len(missing) - MISSING_SHOWN} 份未回收，见“回收情况”表")
+    for path, note in done.own_files:
+        click.echo(f"注意：已跳过 {path}：{note}", err=True)
+    for missing_input in done.missing:
+        click.echo(f"注意：没有找到 {missing_input}", err=True)
     if done.log is not None:
         click.echo(f"注意：有文件读取时出错（见“未能读取”表），诊断信息已写入 {done.log}，可交给 perfeval-xl 的维护者",
                    err=True)
     sys.exit(EXIT_FINDINGS if review.unreadable else EXIT_OK)
+
+
+MISSING_SHOWN = 20  # units not yet returned, named on the terminal (all of them are in 回收情况)
 
 
 @contextmanager

@@ -72,10 +72,13 @@ def run_demo(outdir: Path, export: bool = True) -> DemoOutput:
     files += [listed, *sent, output.batch.manifest]
     output.steps.append(f"绩效目标清单：{len(specs)} 个项目 → 下发/ 中生成 {len(sent)} 份待填写的自评表（清单见 "
                         f"{output.batch.manifest.name}）")
-    output.review = consolidate([str(p) for p in filled_forms], outdir / "汇总.xlsx", jobs=1)
+    output.review = consolidate([str(p) for p in filled_forms], outdir / "汇总.xlsx", jobs=1,
+                                expected=output.batch.manifest)
     files.append(output.review.output)
+    returned = output.review.review.returns
+    received = f"对照生成清单已回收 {returned.received} 份，" if returned is not None else ""
     output.steps.append(f"汇总：{output.review.review.projects} 个项目的已填写自评表逐份重新计分 → 汇总.xlsx"
-                        f"（{output.review.review.findings} 条错误和警告，见“问题清单”）")
+                        f"（{received}{output.review.review.findings} 条错误和警告，见“问题清单”）")
     return output
 
 

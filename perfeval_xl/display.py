@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -75,3 +76,20 @@ def actual(ind: IndicatorResult, percent_places: int | None = None) -> str:
             return f"{round_half_away(ind.actual * 100, percent_places):f}{PERCENT}"
         return format_number(ind.actual, target.unit)
     return number(value) if isinstance(value, Decimal) else str(value)
+
+
+def local_time(stamp: str | dt.datetime | None, with_time: bool = True) -> str:
+    """A timestamp as people read it, in this machine's local time: "2026年11月22日 14:03";
+    a text that is not ISO 8601 is shown as it is, None as "—"."""
+    if stamp is None or stamp == "":
+        return "—"
+    if isinstance(stamp, str):
+        try:
+            moment = dt.datetime.fromisoformat(stamp)
+        except ValueError:
+            return stamp
+    else:
+        moment = stamp
+    local = moment.astimezone() if moment.tzinfo is not None else moment
+    day = f"{local.year}年{local.month}月{local.day}日"
+    return f"{day} {local:%H:%M}" if with_time else day

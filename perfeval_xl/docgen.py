@@ -13,7 +13,7 @@ import click
 from click.testing import CliRunner
 
 from .cli import cli
-from .findings import CODES
+from .findings import CODES, type_name
 
 
 def cli_reference() -> str:
@@ -30,8 +30,8 @@ def cli_reference() -> str:
 
 def findings_table() -> str:
     """The finding codes and what they mean, as a Markdown table."""
-    rows = ["| 代码 code | 含义 |", "| --- | --- |"]
-    rows += [f"| `{code}` | {meaning} |" for code, meaning in CODES.items()]
+    rows = ["| 代码 code | 问题类型 | 含义 |", "| --- | --- | --- |"]
+    rows += [f"| `{code}` | {type_name(code)} | {meaning} |" for code, meaning in CODES.items()]
     return "\n".join(rows) + "\n"
 
 

@@ -42,11 +42,21 @@ class Finding:
             "where": self.where,
             "location": self.location,
             "message": self.message,
+            "type": self.type_name,
         }
+
+    @property
+    def type_name(self) -> str:
+        """问题类型: the code's short Chinese name."""
+        return type_name(self.code)
 
     def render(self) -> str:
         at = f"（{self.location}）" if self.location else ""
         return f"[{self.severity.label}] {self.where}{at}：{self.message}"
+
+    def render_typed(self) -> str:
+        """As :meth:`render`, followed by the 问题类型 (``check``'s lines)."""
+        return f"{self.render()} 〔{self.type_name}〕"
 
 
 class _HasFindings(Protocol):
@@ -132,6 +142,10 @@ CODES: dict[str, str] = {
     "actual-unread-by-form": "实际完成值的写法表内公式不能换算（如 元 与 万元），该行在表中未计分，按规则换算后计分",
     "macros-ignored": "文件含有宏，读取时未运行",
     "values-copy": "读取的是只含数值的副本",
+    "duplicate-submission": "同一项目提交了多份，或同一文件重复出现（汇总时判断）",
+    "issued-differs": "回收的自评表中年度指标值或分值与下发时不同（汇总时对照生成清单判断）",
+    "target-too-low": "上年实际完成值超过指标值达到超额须说明原因的界线，本年指标值却未提高，可能设置偏低"
+                      "（财预〔2020〕10号：目标设置明显偏低的，按偏离度适度调减分值）",
     # the 评分表 (perfeval_xl/kinds/evaluation); it also uses codes above, such as score-differs
     "rule-unknown": "评分表：计分规则（rule）不是规则文件所列的一种",
     "funds-over-budget": "评分表：实际到位资金或执行数大于预算资金",
@@ -147,3 +161,76 @@ CODES: dict[str, str] = {
     "protection-removed": "自评表的工作表保护已被取消",
     "seal-invalid": "印章无效：不是用财政局密钥下发的表，或下发后被改动",
 }
+
+# 问题类型: the short Chinese name of each code, the column a reviewer filters on (the review's
+# 问题清单, ``check``'s output). Every code in CODES has one; a test holds them together.
+CODE_NAMES: dict[str, str] = {
+    "weights-total": "分值合计不等于满分",
+    "block-weight": "一级指标分值与规则不同",
+    "label-weight": "指标名称所写分值不符",
+    "level1-unknown": "一级指标名称不规范",
+    "level2-unknown": "二级指标名称不规范",
+    "level2-misplaced": "二级指标归属有误",
+    "level-alias": "指标名称按别名识别",
+    "name-missing": "三级指标名称为空",
+    "duplicate-indicator": "三级指标重名",
+    "weight-missing": "分值未填写",
+    "weight-invalid": "分值为负数",
+    "number-out-of-range": "数值超出可计算范围",
+    "target-missing": "年度指标值未填写",
+    "sign-inferred": "指标值未写比较符号",
+    "actual-missing": "实际完成值未填写",
+    "actual-not-number": "实际完成值不是数字",
+    "actual-has-sign": "实际完成值带比较符号",
+    "percent-as-fraction": "百分比写成了小数",
+    "unit-mismatch": "单位不能换算",
+    "target-approximate": "指标值不是确切数值",
+    "unit-converted": "单位已换算",
+    "rating-unknown": "定性评价档次不明",
+    "rating-from-target": "定性指标按达成计",
+    "score-required": "定性指标须在档次内给分",
+    "score-out-of-band": "定性评分超出档次",
+    "score-ignored": "定性评分未使用",
+    "score-differs": "得分与重算结果不符",
+    "reason-missing": "偏差未说明原因",
+    "funds-missing": "资金数额未填写",
+    "funds-total-mismatch": "资金总额与来源之和不符",
+    "funds-over-executed": "执行数超过预算数",
+    "funds-invalid": "资金数额为负数",
+    "execution-low": "预算执行率偏低须说明",
+    "stated-differs": "执行率、总分或等级与重算不符",
+    "cell-error": "单元格为错误值",
+    "cell-not-number": "单元格应为数字",
+    "form-altered": "锁定内容被改动",
+    "shown-differs": "表内显示结果与重算不符",
+    "actual-unread-by-form": "表内公式不能识别实际完成值",
+    "macros-ignored": "含宏（未运行）",
+    "values-copy": "只含数值的副本",
+    "duplicate-submission": "重复提交",
+    "issued-differs": "与下发不一致",
+    "target-too-low": "指标值可能设置偏低",
+    "target-qualitative-digits": "含数字的指标值按定性处理",
+    "target-deadline": "指标值为时限，按定性处理",
+    "target-parts-disagree": "指标性质与指标值不一致",
+    "target-nature-unknown": "指标性质不规范",
+    "actual-number-for-qualitative": "定性指标填了数值",
+    "cell-date": "数值单元格为日期",
+    "rule-unknown": "计分规则不明",
+    "funds-over-budget": "到位或执行超过预算",
+    "criteria-points": "评分标准小项分值不符",
+    "criteria-threshold": "评分标准满分线与指标值不同",
+    "target-from-criteria": "按评分标准的满分线计分",
+    "score-missing": "评价得分未填写",
+    "score-out-of-range": "评价得分超出分值范围",
+    "score-off-criteria": "得分不在评分标准档次上",
+    "basis-missing": "扣分未写得分依据",
+    "rule-suggested": "可按金额计算的指标未写规则",
+    "outcome-weight-low": "产出效益分值偏低",
+    "protection-removed": "工作表保护被取消",
+    "seal-invalid": "印章无效",
+}
+
+
+def type_name(code: str) -> str:
+    """The 问题类型 of a code (the code itself for one this version does not know)."""
+    return CODE_NAMES.get(code, code)

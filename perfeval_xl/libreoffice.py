@@ -57,6 +57,8 @@ _FONTS = """<?xml version="1.0"?>
   <alias binding="same"><family>宋体</family><prefer><family>Noto Serif CJK SC</family></prefer></alias>
   <alias binding="same"><family>SimSun</family><prefer><family>Noto Serif CJK SC</family></prefer></alias>
   <alias binding="same"><family>仿宋</family><prefer><family>Noto Serif CJK SC</family></prefer></alias>
+  <alias binding="same"><family>楷体</family><prefer><family>Noto Serif CJK SC</family></prefer></alias>
+  <alias binding="same"><family>方正小标宋简体</family><prefer><family>Noto Serif CJK SC</family></prefer></alias>
   <alias binding="same"><family>黑体</family><prefer><family>Noto Sans CJK SC</family></prefer></alias>
   <alias binding="same"><family>SimHei</family><prefer><family>Noto Sans CJK SC</family></prefer></alias>
   <alias binding="same"><family>微软雅黑</family><prefer><family>Noto Sans CJK SC</family></prefer></alias>
@@ -122,13 +124,19 @@ def convert(sources: Sequence[Path], target: str, outdir: Path, timeout: float =
     outputs = [outdir / f"{p.stem}.{extension}" for p in sources]
     for output in outputs:
         output.unlink(missing_ok=True)
-    chunks = [list(sources[i:i + CHUNK]) for i in range(0, len(sources), CHUNK)]
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(chunks)))
+    # With Writer installed LibreOffice would open any text file as a document and "convert" it:
+    # a spreadsheet conversion takes only what can be a workbook (a zip package or an OLE2 file).
+    refused = [p for p in sources if _spreadsheet_target(target) and not _maybe_workbook(p)]
+    todo = [p for p in sources if p not in refused]
+    chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(chunks) or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         messages = list(pool.map(lambda chunk: _run(chunk, target, outdir, timeout, recalculate), chunks))
     detail = next((m for m in reversed(messages) if m), "")
     for source, output in zip(sources, outputs, strict=True):
-        if not output.exists():
+        if source in refused:
+            detail = NOT_LOADED
+        elif not output.exists():
             detail = _run([source], target, outdir, timeout, recalculate) or detail
     missing = [p for p in outputs if not p.exists()]
     if missing:
@@ -154,11 +162,29 @@ def _run(sources: list[Path], target: str, outdir: Path, timeout: float,
     return " ".join(lines[-3:])
 
 
+NOT_LOADED = "source file could not be loaded"  # LibreOffice's own words for a file it cannot open
+_WORKBOOK_MAGIC = (b"PK\x03\x04", bytes.fromhex("D0CF11E0A1B11AE1"))  # zip package (xlsx, ods), OLE2 (xls)
+
+
+def _spreadsheet_target(target: str) -> bool:
+    """Whether ``target`` is a Calc export (calc_pdf_Export, Calc MS Excel 2007 XML, MS Excel 97 …)."""
+    name = target.split(":", 1)[-1].lower()
+    return name.startswith("calc") or "excel" in name
+
+
+def _maybe_workbook(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(8).startswith(_WORKBOOK_MAGIC)
+    except OSError:
+        return True  # LibreOffice then says why it cannot open it
+
+
 def _reason(detail: str) -> str:
     """What LibreOffice's last (English) messages mean, in Chinese; never the messages themselves."""
     if detail.startswith(TIMEOUT):
         return detail
-    if "source file could not be loaded" in detail:
+    if NOT_LOADED in detail:
         return "LibreOffice 无法打开该文件，可能已损坏或不是电子表格"
     return "LibreOffice 未给出原因；请确认该文件能在 Excel/WPS 中正常打开，并关闭正在运行的 LibreOffice 后重试"
 

@@ -64,6 +64,7 @@ class Notation:
     not_unit_start: str  # characters a unit cannot begin with (100-, 1e3, 5.5.5)
     money_base: str  # 元
     amount_unit: str  # 万元: what amounts are in
+    money_short_prefixes: tuple[str, ...]  # 万, 亿: "86.54万" is 86.54万元
     nature_words: dict[str, str]  # 指标性质 word -> "qualitative", "none" or a sign
     unit_aliases: dict[str, str]
     limit_signs: dict[str, dict[str, str]]  # kind -> written sign -> sign meant
@@ -81,6 +82,7 @@ _NOTATION_KEYS = {
     "not_unit_start",
     "money_base",
     "amount_unit",
+    "money_short_prefixes",
     "nature_words",
     "unit_aliases",
     "directions",
@@ -123,6 +125,9 @@ def notation() -> Notation:
         for sign in (*signs, *signs.values()):
             if sign not in directions:
                 raise RuleDataError(f"notation.yaml 的 limit_signs.{kind} 中有未定义的符号“{sign}”")
+    for prefix in data["money_short_prefixes"]:
+        if str(prefix) not in data["multipliers"]:
+            raise RuleDataError(f"notation.yaml 的 money_short_prefixes“{prefix}”不在 multipliers 中")
     return Notation(
         sign_prefixes={normalize(str(k)): str(v) for k, v in data["sign_prefixes"].items()},
         sign_suffixes={normalize(str(k)): str(v) for k, v in data["sign_suffixes"].items()},
@@ -136,6 +141,7 @@ def notation() -> Notation:
         not_unit_start=str(data["not_unit_start"]),
         money_base=str(data["money_base"]),
         amount_unit=str(data["amount_unit"]),
+        money_short_prefixes=tuple(str(p) for p in data["money_short_prefixes"]),
         nature_words={normalize(str(k)): str(v) for k, v in data["nature_words"].items()},
         unit_aliases={normalize(str(k)): str(v) for k, v in data["unit_aliases"].items()},
     )
@@ -363,6 +369,7 @@ def money_units() -> dict[str, Decimal]:
     nota = notation()
     units = {nota.money_base: Decimal(1)}
     units.update({prefix + nota.money_base: factor for prefix, factor in nota.multipliers.items()})
+    units.update({prefix: nota.multipliers[prefix] for prefix in nota.money_short_prefixes})
     return units
 
 
@@ -374,7 +381,7 @@ def amount_scale() -> Decimal:
 def parse_amount(value: object) -> Decimal | None:
     """An amount, in 万元: a number is one; a text is a number with or without a unit of money
     ("87.65", "87.65万元" -> 87.65, "876500元" -> 86.54, "1.2亿元" -> 12000). None when the value
-    means empty; :class:`ParseProblem` when it is not an amount (约86, 86.54万, ≥80, a logical)."""
+    means empty; :class:`ParseProblem` when it is not an amount (约86, 86.54万人, ≥80, a logical)."""
     if is_empty(value):
         return None
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from io import StringIO
 from typing import Protocol
 
@@ -94,5 +95,9 @@ def findings_text(result: Scored) -> str:
         f"{result.spec.project}（{result.spec.source}）：错误 {counts[Severity.ERROR]} 条，"
         f"警告 {counts[Severity.WARNING]} 条，提示 {counts[Severity.NOTE]} 条"
     ]
-    lines += ["  " + f.render() for f in sorted(found, key=lambda f: _ORDER[f.severity])]
+    ordered = sorted(found, key=lambda f: _ORDER[f.severity])
+    lines += ["  " + f.render_typed() for f in ordered]
+    kinds = Counter(f.type_name for f in ordered if f.severity is not Severity.NOTE)
+    if kinds:
+        lines.append("  按问题类型：" + "，".join(f"{name} {count} 条" for name, count in kinds.items()))
     return "\n".join(lines) + "\n"

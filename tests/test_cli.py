@@ -82,6 +82,7 @@ def test_demo_scores_every_example(tmp_path: Path) -> None:
     assert data["total"] == 96.25
     assert out.endswith(f"已写入 38 个文件到 {tmp_path / 'out'}/\n")
     assert "绩效目标清单：5 个项目 → 下发/ 中生成 5 份待填写的自评表" in out
+    assert "汇总：5 个项目的已填写自评表逐份重新计分 → 汇总.xlsx（对照生成清单已回收 5 份" in out
     # every example also gets its forms (filled and blank) and the filled form's attachments
     from docx import Document
 

@@ -161,12 +161,20 @@ def test_report_has_the_table_and_the_analysis(exported) -> None:  # type: ignor
     assert funds["上年结转资金"] == ["", "", "", "—", "—", "—"] and "其他资金" in funds
     # 一级 and 二级 cells are merged down over their rows: one cell, written once
     header = next(i for i, row in enumerate(texts_of) if row[1] == "一级指标")
-    rows = table.rows[header + 1:header + 1 + len(exported.result.indicators)]
+    total = next(i for i, row in enumerate(texts_of) if row[0] == "总分")
+    rows = table.rows[header + 1:total]
     level1 = [row.cells[1] for row in rows]
     assert len({id(c._tc) for c in level1}) == 3  # 产出, 效益, 满意度
+    # every 二级指标 keeps its row, as on the printed form: those without indicators are empty rows
     level2 = {c._tc: c.text for c in (row.cells[2] for row in rows)}
-    assert sorted(level2.values()) == ["数量指标", "服务对象满意度指标", "社会效益指标", "质量指标"]
-    assert texts_of[header + 1 + len(rows)][5:8] == ["总分", "100", "96.64"]
+    hierarchy = exported.result.rules.hierarchy
+    assert list(level2.values()) == [l2 for l2s in hierarchy.values() for l2 in l2s]
+    empty = [texts_of[r] for r in range(header + 1, total) if texts_of[r][2] in ("时效指标", "成本指标")]
+    assert empty and all(row[3:] == [""] * 6 for row in empty)
+    assert len(rows) == len(exported.result.indicators) + len(empty) + sum(
+        1 for l2s in hierarchy.values() for l2 in l2s
+        if l2 not in ("时效指标", "成本指标") and not any(i.level2 == l2 for i in exported.result.indicators))
+    assert texts_of[total][5:8] == ["总分", "100", "96.64"]
     texts = [p.text for p in document.paragraphs]
     assert "日常监管巡查设备台数，指标目标值3000台，设定分值4分。" in "".join(texts)
     assert any("绩效自评得分为96.64分，自评等级为“优”" in t for t in texts)
@@ -300,3 +308,91 @@ def test_a_file_libreoffice_cannot_open_is_said_in_chinese(tmp_path: Path) -> No
     with pytest.raises(FileError) as info:
         convert([junk], PDF, tmp_path / "out")
     assert str(info.value) == "LibreOffice 未能转换 1 个文件（坏.pdf 等）：LibreOffice 无法打开该文件，可能已损坏或不是电子表格"
+
+
+def coloured_pixels(pdf: Path, stem: Path, page: int = 1) -> int:
+    """Pixels of a rendered page (50 dpi, RGB) that are not grey: any tint, highlight or coloured text."""
+    subprocess.run(["pdftoppm", "-r", "50", "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(stem)],
+                   check=True)
+    magic, _size, _, pixels = stem.with_suffix(".ppm").read_bytes().split(b"\n", 3)
+    assert magic == b"P6"
+    return sum(1 for i in range(0, len(pixels) - 2, 3)
+               if max(pixels[i:i + 3]) - min(pixels[i:i + 3]) > 40)
+
+
+def test_the_attachment_prints_in_black_and_white_without_the_status_line(tmp_path: Path) -> None:
+    """The form's page setup says black and white: the PDF has no input tint, no highlight (a missing
+    偏差原因 in pink, a short score in red, the grade's colour) and no 填报状态 line, which the official
+    form does not have; the form itself keeps them on screen."""
+    form = build_form(load_example("donghu-2018-business-admin"), tmp_path / "表.xlsx").path  # a reason missing
+    done = export_form(form, pdf=tmp_path / "附件.pdf")
+    assert done.pdf is not None
+    pages, _, text = pdf_facts(done.pdf)
+    assert pages == 1 and "填报状态" not in text and "项 偏差未说明原因" not in text and "99.79" in text
+    assert coloured_pixels(done.pdf, tmp_path / "attachment") == 0
+    on_screen = convert([form], PDF, tmp_path / "screen")[0]  # the form as it is, printed as it is
+    assert coloured_pixels(on_screen, tmp_path / "screen") > 1000
+    assert "填报状态" in pdf_facts(on_screen)[2]
+    workbook = openpyxl.load_workbook(form)  # the on-screen form keeps its tints and highlights
+    sheet = workbook[SHEET]
+    assert sheet.conditional_formatting and any(
+        c.fill.fill_type == "solid" for row in sheet.iter_rows() for c in row if c.has_style)
+
+
+def test_a_hand_made_form_in_colour_prints_as_its_page_setup_says(tmp_path: Path) -> None:
+    path = tmp_path / "手填.xlsx"
+    seed_003_workbook(path)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    sheet["A1"].fill = openpyxl.styles.PatternFill("solid", fgColor="FFFF00")
+    workbook.save(tmp_path / "彩色.xlsx")
+    sheet.page_setup.blackAndWhite = True
+    workbook.save(tmp_path / "黑白.xlsx")
+    colour = export_form(tmp_path / "彩色.xlsx", pdf=tmp_path / "彩色.pdf").pdf
+    mono = export_form(tmp_path / "黑白.xlsx", pdf=tmp_path / "黑白.pdf").pdf
+    assert colour is not None and mono is not None
+    assert coloured_pixels(colour, tmp_path / "c") > 0 and coloured_pixels(mono, tmp_path / "m") == 0
+
+
+def _page_sizes(pdf: Path) -> list[tuple[float, float]]:
+    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "99", str(pdf)], capture_output=True, text=True,
+                          check=True).stdout
+    return [(float(w), float(h)) for w, h in re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info)]
+
+
+def test_the_report_section_reads_as_a_government_report(exported, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Headings black in 黑体/楷体/仿宋 三号, text 仿宋 三号 on 28-point lines, portrait pages with the
+    自评表 on a landscape page of its own, rendered by LibreOffice Writer and looked at."""
+    from docx.enum.section import WD_ORIENT
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    document = Document(str(exported.report))
+    for name, face in (("Heading 1", "黑体"), ("Heading 2", "楷体"), ("Heading 3", "仿宋"), ("Normal", "仿宋")):
+        style = document.styles[name]
+        fonts = style.element.rPr.rFonts
+        assert fonts.get(qn("w:eastAsia")) == face and fonts.get(qn("w:asciiTheme")) is None, name
+        assert style.font.size == Pt(16) and str(style.font.color.rgb) == "000000", name
+    assert document.styles["Normal"].paragraph_format.line_spacing == Pt(28)
+    orientations = [s.orientation for s in document.sections]
+    assert orientations[:2] == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE]
+    pdf = convert([exported.report], "pdf:writer_pdf_Export", tmp_path / "report")[0]
+    sizes = _page_sizes(pdf)
+    texts = [page for page in subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                                             text=True, check=True).stdout.split("\f") if page.strip()]
+    assert len(texts) == len(sizes)
+    first = next(i for i, page in enumerate(texts) if "项目支出绩效自评表" in page)
+    last = next(i for i, page in enumerate(texts) if "评价等级" in page)
+    assert all(w > h for w, h in sizes[first:last + 1])  # the table on landscape pages
+    assert all(w < h for w, h in sizes[:first] + sizes[last + 1:])  # the text on portrait pages
+    assert "96.64" in texts[last] and first >= 1
+    table = next(i for i, page in enumerate(texts) if "三级指标" in page)
+    assert coloured_pixels(pdf, tmp_path / "page1") == 0  # headings black
+    # column widths that fit: the longest 三级指标 takes at most two lines on the page
+    longest = max((i.spec.name for i in exported.result.indicators), key=len)
+    layout = subprocess.run(["pdftotext", "-bbox-layout", "-f", str(table + 1), "-l", str(table + 1), str(pdf), "-"],
+                            capture_output=True, text=True, check=True).stdout
+    blocks = ["".join(re.findall(r">([^<]*)</word>", b)) for b in re.findall(r"<block .*?</block>", layout, re.S)]
+    lines = next(b for b in re.findall(r"<block .*?</block>", layout, re.S)
+                 if "".join(re.findall(r">([^<]*)</word>", b)) == longest)
+    assert longest in blocks and lines.count("<line ") <= 2

@@ -182,12 +182,13 @@ def test_the_longest_sign_wins_however_long() -> None:
 @pytest.mark.parametrize(("text", "amount"), [
     ("87.65", D("87.65")), ("87.65万元", D("87.65")), ("876500元", D("87.65")), ("1.2亿元", D("12000")),
     ("8765千元", D("876.5")), (" 87.65 万元 ", D("87.65")), ("—", None), (87.65, D("87.65")),
+    ("86.54万", D("86.54")), ("1.2亿", D("12000")),
 ])
 def test_amounts_with_a_unit_of_money(text: object, amount: Decimal | None) -> None:
     assert parse_amount(text) == amount
 
 
-@pytest.mark.parametrize("text", ["约86", "86.54万", "≥80万元", "abc", "87.65元/次", "1e3", "100-", True])
+@pytest.mark.parametrize("text", ["约86", "86.54万人", "8765千", "≥80万元", "abc", "87.65元/次", "1e3", "100-", True])
 def test_what_is_not_an_amount_is_refused(text: object) -> None:
     with pytest.raises(ParseProblem):
         parse_amount(text)

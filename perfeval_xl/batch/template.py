@@ -20,6 +20,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .. import display
 from ..atomic import atomic_output, write_failure
+from ..filemarks import mark
 from ..notation import notation
 from ..profiles import DEFAULT_PROFILE, Rules, available_profiles, load_rules
 from ..spec import YEARS, ProjectSpec
@@ -82,6 +83,7 @@ def _write_template(temporary: Path, path: Path, rules: Rules, projects: Sequenc
         _write_instructions(workbook.add_worksheet(INSTRUCTIONS_SHEET), formats, rules, load_example(EXAMPLE),
                             columns)
         workbook.get_worksheet_by_name(LIST_SHEET).activate()
+        mark(workbook, "targets")  # a consolidation passes over the list if it lies among the returns
         workbook.close()
     except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
         raise write_failure(path, exc) from None

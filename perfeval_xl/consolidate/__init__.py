@@ -30,8 +30,10 @@ from ..errors import FileError, InputError
 from ..pathtext import readable
 from ..seal import SealKey
 from .discover import discover
+from .expected import read_manifest
+from .own_outputs import set_aside
 from .pool import Failed, IsolatedPool, Limits
-from .review import ReviewStats, write_review
+from .review import ReviewOptions, ReviewStats, write_review
 from .store import GENERATOR, Store
 from .worker import crash_reason, limit_reason, process_file
 
@@ -55,6 +57,7 @@ class Consolidated:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     review: ReviewStats = field(default_factory=ReviewStats)
+    own_files: list[tuple[str, str]] = field(default_factory=list)  # perfeval-xl's own files passed over
     seconds: dict[str, float] = field(default_factory=dict)  # discover, read, review
     log: Path | None = None  # what the workers wrote on their way down (diagnostics), when anything
     worker_peak_mb: float = 0.0  # the largest worker's peak memory
@@ -114,20 +117,24 @@ def _reader_versions() -> list[str]:
 def consolidate(inputs: list[str], output: str | Path, *, db: str | Path | None = None, jobs: int | None = None,
                 year: int | None = None, profile: str | None = None, key: SealKey | None = None,
                 limits: Limits | None = None, wait: float = 0, waiting: Callable[[str], None] | None = None,
-                progress: Progress | None = None) -> Consolidated:
+                progress: Progress | None = None, expected: str | Path | None = None,
+                sample: int | None = None, seed: int | None = None) -> Consolidated:
     """Read every form under ``inputs``, score it, and write the review to ``output``.
 
     With ``db`` the results are kept in (and reused from) that SQLite file, which one run
     uses at a time (another is waited for ``wait`` seconds, then refused); with no
     ``inputs`` the review is rebuilt from the store's latest run alone. ``key`` checks
-    every form's seal. ``limits`` bound what one file may cost a worker. The files are
-    read in worker processes, which (outside Linux's fork) import the calling program's
-    main module: call this under ``if __name__ == "__main__":`` in a script.
+    every form's seal. ``limits`` bound what one file may cost a worker. With ``expected``
+    (the 生成清单.xlsx of the forms issued) the review shows which were returned;
+    ``sample`` and ``seed`` set the 抽查 sample. The files are read in worker processes,
+    which (outside Linux's fork) import the calling program's main module: call this under
+    ``if __name__ == "__main__":`` in a script.
     """
     output = Path(output)
     if not inputs and db is None:
         raise InputError("请指定要汇总的文件或文件夹（或用 --db 从已有的汇总库重建）")
     check_writable(output, "汇总工作簿")
+    options = ReviewOptions(read_manifest(expected) if expected is not None else None, sample, seed)
     with tempfile.TemporaryDirectory(prefix="perfeval-consolidate-") as tmp:
         store = Store(db if db is not None else Path(tmp) / "review.sqlite", cache_context(year, profile, key, limits))
         try:
@@ -140,31 +147,37 @@ def consolidate(inputs: list[str], output: str | Path, *, db: str | Path | None 
                 done = Consolidated(output)
                 root, skipped = store.run_view(run)
                 done.skipped = skipped
-                done.review = write_review(store, run, output, root, skipped)
+                options.own_files = done.own_files = store.run_own_files(run)
+                done.review = write_review(store, run, output, root, skipped, options)
                 return done
-            return _run(store, inputs, output, jobs, year, profile, key, limits or Limits(), progress)
+            return _run(store, inputs, output, jobs, year, profile, key, limits or Limits(), progress, options)
         finally:
             store.close()
 
 
 def _run(store: Store, inputs: list[str], output: Path, jobs: int | None, year: int | None,
-         profile: str | None, key: SealKey | None, limits: Limits, progress: Progress | None) -> Consolidated:
+         profile: str | None, key: SealKey | None, limits: Limits, progress: Progress | None,
+         options: ReviewOptions) -> Consolidated:
     clock = time.perf_counter()
     found = discover(inputs)
+    found.files, own = set_aside(found.files, output)  # our review, manifest or list among the returns
     # paths are stored absolute, so that the review shows them from ``root`` wherever it is rebuilt
     done = Consolidated(output, files=len(found.files), missing=[readable(m) for m in found.missing],
                         skipped=[(_absolute(p), reason) for p, reason in found.skipped])
     if not found.files and found.missing:
         raise FileError("找不到要汇总的文件：" + "、".join(done.missing))
+    done.own_files = options.own_files = [(_absolute(o.path), o.note) for o in own]
     if not found.files:
         foreign = [p for p, reason in found.skipped if reason.startswith("不是 Excel 文件")]
         odd = [f"{readable(p.name)}：{reason}" for p, reason in found.skipped if not reason.startswith("不是 Excel 文件")]
         others = (f"（另有 {len(foreign)} 个非 Excel 文件已跳过）" if foreign else "") + \
-            (f"（{'；'.join(odd[:3])}{' 等' if len(odd) > 3 else ''}）" if odd else "")
+            (f"（{'；'.join(odd[:3])}{' 等' if len(odd) > 3 else ''}）" if odd else "") + \
+            (f"（另有 {len(own)} 个 perfeval-xl 自己生成的文件已跳过）" if own else "")
         raise FileError(f"在 {'、'.join(readable(i) for i in inputs)} 中没有找到 Excel 工作簿（.xlsx、.xlsm 等）"
                         f"{others}，没有写出汇总表；请检查文件夹是否选对、回收的自评表是否已解压")
     root = _root(inputs)
     run = store.start_run([readable(i) for i in inputs], root, done.skipped)
+    store.set_run_own_files(run, done.own_files)
     to_read: list[tuple[str, str]] = []  # (path to open, path as stored)
     for path in found.files:
         text = _absolute(path)
@@ -193,7 +206,7 @@ def _run(store: Store, inputs: list[str], output: Path, jobs: int | None, year: 
     store.finish_run(run, total, done.read, done.reused, done.failed)
     done.seconds["read"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    done.review = write_review(store, run, output, root, done.skipped)
+    done.review = write_review(store, run, output, root, done.skipped, options)
     done.seconds["review"] = time.perf_counter() - clock
     return done
 

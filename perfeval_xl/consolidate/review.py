@@ -1,11 +1,20 @@
-"""The review workbook a finance reviewer sorts, filters and acts on (xlsxwriter).
+"""The review workbook a finance reviewer sorts, filters, prints and acts on (xlsxwriter).
 
-Sheets: 汇总 (one row per project, a totals row that follows the filter), 指标明细
-(one row per indicator), 问题清单 (every finding with its project, file and cell),
-按部门 (grades, average score, money and execution rate per 主管部门, with native
-charts), 未能读取 (every file that could not be read, and why), 说明 (the run).
-Written from the store, one row at a time, so memory does not grow with the
-number of files.
+Sheets, in the order a reviewer works: 回收情况 (with ``--expected``: who has not
+returned the form sent to them, who returned something else — :mod:`.expected`), 汇总
+(one row per project, worst first: forms with errors, then incomplete ones, then by
+total ascending; a totals row that follows the filter), 问题清单 (every finding with a
+Chinese 问题类型, its project, file and cell), 抽查 (the sample to re-check by hand,
+:mod:`.sample`), 按部门 (per 主管部门, with charts — :mod:`.departments`), 历年对比 (when
+the store holds earlier years — :mod:`.history`), 指标明细 (one row per indicator),
+未能读取 (every file that could not be read, and why) and 说明 (the run).
+
+An incomplete form shows its partial total — the number ``perfeval-xl score`` prints —
+marked （未完成） by its cell format (the cell stays a number, for sorting and filters).
+Every formula (the totals row) is stored with its value, so viewers and LibreOffice,
+which do not recalculate an .xlsx on opening, show the right numbers. Every sheet
+prints (:mod:`.printing`). Written from the store a row at a time, whole rows at once
+(:mod:`.fastsheet`), so memory does not grow with the number of indicators.
 """
 
 from __future__ import annotations
@@ -13,28 +22,74 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
+from .. import display
 from ..atomic import atomic_output, write_failure
-from ..errors import FileError, os_reason
+from ..filemarks import mark
+from ..findings import type_name
+from ..form.sheet import FastDeflateWorkbook
+from . import printing
+from .departments import write_departments
+from .expected import Manifest, Returns, match_returns, write_returns
+from .history import History, compare_years, write_history
+from .printing import Column
+from .sample import Sample, choose, write_sample
 from .store import Store
 
 GRADES = ("优", "良", "中", "差")
 GRADE_COLOURS = {"优": "#C6EFCE", "良": "#DDEBF7", "中": "#FFEB9C", "差": "#FFC7CE"}
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "note": "提示"}
+UNGRADED = "未定级"
+SOURCES = {"perfeval-xl": "生成的表", "hand-made": "手工表"}
+
+Found = tuple[str, str, str, str | None, str]  # severity, code, where, location, message
 
 SUMMARY_COLUMNS = (
-    ("主管部门", 18), ("实施单位", 18), ("项目名称", 26), ("年度", 6), ("全年预算数（万元）", 12),
-    ("全年执行数（万元）", 12), ("执行率", 8), ("执行率得分", 8), ("产出指标得分", 8), ("效益指标得分", 8),
-    ("满意度指标得分", 8), ("总分", 8), ("等级", 6), ("填报状态", 30), ("错误", 6), ("警告", 6), ("规则", 12),
-    ("来源", 10), ("文件", 40),
+    Column("主管部门", 10, fit=(2, 16)), Column("实施单位", 10, fit=(2, 18)),
+    Column("项目名称", 14, fit=(2, 30)),
+    Column("年度", 6, "int", False), Column("全年预算数（万元）", 11, "amount", False),
+    Column("全年执行数（万元）", 11, "amount", False), Column("执行率", 8, "pct", False),
+    Column("执行率得分", 8, "num", False), Column("产出指标得分", 8, "num", False),
+    Column("效益指标得分", 8, "num", False), Column("满意度指标得分", 8, "num", False),
+    Column("总分", 14, "num", False), Column("等级", 7, "center"), Column("填报状态", 12, fit=(2, 60)),
+    Column("错误", 5, "int", False), Column("警告", 5, "int", False), Column("规则", 9, fit=(1, 18)),
+    Column("来源", 9, "center"), Column("文件", 12, fit=(2, 30)),
 )
+COL = {c.title: i for i, c in enumerate(SUMMARY_COLUMNS)}
+PROBLEM_COLUMNS = (
+    Column("严重程度", 7, "center"), Column("问题类型", 14), Column("主管部门", 14), Column("实施单位", 14),
+    Column("项目名称", 20), Column("位置", 18), Column("单元格", 9), Column("问题", 50), Column("文件", 22),
+    Column("代码", 14),
+)
+DETAIL_COLUMNS = (
+    Column("主管部门", 12), Column("实施单位", 12), Column("项目名称", 18), Column("一级指标", 8),
+    Column("二级指标", 10), Column("三级指标", 22), Column("年度指标值", 11), Column("实际完成值", 11),
+    Column("分值", 6, "num", False), Column("得分", 7, "num", False), Column("偏差率", 8, "dev", False),
+    Column("偏差原因分析及改进措施", 28), Column("单元格", 8), Column("文件", 20),
+)
+UNREADABLE_COLUMNS = (Column("文件", 50), Column("原因", 90))
+ABOUT_COLUMNS = (Column("项目", 22), Column("说明", 100))
+
+
+@dataclass
+class ReviewOptions:
+    """What the review adds to the store's results: the manifest of the forms issued (read with
+    :func:`.expected.read_manifest`), the sample's size and seed, and perfeval-xl's own files the
+    run passed over (path, note)."""
+
+    manifest: Manifest | None = None
+    sample: int | None = None
+    seed: int | None = None
+    own_files: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -48,6 +103,40 @@ class ReviewStats:
     duplicates: int = 0
     resubmissions: int = 0
     extra: list[tuple[str, str, str]] = field(default_factory=list)  # (file, project, message)
+    returns: Returns | None = None
+    sample: Sample | None = None
+    history: History | None = None
+    own_files: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Entry:
+    """A project of the review with the findings the review adds (duplicates, 与下发不一致, 指标值偏低)."""
+
+    p: sqlite3.Row
+    extra: list[Found]
+
+    @property
+    def errors(self) -> int:
+        return int(self.p["errors"] or 0) + sum(1 for f in self.extra if f[0] == "error")
+
+    @property
+    def warnings(self) -> int:
+        return int(self.p["warnings"] or 0) + sum(1 for f in self.extra if f[0] == "warning")
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.p["complete"])
+
+    def names(self) -> tuple[str, str, str, int, str]:
+        p = self.p
+        return p["department"] or "", p["unit"] or "", p["project"] or "", p["year"] or 0, p["path"]
+
+    def worst_first(self) -> tuple[Any, ...]:
+        """Errors first (most first), then incomplete forms, then by total ascending."""
+        total = self.p["total"]
+        group = 0 if self.errors else 1 if not self.complete else 2
+        return group, -self.errors, float("inf") if total is None else total, self.names()
 
 
 def _relative(path: str, root: str | None) -> str:
@@ -60,36 +149,67 @@ def _relative(path: str, root: str | None) -> str:
 
 
 def write_review(store: Store, run_id: int, output: Path, root: str | None = None,
-                 skipped: list[tuple[str, str]] | None = None) -> ReviewStats:
+                 skipped: list[tuple[str, str]] | None = None, options: ReviewOptions | None = None) -> ReviewStats:
     """Write the review of run ``run_id`` to ``output``."""
-    stats = ReviewStats()
+    options = options or ReviewOptions()
+    stats = ReviewStats(own_files=list(options.own_files))
+    manifest = options.manifest
     projects = store.run_projects(run_id)
     kept, notes = _choose(projects, stats)
+
+    @cache
+    def shown(path: str) -> str:
+        return _relative(path, root)
+
+    extra: dict[int, list[Found]] = defaultdict(list)
+    for pid, texts in notes.items():
+        extra[pid] += [("warning", "duplicate-submission", "项目", None, text) for text in texts]
+    if manifest is not None:
+        stats.returns = match_returns(manifest, projects, shown, store.indicators,
+                                      lambda pid: any(f[1] == "form-altered" for f in store.findings(pid)))
+        for pid, found in stats.returns.findings.items():
+            extra[pid] += found
+    stats.history = compare_years(store, kept)
+    if stats.history is not None:
+        for pid, found in stats.history.findings.items():
+            extra[pid] += found
+    entries = sorted((Entry(p, extra.get(p["id"], [])) for p in kept), key=Entry.worst_first)
+    stats.sample = choose(entries, options.sample, options.seed, lambda e: e.p["department"] or "",
+                          Entry.names, lambda e: e.errors > 0)
+    started = store.run_started(run_id)
+    run_date = f"汇总日期：{display.local_time(started)}"
     # written beside the target and renamed when complete: an interrupted run keeps the last review
     with atomic_output(output, durable=True) as temporary:
-        _write(store, run_id, temporary, output, root, skipped or [], stats, kept, notes)
+        try:
+            workbook = FastDeflateWorkbook(str(temporary), {
+                "constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+                "strings_to_urls": False, "default_format_properties": printing.DEFAULT_FONT})
+        except OSError as exc:
+            raise write_failure(output, exc) from None
+        years = sorted({e.p["year"] for e in entries if e.p["year"]})
+        title = f"{years[0]}年度项目支出绩效自评汇总" if len(years) == 1 else "项目支出绩效自评汇总"
+        workbook.set_properties({"title": title, "subject": "项目支出绩效自评汇总", "author": "perfeval-xl",
+                                 "comments": "由 perfeval-xl consolidate 生成；每份自评表均按规则重新计分。"})
+        mark(workbook, "review")
+        fmt = printing.formats(workbook)
+        for grade, colour in GRADE_COLOURS.items():
+            fmt[f"grade_{grade}"] = workbook.add_format({"bg_color": colour})
+        if stats.returns is not None and manifest is not None:
+            write_returns(workbook, fmt, stats.returns, _relative(str(manifest.path.resolve()), root), run_date)
+        _summary(workbook, fmt, entries, shown, stats, title, run_date)
+        _problems(workbook, fmt, store, entries, shown, stats, title, run_date)
+        write_sample(workbook, fmt, stats.sample, lambda e: _sample_values(e, shown), lambda e: not e.complete, run_date)
+        write_departments(workbook, fmt, [e.p for e in entries], run_date)
+        if stats.history is not None:
+            write_history(workbook, fmt, stats.history, shown, run_date)
+        _details(workbook, fmt, store, entries, shown, stats, title, run_date)
+        _unreadable(workbook, fmt, store, run_id, shown, skipped or [], stats, title, run_date)
+        _about(workbook, fmt, store, run_id, stats, shown, title, run_date)
+        try:
+            workbook.close()
+        except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
+            raise write_failure(output, exc) from None
     return stats
-
-
-def _write(store: Store, run_id: int, temporary: Path, output: Path, root: str | None,
-           skipped: list[tuple[str, str]], stats: ReviewStats, kept: list[sqlite3.Row],
-           notes: dict[int, list[str]]) -> None:
-    try:
-        workbook = xlsxwriter.Workbook(str(temporary), {"constant_memory": True, "strings_to_numbers": False,
-                                                        "strings_to_formulas": False, "strings_to_urls": False})
-    except OSError as exc:
-        raise FileError(f"无法写入 {output}：{os_reason(exc)}") from None
-    fmt = _formats(workbook)
-    _summary(workbook, fmt, kept, notes, root, stats)
-    _details(workbook, fmt, store, kept, root, stats)
-    _problems(workbook, fmt, store, kept, notes, root, stats)
-    _departments(workbook, fmt, kept)
-    _unreadable(workbook, fmt, store, run_id, root, skipped, stats)
-    _about(workbook, fmt, store, run_id, stats)
-    try:
-        workbook.close()
-    except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
-        raise write_failure(output, exc) from None
 
 
 def _choose(projects: list[sqlite3.Row], stats: ReviewStats
@@ -127,213 +247,191 @@ def _choose(projects: list[sqlite3.Row], stats: ReviewStats
     return kept, notes
 
 
-def _formats(workbook: Any) -> dict[str, Any]:
-    base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
-
-    def f(**extra: Any) -> Any:
-        return workbook.add_format({**base, **extra})
-
-    return {
-        "head": f(bold=True, bg_color="#D9E1F2", border=1, text_wrap=True, align="center"),
-        "text": f(), "wrap": f(text_wrap=True), "num": f(num_format="0.00"), "amount": f(num_format="#,##0.00"),
-        "pct": f(num_format="0.00%"), "dev": f(num_format='+0.0%;-0.0%;"0"'), "int": f(num_format="0"),
-        "total": f(bold=True, top=1, num_format="0.00"), "total_amount": f(bold=True, top=1, num_format="#,##0.00"),
-        "total_text": f(bold=True, top=1), "total_pct": f(bold=True, top=1, num_format="0.00%"),
-        "title": f(bold=True, font_size=12),
-        **{f"grade_{g}": workbook.add_format({"bg_color": c}) for g, c in GRADE_COLOURS.items()},
-        "bad": workbook.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"}),
-        "warn": workbook.add_format({"bg_color": "#FFEB9C"}),
-    }
+def _sheet_title(title: str, sheet: str) -> str:
+    return f"{title}——{sheet}"
 
 
-def _header(sheet: Any, fmt: dict[str, Any], columns: tuple[tuple[str, float], ...]) -> None:
-    for col, (title, width) in enumerate(columns):
-        sheet.set_column(col, col, width)
-        sheet.write(0, col, title, fmt["head"])
-    sheet.freeze_panes(1, 0)
-
-
-def _summary(workbook: Any, fmt: dict[str, Any], kept: list[sqlite3.Row], notes: dict[int, list[str]],
-             root: str | None, stats: ReviewStats) -> None:
-    sheet = workbook.add_worksheet("汇总")
-    _header(sheet, fmt, SUMMARY_COLUMNS)
-    row = 0
-    for row, p in enumerate(kept, start=1):
-        values = [p["department"], p["unit"], p["project"], p["year"], p["budget"], p["executed"], p["rate"],
-                  p["exec_score"], p["output"], p["benefit"], p["satisfaction"], p["total"] if p["complete"] else None,
-                  p["grade"], p["status"], p["errors"], p["warnings"] + len(notes.get(p["id"], [])), p["profile"],
-                  "perfeval-xl 表" if p["kind"] == "perfeval-xl" else "手工表", _relative(p["path"], root)]
-        formats = ["text", "text", "wrap", "int", "amount", "amount", "pct", "num", "num", "num", "num", "num",
-                   "text", "wrap", "int", "int", "text", "text", "text"]
-        for col, (value, name) in enumerate(zip(values, formats, strict=True)):
-            if value is None:
-                sheet.write_blank(row, col, None, fmt[name])
-            else:
-                sheet.write(row, col, value, fmt[name])
-    stats.projects = len(kept)
+def _summary(workbook: Any, fmt: dict[str, Any], entries: Sequence[Entry], shown: Callable[[str], str],
+             stats: ReviewStats, title: str, run_date: str) -> None:
+    sheet = printing.add_sheet(workbook, "汇总")
+    rows = []
+    for entry in entries:
+        p = entry.p
+        rows.append([p["department"], p["unit"], p["project"], p["year"], p["budget"], p["executed"],
+                     p["rate"], p["exec_score"], p["output"], p["benefit"], p["satisfaction"], p["total"],
+                     p["grade"] or UNGRADED, p["status"], entry.errors, entry.warnings, p["profile"],
+                     SOURCES.get(p["kind"], p["kind"]), shown(p["path"])])
+    columns = list(printing.fitted(SUMMARY_COLUMNS, rows))
+    for amount in ("全年预算数（万元）", "全年执行数（万元）"):  # wide enough for the largest amount
+        col = COL[amount]
+        longest = max((len(f"{r[col]:,.2f}") for r in rows if r[col] is not None), default=0)
+        columns[col] = replace(columns[col], width=max(columns[col].width, longest + 2.0))
+    printing.write_header(sheet, fmt, columns)
+    partial = {COL["总分"]: "partial"}
+    table = printing.Table(sheet, fmt, columns)
+    for row, (values, entry) in enumerate(zip(rows, entries, strict=True), start=1):
+        table.row(row, values, None if entry.complete else partial)
+    row = len(rows)
+    stats.projects = len(entries)
     last = row
-    total_row = last + 1
     if last >= 1:
-        sheet.write(total_row, 0, "合计（随筛选变化）", fmt["total_text"])
-        sheet.write_formula(total_row, 2, f"=SUBTOTAL(103,C2:C{last + 1})&\" 个项目\"", fmt["total_text"])
-        for col, kind in ((4, "total_amount"), (5, "total_amount")):
-            letter = xl_col_to_name(col)
-            sheet.write_formula(total_row, col, f"=SUBTOTAL(109,{letter}2:{letter}{last + 1})", fmt[kind])
-        sheet.write_formula(total_row, 6, f"=IF(E{total_row + 1}>0,F{total_row + 1}/E{total_row + 1},\"\")",
-                            fmt["total_pct"])
-        sheet.write_formula(total_row, 11, f"=IFERROR(SUBTOTAL(101,L2:L{last + 1}),\"\")", fmt["total"])
-        sheet.write(total_row, 13, "（总分一格为平均分）", fmt["total_text"])
-        for col in (14, 15):
-            letter = xl_col_to_name(col)
-            sheet.write_formula(total_row, col, f"=SUBTOTAL(109,{letter}2:{letter}{last + 1})", fmt["total_text"])
+        _totals(sheet, fmt, entries, last)
         sheet.autofilter(0, 0, last, len(SUMMARY_COLUMNS) - 1)
-        for grade in GRADES:
-            sheet.conditional_format(1, 12, last, 12, {"type": "cell", "criteria": "==", "value": f'"{grade}"',
-                                                       "format": fmt[f"grade_{grade}"]})
-        sheet.conditional_format(1, 14, last, 14, {"type": "cell", "criteria": ">", "value": 0, "format": fmt["bad"]})
-        sheet.conditional_format(1, 6, last, 6, {"type": "cell", "criteria": "<", "value": 0.9, "format": fmt["warn"]})
-        sheet.conditional_format(1, 11, last, 11, {"type": "data_bar", "bar_color": "#9BC2E6",
-                                                   "min_type": "num", "min_value": 0, "max_type": "num",
-                                                   "max_value": 100})
+        grade, errors = COL["等级"], COL["错误"]
+        for g in GRADES:
+            sheet.conditional_format(1, grade, last, grade, {"type": "cell", "criteria": "==", "value": f'"{g}"',
+                                                             "format": fmt[f"grade_{g}"]})
+        sheet.conditional_format(1, errors, last, errors, {"type": "cell", "criteria": ">", "value": 0,
+                                                           "format": fmt["bad"]})
+        rate = COL["执行率"]
+        sheet.conditional_format(1, rate, last, rate, {"type": "cell", "criteria": "<", "value": 0.9,
+                                                       "format": fmt["warn"]})
+    printing.setup_print(sheet, _sheet_title(title, "汇总（错误最多、未填写完整、总分最低的排在前面）"), run_date)
 
 
-def _details(workbook: Any, fmt: dict[str, Any], store: Store, kept: list[sqlite3.Row], root: str | None,
-             stats: ReviewStats) -> None:
-    sheet = workbook.add_worksheet("指标明细")
-    columns = (("主管部门", 16), ("实施单位", 16), ("项目名称", 22), ("一级指标", 10), ("二级指标", 12),
-               ("三级指标", 28), ("年度指标值", 12), ("实际完成值", 12), ("分值", 6), ("得分", 7), ("偏差率", 8),
-               ("偏差原因分析及改进措施", 30), ("单元格", 12), ("文件", 36))
-    _header(sheet, fmt, columns)
-    row = 0
-    for p in kept:
-        for ind in store.indicators(p["id"]):
-            level1, level2, name, target, actual, weight, score, deviation, reason, location = ind
-            row += 1
-            values = [p["department"], p["unit"], p["project"], level1, level2, name, target, actual, weight, score,
-                      deviation, reason, location, _relative(p["path"], root)]
-            formats = ["text"] * 8 + ["num", "num", "dev", "wrap", "text", "text"]
-            for col, (value, name_) in enumerate(zip(values, formats, strict=True)):
-                if value is None or value == "":
-                    sheet.write_blank(row, col, None, fmt[name_])
-                else:
-                    sheet.write(row, col, value, fmt[name_])
-    stats.indicators = row
-    if row:
-        sheet.autofilter(0, 0, row, len(columns) - 1)
+def _totals(sheet: Any, fmt: dict[str, Any], entries: Sequence[Entry], last: int) -> None:
+    """The totals row: formulas that follow the filter, each stored with its value for the whole list."""
+    row = last + 1
+    end = last + 1  # 1-based number of the last data row
+
+    def letter(title: str) -> str:
+        return str(xl_col_to_name(COL[title]))
+
+    def ref(title: str) -> str:
+        return f"{letter(title)}2:{letter(title)}{end}"
+
+    budget = sum(e.p["budget"] or 0 for e in entries)
+    executed = sum(e.p["executed"] or 0 for e in entries)
+    complete = [e.p["total"] for e in entries if e.complete and e.p["total"] is not None]
+    sheet.set_row(row, printing.height(2))
+    sheet.merge_range(row, 0, row, COL["实施单位"], "合计（随筛选变化）", fmt["total_text"])
+    sheet.write_formula(row, COL["项目名称"], f'=SUBTOTAL(103,{ref("项目名称")})&" 个项目"', fmt["total_text"],
+                        f"{len(entries)} 个项目")
+    sheet.write_formula(row, COL["全年预算数（万元）"], f"=SUBTOTAL(109,{ref('全年预算数（万元）')})",
+                        fmt["total_amount"], budget)
+    sheet.write_formula(row, COL["全年执行数（万元）"], f"=SUBTOTAL(109,{ref('全年执行数（万元）')})",
+                        fmt["total_amount"], executed)
+    b, e = f"{letter('全年预算数（万元）')}{row + 1}", f"{letter('全年执行数（万元）')}{row + 1}"
+    sheet.write_formula(row, COL["执行率"], f'=IF({b}>0,{e}/{b},"")', fmt["total_pct"],
+                        executed / budget if budget else "")
+    average = sum(complete) / len(complete) if complete else ""
+    # The average of the visible complete forms: SUBTOTAL of each cell alone is 0 for a row the filter hides.
+    total, grade = ref("总分"), ref("等级")
+    visible = f"OFFSET({letter('总分')}2,ROW({total})-ROW({letter('总分')}2),0)"
+    graded = f'({grade}<>"{UNGRADED}")'
+    sheet.write_formula(row, COL["总分"], f"=IFERROR(SUMPRODUCT(SUBTOTAL(109,{visible})*{graded})/"
+                                         f'SUMPRODUCT(SUBTOTAL(103,{visible})*{graded}),"")', fmt["total"], average)
+    sheet.write_string(row, COL["填报状态"], "总分一格为已填写完整项目的平均分", fmt["total_text"])
+    for title, value in (("错误", sum(x.errors for x in entries)), ("警告", sum(x.warnings for x in entries))):
+        sheet.write_formula(row, COL[title], f"=SUBTOTAL(109,{ref(title)})", fmt["total_int"], value)
+    for col in (COL["年度"], *range(COL["执行率得分"], COL["总分"]), COL["等级"], *range(COL["规则"], COL["文件"] + 1)):
+        sheet.write_blank(row, col, None, fmt["total_text"])
 
 
-def _problems(workbook: Any, fmt: dict[str, Any], store: Store, kept: list[sqlite3.Row],
-              notes: dict[int, list[str]], root: str | None, stats: ReviewStats) -> None:
-    sheet = workbook.add_worksheet("问题清单")
-    columns = (("严重程度", 8), ("代码", 18), ("主管部门", 16), ("项目名称", 22), ("位置", 26), ("单元格", 14),
-               ("问题", 60), ("文件", 36))
-    _header(sheet, fmt, columns)
+def _problems(workbook: Any, fmt: dict[str, Any], store: Store, entries: Sequence[Entry],
+              shown: Callable[[str], str], stats: ReviewStats, title: str, run_date: str) -> None:
+    sheet = printing.add_sheet(workbook, "问题清单")
+    printing.write_header(sheet, fmt, PROBLEM_COLUMNS)
     row = 0
     order = {"error": 0, "warning": 1, "note": 2}
-    for p in kept:
-        found = [("warning", "duplicate-submission", "项目", None, text) for text in notes.get(p["id"], [])]
-        found += [tuple(f) for f in store.findings(p["id"]) if f[0] != "note"]
+    table = printing.Table(sheet, fmt, PROBLEM_COLUMNS, exact=False)
+    for entry in entries:
+        p = entry.p
+        found: list[Found] = list(entry.extra) + [f for f in store.findings(p["id"]) if f[0] != "note"]
         for severity, code, where, location, message in sorted(found, key=lambda f: order.get(f[0], 3)):
             row += 1
-            values = [SEVERITY_LABELS.get(severity, severity), code, p["department"], p["project"], where, location,
-                      message, _relative(p["path"], root)]
-            for col, value in enumerate(values):
-                if value is None:
-                    sheet.write_blank(row, col, None, fmt["text"])
-                else:
-                    sheet.write(row, col, value, fmt["wrap" if col in (4, 6) else "text"])
+            table.row(row, [
+                SEVERITY_LABELS.get(severity, severity), type_name(code), p["department"], p["unit"], p["project"],
+                where, location, message, shown(p["path"]), code])
     stats.findings = row
     if row:
-        sheet.autofilter(0, 0, row, len(columns) - 1)
+        sheet.autofilter(0, 0, row, len(PROBLEM_COLUMNS) - 1)
         sheet.conditional_format(1, 0, row, 0, {"type": "cell", "criteria": "==", "value": '"错误"',
                                                 "format": fmt["bad"]})
+    printing.setup_print(sheet, _sheet_title(title, "问题清单"), run_date)
 
 
-def _departments(workbook: Any, fmt: dict[str, Any], kept: list[sqlite3.Row]) -> None:
-    sheet = workbook.add_worksheet("按部门")
-    columns = (("主管部门", 22), ("项目数", 8), *((g, 6) for g in GRADES), ("未定级", 8), ("平均分", 8),
-               ("全年预算数（万元）", 14), ("全年执行数（万元）", 14), ("执行率", 8))
-    _header(sheet, fmt, columns)
-    groups: dict[str, list[sqlite3.Row]] = defaultdict(list)
-    for p in kept:
-        groups[p["department"] or "（未填写主管部门）"].append(p)
+def _sample_values(entry: Entry, shown: Callable[[str], str]) -> list[object]:
+    p = entry.p
+    return [p["department"], p["unit"], p["project"], p["total"], p["grade"] or UNGRADED, entry.errors,
+            entry.warnings, shown(p["path"])]
+
+
+def _details(workbook: Any, fmt: dict[str, Any], store: Store, entries: Sequence[Entry],
+             shown: Callable[[str], str], stats: ReviewStats, title: str, run_date: str) -> None:
+    sheet = printing.add_sheet(workbook, "指标明细")
+    printing.write_header(sheet, fmt, DETAIL_COLUMNS)
     row = 0
-    for row, (department, rows) in enumerate(sorted(groups.items()), start=1):
-        grades = Counter(p["grade"] or "" for p in rows)
-        totals = [p["total"] for p in rows if p["complete"] and p["total"] is not None]
-        budget = sum(p["budget"] or 0 for p in rows)
-        executed = sum(p["executed"] or 0 for p in rows)
-        values = [department, len(rows), *(grades.get(g, 0) for g in GRADES), grades.get("", 0),
-                  (sum(totals) / len(totals)) if totals else None, budget, executed,
-                  (executed / budget) if budget else None]
-        formats = ["text", "int", "int", "int", "int", "int", "int", "num", "amount", "amount", "pct"]
-        for col, (value, name) in enumerate(zip(values, formats, strict=True)):
-            if value is None:
-                sheet.write_blank(row, col, None, fmt[name])
-            else:
-                sheet.write(row, col, value, fmt[name])
-    if row == 0:
-        return
-    last = row
-    grade_chart = workbook.add_chart({"type": "column", "subtype": "stacked"})
-    for offset, grade in enumerate(GRADES):
-        col = 2 + offset
-        grade_chart.add_series({
-            "name": ["按部门", 0, col], "categories": ["按部门", 1, 0, last, 0],
-            "values": ["按部门", 1, col, last, col], "fill": {"color": GRADE_COLOURS[grade]},
-            "border": {"color": "#808080"},
-        })
-    grade_chart.set_title({"name": "各部门项目等级分布"})
-    grade_chart.set_y_axis({"name": "项目数"})
-    grade_chart.set_size({"width": 720, "height": 360})
-    sheet.insert_chart(last + 3, 0, grade_chart)
-    rate_chart = workbook.add_chart({"type": "bar"})
-    rate_chart.add_series({"name": "执行率", "categories": ["按部门", 1, 0, last, 0],
-                           "values": ["按部门", 1, 10, last, 10], "fill": {"color": "#5B9BD5"},
-                           "data_labels": {"value": True, "num_format": "0.0%"}})
-    rate_chart.set_title({"name": "各部门预算执行率"})
-    rate_chart.set_x_axis({"num_format": "0%", "min": 0})
-    rate_chart.set_legend({"none": True})
-    rate_chart.set_size({"width": 720, "height": max(300, 24 * last + 80)})
-    sheet.insert_chart(last + 3, 8, rate_chart)
+    table = printing.Table(sheet, fmt, DETAIL_COLUMNS, exact=False)
+    for entry in entries:
+        p = entry.p
+        head = [p["department"], p["unit"], p["project"]]
+        path = shown(p["path"])
+        for level1, level2, name, target, actual, weight, score, deviation, reason, location in \
+                store.indicators(p["id"]):
+            row += 1
+            table.row(row, [*head, level1, level2, name, target, actual, weight, score, deviation, reason, location,
+                            path])
+    stats.indicators = row
+    if row:
+        sheet.autofilter(0, 0, row, len(DETAIL_COLUMNS) - 1)
+    printing.setup_print(sheet, _sheet_title(title, "指标明细"), run_date)
 
 
-def _unreadable(workbook: Any, fmt: dict[str, Any], store: Store, run_id: int, root: str | None,
-                skipped: list[tuple[str, str]], stats: ReviewStats) -> None:
-    sheet = workbook.add_worksheet("未能读取")
-    _header(sheet, fmt, (("文件", 50), ("原因", 90)))
+def _unreadable(workbook: Any, fmt: dict[str, Any], store: Store, run_id: int, shown: Callable[[str], str],
+                skipped: list[tuple[str, str]], stats: ReviewStats, title: str, run_date: str) -> None:
+    sheet = printing.add_sheet(workbook, "未能读取")
+    printing.write_header(sheet, fmt, UNREADABLE_COLUMNS)
     row = 0
     for path, _, _, status, error in store.run_files(run_id):
         if status == "error":
             row += 1
-            sheet.write(row, 0, _relative(path, root), fmt["text"])
-            sheet.write(row, 1, error or "无法读取", fmt["wrap"])
+            printing.write_row(sheet, fmt, row, UNREADABLE_COLUMNS, [shown(path), error or "无法读取"])
     stats.unreadable = row
     for path, reason in skipped:
         row += 1
-        sheet.write(row, 0, _relative(path, root), fmt["text"])
-        sheet.write(row, 1, reason, fmt["wrap"])
+        printing.write_row(sheet, fmt, row, UNREADABLE_COLUMNS, [shown(path), reason])
     if row:
         sheet.autofilter(0, 0, row, 1)
+    printing.setup_print(sheet, _sheet_title(title, "未能读取"), run_date)
 
 
-def _about(workbook: Any, fmt: dict[str, Any], store: Store, run_id: int, stats: ReviewStats) -> None:
-    sheet = workbook.add_worksheet("说明")
-    sheet.set_column(0, 0, 22)
-    sheet.set_column(1, 1, 90)
+def _about(workbook: Any, fmt: dict[str, Any], store: Store, run_id: int, stats: ReviewStats,
+           shown: Callable[[str], str], title: str, run_date: str) -> None:
+    sheet = printing.add_sheet(workbook, "说明")
     run = store.db.execute("SELECT started, finished, inputs, files, read, reused, failed, generator FROM runs "
                            "WHERE id = ?", (run_id,)).fetchone()
     started, finished, inputs, files, read, reused, failed, generator = run
-    rows = [
+    rows: list[tuple[str, str]] = [
         ("汇总由", f"{generator} 生成：每个文件都按规则重新计分，不采用文件中保存的得分"),
-        ("开始 / 结束", f"{started} / {finished or '（未完成）'}"),
+        ("开始 / 结束", f"{display.local_time(started)} / "
+                      f"{display.local_time(finished) if finished else '（未完成）'}"),
         ("读取范围", "；".join(json.loads(inputs or "[]"))),
         ("文件", f"共 {files or 0} 个：本次读取 {read or 0} 个，沿用已读结果 {reused or 0} 个，未能读取 {failed or 0} 个"),
         ("项目", f"{stats.projects} 个（重复文件 {stats.duplicates} 个、重复提交 {stats.resubmissions} 份未重复计入）"),
         ("指标 / 问题", f"{stats.indicators} 个指标，{stats.findings} 条错误和警告（提示未列出）"),
-        ("等级", "优 ≥ 90，良 80–<90，中 60–<80，差 < 60（按各项目所用规则）；未填写完整的项目不定级"),
+        ("汇总表的顺序", "有错误的表在前（错误多的更前），其次是未填写完整的表，其余按总分从低到高"),
+        ("未填写完整的表", "总分一栏是已计分部分之和，标“（未完成）”，与 perfeval-xl score 显示的相同；不定等级，"
+                       "不计入平均分"),
+        ("等级", "优 ≥ 90，良 80–<90，中 60–<80，差 < 60（按各项目所用规则）"),
     ]
-    sheet.write(0, 0, "项目支出绩效自评汇总", fmt["title"])
+    if stats.returns is not None:
+        rows.append(("回收情况", f"对照 {shown(str(stats.returns.manifest.path.resolve()))}：{stats.returns.summary()}"))
+        if not stats.returns.manifest.has_indicators:
+            rows.append(("与下发不一致", "该生成清单没有“指标”工作表（由较早版本生成），只能按自评表的锁定内容是否被改动"
+                                    "判断；用当前版本重新运行 batch 可得到逐项对照"))
+    sample = stats.sample
+    if sample is not None:
+        rows.append(("抽查", f"按主管部门分层随机抽取 {sample.drawn} 份（--sample {sample.size}，--seed {sample.seed}；"
+                           f"同样的种子和回收表得到同样的样本），另加全部有错误的 {sample.errors} 份"))
+    if stats.history is not None:
+        rows.append(("历年对比", f"汇总库中有往年的表：{stats.history.matched} 个项目找到了上一年度的自评表"
+                               "（按实施单位 + 项目名称对应，名称中的年份不计）"))
+    for path, note in stats.own_files:
+        rows.append(("已跳过", f"{shown(path)}：{note}"))
+    sheet.set_row(0, 24)
+    sheet.write_string(0, 0, title, fmt["title"])
+    printing.write_header(sheet, fmt, ABOUT_COLUMNS, row=1, freeze=False)
     for row, (key, value) in enumerate(rows, start=2):
-        sheet.write(row, 0, key, fmt["head"])
-        sheet.write(row, 1, value, fmt["wrap"])
+        printing.write_row(sheet, fmt, row, ABOUT_COLUMNS, [key, value], {0: "key"})
+    printing.setup_print(sheet, _sheet_title(title, "说明"), run_date, header_row=1)

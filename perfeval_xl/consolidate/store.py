@@ -65,8 +65,8 @@ CREATE INDEX IF NOT EXISTS findings_project ON findings(project_id);
 GENERATOR = f"perfeval-xl {__version__}"
 
 # Columns added since the first release: (table, column, type), added to an older store on opening.
-ADDED_COLUMNS = (("runs", "root", "TEXT"), ("runs", "skipped", "TEXT"), ("runs", "context", "TEXT"),
-                 ("runs", "pid", "INTEGER"))
+ADDED_COLUMNS = (("runs", "root", "TEXT"), ("runs", "skipped", "TEXT"), ("runs", "own_files", "TEXT"),
+                 ("runs", "context", "TEXT"), ("runs", "pid", "INTEGER"))
 
 PROJECT_COLUMNS = ("kind", "sheet", "department", "unit", "project", "year", "profile", "budget", "executed",
                    "rate", "exec_score", "exec_weight", "output", "benefit", "satisfaction", "total", "grade",
@@ -159,6 +159,26 @@ class Store:
             if row and row[0]:
                 return f"（进程 {row[0]}，开始于 {row[1]}）"
         return ""
+
+    @classmethod
+    def read_only(cls, path: Path | str) -> Store:
+        """An existing store opened for reading only (``check --db``): nothing is created or changed;
+        a FileError in Chinese when ``path`` is not a store."""
+        from ..errors import FileError
+
+        store = cls.__new__(cls)
+        store.path = str(path)
+        tables: set[str] = set()
+        try:
+            store.db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+        except sqlite3.Error:
+            raise FileError(f"无法打开汇总库 {path}，请检查文件是否存在、是否有读取权限") from None
+        with contextlib.suppress(sqlite3.DatabaseError):  # not an SQLite file at all
+            tables = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not {"runs", "contents", "projects", "indicators", "sightings"} <= tables:
+            store.db.close()
+            raise FileError(f"{path} 不是 perfeval-xl 的汇总库（consolidate --db 写出的 SQLite 文件），请检查文件")
+        return store
 
     # -- runs -------------------------------------------------------------------------
 
@@ -297,6 +317,42 @@ class Store:
         return list(self.db.execute(
             'SELECT severity, code, "where", location, message FROM findings WHERE project_id = ? '
             "ORDER BY rowid", (project_id,)))
+
+    # -- the review's other views (issue 13): earlier years, a run's own files -----------------
+
+    def earlier_projects(self, before: int) -> list[sqlite3.Row]:
+        """Every project of a year before ``before`` ever stored, read by any perfeval-xl version,
+        with the latest time its file was seen: what 历年对比 matches this year's projects with.
+        Of a content read by several versions, the newest reading (highest id) is returned."""
+        self.db.row_factory = sqlite3.Row
+        try:
+            rows = list(self.db.execute(
+                "WITH seen AS (SELECT sha256, max(mtime) AS mtime, max(id) AS last FROM sightings "
+                "GROUP BY sha256) "
+                "SELECT p.*, c.saved_at AS saved_at, seen.mtime AS mtime, s.path AS path FROM projects p "
+                "JOIN contents c ON c.sha256 = p.sha256 AND c.generator = p.generator "
+                "JOIN seen ON seen.sha256 = p.sha256 JOIN sightings s ON s.id = seen.last "
+                "WHERE p.year < ? ORDER BY p.id", (before,)))
+        finally:
+            self.db.row_factory = None
+        newest: dict[tuple[str, int], sqlite3.Row] = {}
+        for row in rows:
+            newest[(row["sha256"], row["position"])] = row  # ordered by id: the newest reading wins
+        return list(newest.values())
+
+    def set_run_own_files(self, run_id: int, own_files: list[tuple[str, str]]) -> None:
+        """Record perfeval-xl's own files a run passed over (path, note), for a rebuilt review."""
+        self.db.execute("UPDATE runs SET own_files = ? WHERE id = ?",
+                        (json.dumps(own_files, ensure_ascii=False), run_id))
+        self.db.commit()
+
+    def run_own_files(self, run_id: int) -> list[tuple[str, str]]:
+        row = self.db.execute("SELECT own_files FROM runs WHERE id = ?", (run_id,)).fetchone()
+        return [] if row is None else [(str(p), str(n)) for p, n in json.loads(row[0] or "[]")]
+
+    def run_started(self, run_id: int) -> str | None:
+        row = self.db.execute("SELECT started FROM runs WHERE id = ?", (run_id,)).fetchone()
+        return None if row is None else row[0]
 
 
 def store_error(exc: sqlite3.Error, path: str, pending: int = 0) -> FileError:

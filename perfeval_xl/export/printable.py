@@ -3,14 +3,20 @@
 For one of our forms, the spare rows nobody used are hidden (each 二级指标 keeps
 one row, as on the paper form), so a typical form prints on one A4 landscape
 page at a readable scale; a long one is one page wide with the table header
-repeated. A hand-made form keeps its layout; only the page is set to A4
-landscape, one page wide.
+repeated. The copy prints in black and white, as the form's page setup says
+(LibreOffice's PDF export does not honour that setting, so the colours are taken
+out of the copy: the input cells' tint, the highlights of conditional formats, coloured
+text), and without the 填报状态 line, which helps on screen and is not on the
+official form. The form itself keeps all of them. A hand-made form keeps its
+layout; only the page is set to A4 landscape, one page wide, and its colours go
+when its own page setup asks for black and white.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from copy import copy
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +50,7 @@ def printable_copy(form: Path, dest: Path, sheets: Sequence[str] | None = None) 
         _only(workbook, sheets)
     if is_ours(workbook):
         _compact_ours(workbook)
+        black_and_white(workbook[SHEET])
     else:
         for ws in workbook.worksheets:
             if ws.sheet_state == "visible":
@@ -52,6 +59,8 @@ def printable_copy(form: Path, dest: Path, sheets: Sequence[str] | None = None) 
                 ws.sheet_properties.pageSetUpPr.fitToPage = True
                 ws.page_setup.fitToWidth = 1
                 ws.page_setup.fitToHeight = 0
+                if ws.print_options is not None and ws.page_setup.blackAndWhite:
+                    black_and_white(ws)
     dest.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(dest)
     return dest
@@ -71,9 +80,28 @@ def _only(workbook: Any, sheets: Sequence[str]) -> None:
             ws.sheet_state = "visible"
 
 
+def black_and_white(ws: Any) -> None:
+    """Take every colour out of a sheet: fills, conditional formats (the highlights), coloured text."""
+    from openpyxl.formatting.formatting import ConditionalFormattingList
+    from openpyxl.styles import PatternFill
+
+    ws.conditional_formatting = ConditionalFormattingList()
+    plain = PatternFill(fill_type=None)
+    for row in ws.iter_rows():
+        for c in row:
+            if c.has_style:
+                if c.fill is not None and c.fill.fill_type is not None:
+                    c.fill = plain
+                if c.font is not None and c.font.color is not None:
+                    font = copy(c.font)
+                    font.color = None
+                    c.font = font
+
+
 def _compact_ours(workbook: Any) -> None:
     ws = workbook[SHEET]
     layout = layout_from_meta(read_meta(workbook))
+    ws.row_dimensions[layout.status + 1].hidden = True  # 填报状态: on screen only, not on the official form
 
     def used(row: int) -> bool:
         return any(ws.cell(row + 1, col + 1).value not in (None, "") for col in INPUT_COLUMNS)
@@ -88,7 +116,7 @@ def _compact_ours(workbook: Any) -> None:
                 ws.row_dimensions[r + 1].hidden = True
     fit_indicator_rows(ws, layout)  # tall enough for the text typed since the form was made
     height = 0.0
-    for r in range(1, layout.status + 2):
+    for r in range(1, layout.status + 1):
         dim = ws.row_dimensions[r]
         if not dim.hidden:
             height += float(dim.height or 15)

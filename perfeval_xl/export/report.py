@@ -62,10 +62,11 @@ def _deviation_text(ind: IndicatorResult) -> str | None:
 
 
 def analysis_paragraphs(result: ProjectResult) -> list[tuple[str, str]]:
-    """(style, text) paragraphs of the analysis: headings and sentences."""
+    """(kind, text) paragraphs of the analysis: headings of the second level (（一）…) and the third
+    (1、…), and sentences ("body")."""
     out: list[tuple[str, str]] = []
     ex = result.execution
-    out.append(("heading", "（一）预算执行率"))
+    out.append(("heading2", "（一）预算执行率"))
     if ex.rate is not None:
         rate = round_half_away(ex.rate * 100, 1)
         deviation = display.deviation(ex.rate - 1)
@@ -73,13 +74,13 @@ def analysis_paragraphs(result: ProjectResult) -> list[tuple[str, str]]:
                             f"实际完成{rate:f}%，得{display.number(ex.score)}分，指标值偏差率为{deviation}。"))
     else:
         out.append(("body", "全年预算数或全年执行数未填写，无法计算预算执行率。"))
-    out.append(("heading", "（二）绩效目标完成情况分析"))
+    out.append(("heading2", "（二）绩效目标完成情况分析"))
     for index, block in enumerate(result.blocks):
         members = [i for i in result.indicators if i.level1 in block.levels]
         if not members:
             continue
         rate = (round_half_away(block.score / block.weight * 100, 1) if block.weight else Decimal(0))
-        out.append(("heading", f"{index + 1}、{block.name}完成情况分析"))
+        out.append(("heading3", f"{index + 1}、{block.name}完成情况分析"))
         out.append(("body", f"评价设定分值{display.number(block.weight)}分，自评得分{display.number(block.score)}分，"
                             f"得分率{rate:f}%"))
         groups: dict[str, list[IndicatorResult]] = {}
@@ -90,7 +91,7 @@ def analysis_paragraphs(result: ProjectResult) -> list[tuple[str, str]]:
             for position, ind in enumerate(inds):
                 end = "。" if position == len(inds) - 1 else "；"
                 out.append(("body", indicator_sentence(ind) + end))
-    out.append(("heading", "（三）自评结论"))
+    out.append(("heading2", "（三）自评结论"))
     if result.grade:
         out.append(("body", f"{result.spec.year}年度{result.spec.project}绩效自评得分为{display.number(result.total)}分，"
                             f"自评等级为“{result.grade}”。"))
@@ -138,11 +139,14 @@ def form_rows(result: ProjectResult) -> tuple[list[list[str]], list[tuple[int, i
     merges += [(r, 0, r + 1, 1), (r, 2, r, 4), (r, 5, r, 8), (r + 1, 2, r + 1, 4), (r + 1, 5, r + 1, 8)]
     header = add("绩效指标", *INDICATOR_HEADER)
     spans: list[tuple[int, str, str]] = []  # (row, 一级, 二级) of each indicator row
-    for ind in result.indicators:
-        r = add("", ind.level1, ind.level2, ind.spec.name, ind.target.text if ind.target else "",
-                "" if ind.spec.actual is None else shown_actual(ind), display.number(ind.weight),
-                display.number(ind.score), ind.spec.reason)
-        spans.append((r, ind.level1, ind.level2))
+    for level1, level2, ind in form_order(result):
+        if ind is None:  # a 二级指标 without indicators keeps its (empty) row, as on the form
+            r = add("", level1, level2)
+        else:
+            r = add("", level1, level2, ind.spec.name, ind.target.text if ind.target else "",
+                    "" if ind.spec.actual is None else shown_actual(ind), display.number(ind.weight),
+                    display.number(ind.score), ind.spec.reason)
+        spans.append((r, level1, level2))
     merges.append((header, 0, len(rows) - 1, 0))
     merges += _runs(spans, lambda s: s[1], 1) + _runs(spans, lambda s: (s[1], s[2]), 2)
     r = add("总分", "", "", "", "", "", display.number(result.weight_total), display.number(result.total))
@@ -150,6 +154,21 @@ def form_rows(result: ProjectResult) -> tuple[list[list[str]], list[tuple[int, i
     r = add("评价等级", "", "", "", "", "", result.grade or "未定级")
     merges += [(r, 0, r, 5), (r, 6, r, 8)]
     return rows, merges
+
+
+def form_order(result: ProjectResult) -> list[tuple[str, str, IndicatorResult | None]]:
+    """(一级, 二级, indicator) in the form's order: every 二级指标 of the rules' hierarchy with its
+    indicators, or once with None when it has none (the printed form keeps one row for it);
+    indicators under names the rules do not know follow at the end, in their own order."""
+    out: list[tuple[str, str, IndicatorResult | None]] = []
+    placed: set[int] = set()
+    for level1, level2s in result.rules.hierarchy.items():
+        for level2 in level2s:
+            members = [i for i in result.indicators if (i.level1, i.level2) == (level1, level2)]
+            placed.update(id(i) for i in members)
+            out += [(level1, level2, i) for i in members] or [(level1, level2, None)]
+    out += [(i.level1, i.level2, i) for i in result.indicators if id(i) not in placed]
+    return out
 
 
 def _runs(spans: list[tuple[int, str, str]], key: Callable[[tuple[int, str, str]], object],
@@ -174,57 +193,190 @@ def _amount(value: Decimal | None) -> str:
     return "" if value is None else display.amount(value)
 
 
+# How the section looks: a government report's conventions (GB/T 9704 for 党政机关公文): the
+# text in 仿宋 三号 on a fixed 28-point line, headings 黑体 / 楷体 / 仿宋加粗 三号, titles 小标宋 二号,
+# everything black; A4 portrait, the 自评表 on a landscape page of its own in 宋体 小五, so that a
+# typical form's table fits on that one page.
+FONTS = {  # role: (East Asian font, size in points, bold)
+    "title": ("方正小标宋简体", 22, False),
+    "subtitle": ("楷体", 16, False),
+    "heading1": ("黑体", 16, False),
+    "heading2": ("楷体", 16, False),
+    "heading3": ("仿宋", 16, True),
+    "body": ("仿宋", 16, False),
+    "table": ("宋体", 9, False),
+    "table_head": ("黑体", 9, False),
+    "note": ("仿宋", 12, False),
+}
+LINE_SPACING = 28  # points, exactly
+PORTRAIT_MARGINS = (3.7, 3.5, 2.8, 2.6)  # cm: top, bottom, left, right (GB/T 9704)
+LANDSCAPE_MARGINS = (1.5, 1.3, 2.0, 2.0)
+# Widths (cm) of the table's nine columns on a landscape page (25.7 cm between the margins): 三级指标
+# and 偏差原因 get the room their text needs (a long 三级指标 takes two lines), 二级指标 takes 可持续影响指标
+# on one line, 得分 takes the 执行率 100.00% of the funds rows above it.
+TABLE_WIDTHS = (1.2, 1.8, 3.3, 5.0, 2.3, 2.3, 1.2, 1.8, 6.8)
+HEADINGS = {"heading1": "Heading 1", "heading2": "Heading 2", "heading3": "Heading 3"}
+TABLE_STYLE = "表格文字"  # the table's paragraphs: 宋体 小五, single spacing, no indent (empty ones too)
+
+
+def _fonts(target: Any, role: str) -> None:
+    """Set a style's or run's fonts: the East Asian and Latin faces, size, weight; black; no theme fonts
+    (Word's heading styles name theme fonts, which would win over the faces set here)."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    name, size, bold = FONTS[role]
+    font = target.font
+    font.name = name
+    font.size = Pt(size)
+    font.bold = bold
+    font.italic = False
+    font.color.rgb = RGBColor(0, 0, 0)
+    rpr = target.element.get_or_add_rPr()
+    fonts = rpr.get_or_add_rFonts()
+    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attribute), None)
+    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attribute), name)
+
+
+def _paragraph_format(paragraph_format: Any, indent: bool, align: Any = None) -> None:
+    from docx.enum.text import WD_LINE_SPACING
+    from docx.shared import Pt
+
+    paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    paragraph_format.line_spacing = Pt(LINE_SPACING)
+    paragraph_format.space_before = Pt(0)
+    paragraph_format.space_after = Pt(0)
+    paragraph_format.first_line_indent = Pt(2 * FONTS["body"][1]) if indent else Pt(0)
+    if align is not None:
+        paragraph_format.alignment = align
+
+
+def _styles(document: Any) -> None:
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.shared import Pt
+
+    normal = document.styles["Normal"]
+    _fonts(normal, "body")
+    _paragraph_format(normal.paragraph_format, indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    for role, name in HEADINGS.items():
+        style = document.styles[name]
+        _fonts(style, role)
+        _paragraph_format(style.paragraph_format, indent=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+        style.paragraph_format.keep_with_next = True
+    _fonts(document.styles["List Bullet"], "note")
+    table = document.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    table.base_style = normal
+    _fonts(table, "table")
+    table.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    table.paragraph_format.first_line_indent = Pt(0)
+    table.paragraph_format.space_before = table.paragraph_format.space_after = Pt(0)
+
+
+def _section(section: Any, landscape: bool) -> None:
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Cm
+
+    width, height = (Cm(29.7), Cm(21.0)) if landscape else (Cm(21.0), Cm(29.7))
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = width, height
+    top, bottom, left, right = LANDSCAPE_MARGINS if landscape else PORTRAIT_MARGINS
+    section.top_margin, section.bottom_margin = Cm(top), Cm(bottom)
+    section.left_margin, section.right_margin = Cm(left), Cm(right)
+
+
+def _text(document: Any, text: str, role: str, align: Any = None, indent: bool = True) -> Any:
+    paragraph = document.add_paragraph()
+    _paragraph_format(paragraph.paragraph_format, indent, align)
+    run = paragraph.add_run(text)
+    _fonts(run, role)
+    return paragraph
+
+
 def form_table(document: Any, result: ProjectResult) -> Any:
-    """The 自评表 as a Word table with the official form's merged cells."""
+    """The 自评表 as a Word table with the official form's merged cells and column widths."""
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm
+
     rows, merges = form_rows(result)
     table = document.add_table(rows=len(rows), cols=TABLE_COLUMNS)
     table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for width, column in zip(TABLE_WIDTHS, table.columns, strict=True):
+        column.width = Cm(width)  # the grid LibreOffice and Word lay the table out by
+        for cell in column.cells:
+            cell.width = Cm(width)
+    indicator_header = next((r for r, texts in enumerate(rows) if texts[1] == "一级指标"), len(rows))
+    heads = {indicator_header} | {r for r, texts in enumerate(rows) if texts[3] == FUNDS_HEADER[0]}
     covered = {(r, c) for r1, c1, r2, c2 in merges for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)
                if (r, c) != (r1, c1)}
+    labels = {"项目名称", "主管部门", "实施单位", "项目资金（万元）", "年度总体目标", "绩效指标", "总分", "评价等级",
+              "预期目标", "实际完成情况"}
+    goals = next((r + 1 for r, texts in enumerate(rows) if texts[0] == "年度总体目标"), -1)
     for r, texts in enumerate(rows):
         for c, text in enumerate(texts):
-            if (r, c) not in covered and text:
-                table.cell(r, c).text = text
+            if (r, c) in covered:
+                continue
+            paragraph = table.cell(r, c).paragraphs[0]
+            paragraph.style = document.styles[TABLE_STYLE]
+            if not text:
+                continue
+            # names and explanations read from the left, as on the form; numbers and labels centred
+            left = (r > indicator_header and c in (3, 8)) or r == goals or (r < 2 and c in (2, 6))
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if left else WD_ALIGN_PARAGRAPH.CENTER
+            _fonts(paragraph.add_run(text), "table_head" if r in heads or text in labels else "table")
     for r1, c1, r2, c2 in merges:
-        table.cell(r1, c1).merge(table.cell(r2, c2))
+        merged = table.cell(r1, c1).merge(table.cell(r2, c2))
+        for extra in merged.paragraphs[1:]:  # merging keeps each cell's empty paragraph: one line each
+            if not extra.text:
+                extra._element.getparent().remove(extra._element)
+    for row in table.rows:
+        row._tr.get_or_add_trPr().append(_element("w:cantSplit"))  # a row is never split over two pages
+        for cell in row.cells:
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     return table
 
 
+def _element(tag: str) -> Any:
+    from docx.oxml import OxmlElement
+
+    return OxmlElement(tag)
+
+
 def write_report(result: ProjectResult, dest: Path) -> Path:
-    """The Word document: the table, the analysis, and (separately) what still needs fixing."""
+    """The Word document: the analysis on portrait pages, the 自评表 on a landscape page, and (on a
+    page of its own, not for pasting) what still needs fixing."""
     from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
+    from docx.enum.section import WD_SECTION
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     document = Document()
-    style = document.styles["Normal"]
-    style.font.name = "宋体"
-    style.font.size = Pt(10.5)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    section.left_margin = section.right_margin = Cm(1.8)
-
+    _styles(document)
+    _section(document.sections[0], landscape=False)
     spec = result.spec
-    document.add_heading("项目支出绩效自评表", level=1)
-    document.add_paragraph(f"（{spec.year}年度）")
-    form_table(document, result)
-
-    document.add_heading("绩效目标完成情况分析", level=1)
+    document.add_heading("绩效自评情况分析", level=1)
     for kind, text in analysis_paragraphs(result):
-        if kind == "heading":
-            document.add_heading(text, level=2)
+        if kind in HEADINGS:
+            document.add_heading(text, level=int(kind[-1]))
         else:
             document.add_paragraph(text)
 
+    _section(document.add_section(WD_SECTION.NEW_PAGE), landscape=True)
+    _text(document, "项目支出绩效自评表", "title", WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    _text(document, f"（{spec.year}年度）", "subtitle", WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    form_table(document, result)
+
     problems = [f for f in result.all_findings() if f.severity is not Severity.NOTE]
     if problems:
-        document.add_page_break()  # type: ignore[no-untyped-call]
+        _section(document.add_section(WD_SECTION.NEW_PAGE), landscape=False)
         document.add_heading("提交前请处理的问题（本节不要粘贴进报告）", level=1)
         for finding in problems:
-            document.add_paragraph(finding.render(), style="List Bullet")
+            paragraph = document.add_paragraph(finding.render_typed(), style="List Bullet")
+            _paragraph_format(paragraph.paragraph_format, indent=False)
     with atomic_output(dest) as temporary:
         document.save(str(temporary))
     return dest

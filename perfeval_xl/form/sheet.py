@@ -27,6 +27,7 @@
 
 from __future__ import annotations
 
+import functools
 import zipfile
 from typing import Any
 
@@ -135,21 +136,27 @@ class _FastZipInfo(zipfile.ZipInfo):
 DEFLATE_LEVEL = 1
 
 
-class FormWorkbook(xlsxwriter.Workbook):  # type: ignore[misc]
-    """An XlsxWriter workbook with its structure protected, deflated fast."""
-
-    protection_password: str | None = None
+class FastDeflateWorkbook(xlsxwriter.Workbook):  # type: ignore[misc]
+    """An XlsxWriter workbook whose parts are deflated at zlib level 1 (also the review's)."""
 
     def _store_workbook(self) -> None:
-        # XlsxWriter names each part with zipfile.ZipInfo and has no setting for the level;
-        # its module's ZipInfo is swapped for the time of this call (forms are built one at
-        # a time in a process).
+        # XlsxWriter names each part with zipfile.ZipInfo (in memory) or writes it from a
+        # temporary file (constant-memory mode), and has no setting for the level; its
+        # module's ZipInfo and ZipFile are swapped for the time of this call (workbooks are
+        # written one at a time in a process).
         module = xlsxwriter.workbook
-        original, module.ZipInfo = module.ZipInfo, _FastZipInfo
+        info, archive = module.ZipInfo, module.ZipFile
+        module.ZipInfo, module.ZipFile = _FastZipInfo, functools.partial(zipfile.ZipFile, compresslevel=DEFLATE_LEVEL)
         try:
             super()._store_workbook()
         finally:
-            module.ZipInfo = original
+            module.ZipInfo, module.ZipFile = info, archive
+
+
+class FormWorkbook(FastDeflateWorkbook):
+    """An XlsxWriter workbook with its structure protected, deflated fast."""
+
+    protection_password: str | None = None
 
     def _write_workbook_pr(self) -> None:
         super()._write_workbook_pr()
