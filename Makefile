@@ -69,6 +69,7 @@ bench: $(STAMP)
 	$(PYTHON) benchmarks/form.py
 	$(PYTHON) benchmarks/batch.py
 	$(PYTHON) benchmarks/consolidate.py
+	$(PYTHON) benchmarks/attacks.py
 	$(PYTHON) benchmarks/lite.py
 	$(PYTHON) benchmarks/review.py
 

@@ -114,14 +114,18 @@ def _consolidate(paths: list[Path], jobs: int, out: Path) -> None:
         link = folder / f"{p.parent.name}-{p.name}"
         if not link.exists():
             os.symlink(p.resolve(), link)
+    cpu = time.process_time()
     done = consolidate([str(folder)], out, jobs=jobs)
-    own, children = _peak_mb()
-    workers = f"{children:.0f} MB (largest worker)" if jobs > 1 else "reading in the main process"
+    own, _ = _peak_mb()
     read = done.seconds["read"]
+    # the readers are worker processes (of a fork server) however many jobs: their CPU and memory
+    # come from the pool, the main process's from itself
     print(f"  consolidate --jobs {jobs}: {len(paths) / read:8.0f} files/s reading+scoring+checks+store "
           f"({read:.1f} s); review workbook {done.seconds['review']:.1f} s; "
           f"{done.review.projects} projects, {done.review.indicators} indicators; "
-          f"peak memory {own:.0f} MB (main), {workers}", flush=True)
+          f"CPU {1000 * (done.worker_cpu + time.process_time() - cpu) / len(paths):.2f} ms a file "
+          f"(workers {1000 * done.worker_cpu / len(paths):.2f}); "
+          f"peak memory {own:.0f} MB (main), {done.worker_peak_mb:.0f} MB (largest worker)", flush=True)
 
 
 def main() -> None:

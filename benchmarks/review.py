@@ -27,10 +27,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 def records(corpus_dir: Path) -> list[dict]:  # type: ignore[type-arg]
     from consolidate import corpus
 
-    from perfeval_xl.consolidate.worker import process_chunk
+    from perfeval_xl.consolidate.worker import process_file
 
     paths = [str(p) for p in corpus(corpus_dir, 1000)]
-    return [r for r in process_chunk(paths, None, None) if r["status"] == "ok"]
+    return [r for r in map(process_file, paths) if r["status"] == "ok"]
 
 
 def fill(store_path: Path, base: list[dict], size: int) -> int:  # type: ignore[type-arg]

@@ -1,6 +1,8 @@
 """The perfeval-xl command line. Each command parses its arguments, calls one
 library function and turns the library's errors into a Chinese message and an
-exit code: 0 done, 1 the input has errors (check), 2 the input cannot be read."""
+exit code: 0 done, 1 the input has errors (check) or some files could not be read
+(consolidate), 2 the input cannot be read or the command could not start, 3 an
+internal error (a Chinese message and the path of a log with the details)."""
 
 from __future__ import annotations
 
@@ -20,10 +22,11 @@ from .engine import to_dict
 from .errors import FileError, PerfEvalError, os_reason
 from .inputs import evaluate_input, load_projects
 from .kinds import EVALUATION, spec_kind
+from .pathtext import readable
 from .profiles import DEFAULT_PROFILE
 from .render import findings_text, result_text
 
-EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,11 +42,34 @@ def _friendly(func: F) -> F:
             click.echo(f"错误：{exc}", err=True)
             sys.exit(EXIT_UNREADABLE)
         except OSError as exc:  # a file the library did not expect to fail (disk full, locked …)
-            where = f" {exc.filename}" if exc.filename else ""
+            where = f" {readable(exc.filename)}" if exc.filename else ""
             click.echo(f"错误：无法读写文件{where}：{os_reason(exc)}", err=True)
             sys.exit(EXIT_UNREADABLE)
+        except MemoryError:
+            click.echo("错误：内存不足，未能完成；输入的文件可能过大，或是被构造的文件", err=True)
+            sys.exit(EXIT_UNREADABLE)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:  # a defect of perfeval-xl: a log for the maintainers, never a traceback
+            from .crashlog import internal_error_message, write_crash_log
+
+            click.echo(internal_error_message(write_crash_log(exc)), err=True)
+            sys.exit(EXIT_INTERNAL)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _key_option(help_text: str) -> Callable[[F], F]:
+    """--key FILE: the finance bureau's seal key (perfeval-xl key new)."""
+    return click.option("--key", "key_path", type=click.Path(path_type=Path), metavar="密钥文件", help=help_text)
+
+
+def _load_key(path: Path | None) -> Any:
+    if path is None:
+        return None
+    from .seal import read_key
+
+    return read_key(path)
 
 
 @contextmanager
@@ -79,13 +105,15 @@ def _read_options(func: F) -> F:
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON（供程序读取）。")
 @_read_options
+@_key_option("财政局的密钥文件：核对自评表的印章（是否由本局下发、下发后是否被改动）。")
 @_friendly
-def score(input_path: Path, as_json: bool, sheet: str | None, year: int | None, profile: str | None) -> None:
+def score(input_path: Path, as_json: bool, sheet: str | None, year: int | None, profile: str | None,
+          key_path: Path | None) -> None:
     """按规则计算 INPUT（项目文件 .yaml/.json，或填好的自评表 .xlsx）的得分、总分和等级。"""
     if spec_kind(input_path) == EVALUATION:
         _score_evaluation(input_path, as_json)
         return
-    results = evaluate_input(input_path, sheet=sheet, year=year, profile=profile)
+    results = evaluate_input(input_path, sheet=sheet, year=year, profile=profile, key=_load_key(key_path))
     if as_json:
         data = [to_dict(r) for r in results]
         click.echo(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2))
@@ -100,13 +128,14 @@ def score(input_path: Path, as_json: bool, sheet: str | None, year: int | None, 
 @click.option("--db", type=click.Path(path_type=Path),
               help="汇总库（consolidate --db）：与往年同一项目对照，指出上年大幅超额而本年未提高的指标值。")
 @_read_options
+@_key_option("财政局的密钥文件：核对自评表的印章（是否由本局下发、下发后是否被改动）。")
 @_friendly
 def check(input_path: Path, as_json: bool, db: Path | None, sheet: str | None, year: int | None,
-          profile: str | None) -> None:
-    """检查 INPUT（项目文件或自评表），列出全部问题。退出码：0 无错误，1 有错误，2 无法读取。"""
+          profile: str | None, key_path: Path | None) -> None:
+    """检查 INPUT（项目文件或自评表），列出全部问题。退出码：0 无错误，1 有错误，2 无法读取，3 内部错误。"""
     if spec_kind(input_path) == EVALUATION:
         sys.exit(_check_evaluation(input_path, as_json))
-    results = evaluate_input(input_path, sheet=sheet, year=year, profile=profile)
+    results = evaluate_input(input_path, sheet=sheet, year=year, profile=profile, key=_load_key(key_path))
     if db is not None:
         from .consolidate.history import check_against_store
 
@@ -160,21 +189,24 @@ def _check_evaluation(path: Path, as_json: bool) -> int:
               help="native：Excel/WPS/LibreOffice 公式计分；xlwings：由 perfeval-xl 加载项的函数计分（.xlsm，需 Windows Excel）；"
                    "lite：由 xlwings Lite 加载项运行表内自带的计分代码（.xlsx，Excel 365/2021+，Windows、Mac 或网页版）。")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
+@_key_option("财政局的密钥文件（perfeval-xl key new 生成）：给自评表盖章，回收时可核对真伪。")
 @_friendly
 def new(spec_path: Path, output: Path | None, password: str | None, spare_rows: int, mode: str,
-        force: bool) -> None:
+        force: bool, key_path: Path | None) -> None:
     """由项目文件 SPEC 生成锁定的项目支出绩效自评表（.xlsx 或 .xlsm），填写时自动计分。"""
     from .form import SUFFIXES, build_form
     from .naming import safe_filename
 
+    key = _load_key(key_path)
     spec = load_projects(spec_path)[0]
     target = output or Path(safe_filename(spec.project) + SUFFIXES[mode])
     if target.exists() and not force:
         raise FileError(f"文件 {target} 已存在；如需覆盖请加 --force")
-    built = build_form(spec, target, password=password, spare_rows=spare_rows, mode=mode)
+    built = build_form(spec, target, password=password, spare_rows=spare_rows, mode=mode, key=key)
     for warning in built.warnings:
         click.echo(f"注意：{warning}", err=True)
-    click.echo(f"已生成 {target}（{len(spec.indicators)} 个指标，规则 {built.plan.rules.profile}）")
+    sealed = f"，已用密钥 {key.key_id} 盖章" if key is not None else ""
+    click.echo(f"已生成 {target}（{len(spec.indicators)} 个指标，规则 {built.plan.rules.profile}{sealed}）")
 
 
 @cli.command("targets-template")
@@ -206,9 +238,10 @@ def targets_template(output: Path, profile: str, year: int | None, three_part: b
 @click.option("--password", help="工作表和工作簿结构的保护密码（可选，1–15 位英文字母或数字）。")
 @click.option("--spare-rows", type=click.IntRange(0, 20), default=2, show_default=True,
               help="每个二级指标下的备用空行数。")
+@_key_option("财政局的密钥文件（perfeval-xl key new 生成）：给每份自评表盖章，回收时可核对真伪。")
 @_friendly
 def batch(list_path: Path, outdir: Path, mode: str, jobs: int | None, force: bool, password: str | None,
-          spare_rows: int) -> None:
+          spare_rows: int, key_path: Path | None) -> None:
     """按绩效目标清单 LIST（.xlsx/.csv）为每个项目生成一份自评表，并写出生成清单。
 
     退出码：0 全部生成，1 有项目未生成（清单有错误，或文件已存在未覆盖），2 清单无法读取。
@@ -217,7 +250,7 @@ def batch(list_path: Path, outdir: Path, mode: str, jobs: int | None, force: boo
 
     with _progress_bar("生成自评表") as progress:
         report = generate_batch(list_path, outdir, mode=mode, jobs=jobs, force=force, password=password,
-                                spare_rows=spare_rows, progress=progress)
+                                spare_rows=spare_rows, progress=progress, key=_load_key(key_path))
     problems = report.problems
     if problems:
         failed = sum(1 for o in report.outcomes if o.listed.problems)
@@ -282,18 +315,31 @@ def export(form: Path, pdf: Path | None, values: Path | None, report: Path | Non
 @click.option("--sample", type=click.IntRange(0, None),
               help="“抽查”表按主管部门分层随机抽取的份数（默认：项目数的十分之一），另加全部有错误的表。")
 @click.option("--seed", type=int, help="抽查的随机种子（默认 2020）；同样的种子和回收表得到同样的样本。")
+@_key_option("财政局的密钥文件：核对每份自评表的印章，没有本局印章或下发后被改动的列为错误。")
+@click.option("--time-limit", type=click.FloatRange(1, 3600), default=60, show_default=True, metavar="秒",
+              help="读取一个文件最多用的时间，超过即跳过并记录原因。")
+@click.option("--memory-limit", type=click.IntRange(256, 1_048_576), default=2048, show_default=True,
+              metavar="MB", help="每个读取进程最多用的内存，超过即跳过该文件并记录原因。")
+@click.option("--wait", type=click.FloatRange(0, 86400), default=0, show_default=True, metavar="秒",
+              help="汇总库正被另一个汇总任务使用时，最多等待的时间（0：不等待，立即报错）。")
 @_friendly
 def consolidate(inputs: tuple[str, ...], output: Path, db: Path | None, jobs: int | None, year: int | None,
-                profile: str | None, expected: Path | None, sample: int | None, seed: int | None) -> None:
+                profile: str | None, expected: Path | None, sample: int | None, seed: int | None,
+                key_path: Path | None, time_limit: float, memory_limit: int, wait: float) -> None:
     """汇总 INPUTS（文件、文件夹或通配符）中回收的自评表：逐份按规则重新计分，写出一个审核工作簿。
 
-    不给 INPUTS 而给 --db 时，由汇总库重建上次的汇总工作簿。退出码：0 完成，1 完成但有文件未能读取，2 无法进行。
+    不给 INPUTS 而给 --db 时，由汇总库重建上次的汇总工作簿。退出码：0 完成，1 完成但有文件未能读取，
+    2 无法进行（参数有误，汇总工作簿或汇总库无法写入，都在读取前检查），3 内部错误。
     """
+    from .consolidate import Limits
     from .consolidate import consolidate as run_consolidate
 
+    key = _load_key(key_path)
     with _progress("读取自评表") as progress:
-        done = run_consolidate(list(inputs), output, db=db, jobs=jobs, year=year, profile=profile,
-                               progress=progress, expected=expected, sample=sample, seed=seed)
+        done = run_consolidate(list(inputs), output, db=db, jobs=jobs, year=year, profile=profile, key=key,
+                               limits=Limits(time_limit, memory_limit), wait=wait,
+                               waiting=lambda text: click.echo(f"注意：{text}", err=True), progress=progress,
+                               expected=expected, sample=sample, seed=seed)
     review = done.review
     click.echo(f"已写出 {done.output}：{review.projects} 个项目，{review.indicators} 个指标，"
                f"{review.findings} 条错误和警告")
@@ -311,6 +357,9 @@ def consolidate(inputs: tuple[str, ...], output: Path, db: Path | None, jobs: in
         click.echo(f"注意：已跳过 {path}：{note}", err=True)
     for missing_input in done.missing:
         click.echo(f"注意：没有找到 {missing_input}", err=True)
+    if done.log is not None:
+        click.echo(f"注意：有文件读取时出错（见“未能读取”表），诊断信息已写入 {done.log}，可交给 perfeval-xl 的维护者",
+                   err=True)
     sys.exit(EXIT_FINDINGS if review.unreadable else EXIT_OK)
 
 
@@ -377,6 +426,26 @@ def _evaluation_profiles() -> None:
         profile = read_evaluation_profile(name)
         base = f"（继承 {profile.extends}）" if profile.extends else ""
         click.echo(f"  {name}：{profile.title}{base}")
+
+
+@cli.group()
+def key() -> None:
+    """财政局的印章密钥：生成密钥，用它给下发的自评表盖章，回收时核对真伪。"""
+
+
+@key.command("new")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default="财政局.key", show_default=True,
+              help="密钥文件（只有文件所有者可读）。")
+@click.option("--force", is_flag=True, help="替换已存在的密钥文件（用原密钥盖章的表将无法再验证）。")
+@_friendly
+def key_new(output: Path, force: bool) -> None:
+    """生成一把新的印章密钥。密钥只存放在财政局：new/batch --key 用它盖章，check/score/consolidate --key 用它核对。"""
+    from .seal import new_key, write_key
+
+    made = new_key()
+    write_key(made, output, force=force)
+    click.echo(f"已生成密钥 {output}（编号 {made.key_id}）。请妥善保管、另行备份，不要发给填报单位：丢失后无法再核对"
+               "用它盖章的表，泄露后他人可以伪造印章")
 
 
 @cli.group()

@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 HELP_TEXT = "显示此帮助并退出。"
+INTERRUPTED = 130  # as a shell reports Ctrl-C: not 1, which a script reads as "done, with problems"
 
 # Click's placeholders for the type of an option's value.
 _METAVARS = (
@@ -104,7 +105,7 @@ class ZhGroup(ZhCommand, click.Group):
             sys.exit(exc.exit_code)
         except (click.Abort, KeyboardInterrupt, EOFError):
             click.echo("已中止。", err=True)
-            sys.exit(1)
+            sys.exit(INTERRUPTED)
         except click.ClickException as exc:
             click.echo(f"错误：{exc.format_message()}", err=True)
             sys.exit(exc.exit_code)

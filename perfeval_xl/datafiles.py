@@ -29,3 +29,23 @@ def examples_dir() -> Traversable:
 def macros_dir() -> Traversable:
     """The VBA sources of the xlwings-mode form (the repository's ``macros/``)."""
     return resources.files("perfeval_xl.macros")
+
+
+def rules_digest() -> str:
+    """A SHA-256 over every rule data file shipped (profiles, notation, labels): a stored result
+    computed under other rule data is not reused (a corrected profile rescores every form)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    stack = [templates_dir()]
+    files = []
+    while stack:
+        folder = stack.pop()
+        for entry in folder.iterdir():
+            if entry.is_dir():
+                stack.append(entry)
+            elif entry.name.endswith((".yaml", ".yml")):
+                files.append(entry)
+    for entry in sorted(files, key=lambda e: str(e)):
+        digest.update(entry.name.encode("utf-8") + b"\0" + entry.read_bytes() + b"\0")
+    return digest.hexdigest()

@@ -19,6 +19,10 @@ class PerfEvalError(Exception):
         self.headline = message
         super().__init__(self.render())
 
+    def __reduce__(self) -> tuple[type, tuple[str, list[str]]]:
+        # rebuilt with its problems when it crosses to another process (a reading worker)
+        return self.__class__, (self.headline, self.problems)
+
     def render(self) -> str:
         if not self.problems:
             return self.headline
@@ -62,6 +66,8 @@ _OS_REASONS = {
     errno.EEXIST: "已经存在同名文件",
     errno.ENAMETOOLONG: "文件名或路径太长，请缩短",
     errno.EBUSY: "文件正被其他程序占用，请关闭后重试",
+    errno.EFBIG: "文件超出系统允许的大小（或磁盘配额已满），请清理磁盘或换一个位置后重试",
+    errno.EDQUOT: "磁盘配额已用完，请清理磁盘或换一个位置后重试",
 }
 
 

@@ -158,6 +158,8 @@ CODES: dict[str, str] = {
     "basis-missing": "评分表：得分低于分值，未写得分依据",
     "rule-suggested": "评分表：资金到位率、预算执行率可由金额计算，未写计分规则",
     "outcome-weight-low": "评分表：产出、效益类指标分值合计低于规则的下限（原则上 60%）",
+    "protection-removed": "自评表的工作表保护已被取消",
+    "seal-invalid": "印章无效：不是用财政局密钥下发的表，或下发后被改动",
 }
 
 # 问题类型: the short Chinese name of each code, the column a reviewer filters on (the review's
@@ -224,6 +226,8 @@ CODE_NAMES: dict[str, str] = {
     "basis-missing": "扣分未写得分依据",
     "rule-suggested": "可按金额计算的指标未写规则",
     "outcome-weight-low": "产出效益分值偏低",
+    "protection-removed": "工作表保护被取消",
+    "seal-invalid": "印章无效",
 }
 
 

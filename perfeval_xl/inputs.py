@@ -7,6 +7,7 @@ from pathlib import Path
 from .engine import ProjectResult, score_project
 from .errors import FileError
 from .reader.opening import WORKBOOK_SUFFIXES
+from .seal import SealKey
 from .spec import ProjectSpec, load_spec
 
 SPEC_SUFFIXES = {".yaml", ".yml", ".json"}
@@ -39,11 +40,12 @@ def load_projects(path: str | Path) -> list[ProjectSpec]:
 
 
 def evaluate_input(path: str | Path, *, sheet: str | None = None, year: int | None = None,
-                   profile: str | None = None) -> list[ProjectResult]:
-    """Score what ``path`` holds: a spec, or every 自评表 of a workbook (cross-checked)."""
+                   profile: str | None = None, key: SealKey | None = None) -> list[ProjectResult]:
+    """Score what ``path`` holds: a spec, or every 自评表 of a workbook (cross-checked; ``key``:
+    its seal checked too)."""
     path = Path(path)
     if _kind(path) == "spec":
         return [score_project(load_spec(path))]
     from .reader import evaluate
 
-    return evaluate(path, sheet=sheet, year=year, profile=profile)
+    return evaluate(path, sheet=sheet, year=year, profile=profile, key=key)

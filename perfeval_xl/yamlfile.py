@@ -11,6 +11,12 @@ Where PyYAML cannot be installed (the engine inside an xlwings Lite workbook,
 :mod:`perfeval_xl.lite`), the shipped rule data comes already composed: the
 Node trees of its files, serialised by :func:`dump_tree` and found again by the
 SHA-256 of the text, so the same text always gives the same tree.
+
+A file is data typed by a person, so what only an attack needs is refused
+before it costs anything: anchors and aliases (a kilobyte of nested aliases
+expands to gigabytes), nesting deeper than any spec or profile has (which would
+exhaust Python's stack), more values than a spec of thousands of indicators
+holds, and files larger than that.
 """
 
 from __future__ import annotations
@@ -35,6 +41,54 @@ _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
+MAX_BYTES = 20 * 1024 * 1024  # a spec of 5,000 indicators is under 1 MB
+MAX_DEPTH = 32  # a spec nests 4 deep, a rule profile 7
+MAX_NODES = 500_000  # a spec has about 10 values per indicator
+
+
+class _Refused(Exception):
+    """Something in a YAML/JSON text no spec needs (see the module notes)."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+@lru_cache(maxsize=1)
+def _loader() -> type:
+    """PyYAML's safe loader, refusing anchors and aliases, and bounding depth and size while it
+    composes (before any value is built, so nothing grows). Made on first use: PyYAML may be absent."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        def __init__(self, stream: str) -> None:
+            super().__init__(stream)
+            self.depth = 0
+            self.nodes = 0
+
+        def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            line = event.start_mark.line + 1 if event.start_mark else 0
+            if isinstance(event, yaml.AliasEvent):
+                raise _Refused(line, f"用了 YAML 别名（*{event.anchor}）：项目文件和规则文件不支持锚点与别名，请直接写出内容")
+            if getattr(event, "anchor", None) is not None:
+                raise _Refused(line, f"定义了 YAML 锚点（&{event.anchor}）：项目文件和规则文件不支持锚点与别名，"
+                                     "请直接写出内容")
+            self.nodes += 1
+            if self.nodes > MAX_NODES:
+                raise _Refused(line, f"含有超过 {MAX_NODES:,} 个值，远多于任何项目文件，拒绝读取")
+            self.depth += 1
+            try:
+                if self.depth > MAX_DEPTH:
+                    raise _Refused(line, f"嵌套超过 {MAX_DEPTH} 层，远多于任何项目文件，拒绝读取")
+                node: yaml.Node | None = super().compose_node(parent, index)
+                return node
+            finally:
+                self.depth -= 1
+
+    return Loader
+
 
 @dataclass
 class Node:
@@ -56,6 +110,9 @@ class Node:
 def read(path: Path, error: type[PerfEvalError] = SpecError, problems: list[str] | None = None) -> Node:
     """Read a YAML or JSON file into a Node tree; errors name the file and line (see :func:`parse`)."""
     try:
+        if path.stat().st_size > MAX_BYTES:
+            raise error(f"文件 {path} 有 {path.stat().st_size / 1024 / 1024:,.0f} MB，"
+                        f"超过项目文件的上限（{MAX_BYTES // 1024 // 1024} MB），不像项目文件，拒绝读取")
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise error(f"找不到文件 {path}，请检查路径是否正确") from None
@@ -100,12 +157,20 @@ def parse(text: str, source: str, error: type[PerfEvalError] = SpecError,
     once, or, when ``problems`` is given, added to it so that the caller reports them
     with its own (a syntax error is always raised: there is no tree to go on with).
     """
+    if len(text) > MAX_BYTES:
+        raise error(f"文件 {source} 超过项目文件的上限（{MAX_BYTES // 1024 // 1024} MB），不像项目文件，拒绝读取")
     try:
         import yaml
     except ImportError:
         return _precomposed(text, source, error)
+    loader = _loader()(text)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = loader.get_single_node()
+    except _Refused as exc:
+        where = f"第 {exc.line} 行" if exc.line else ""
+        raise error(f"文件 {source} {where}{exc.message}") from None
+    except RecursionError:  # a nesting the depth check did not see (the scanner's own)
+        raise error(f"文件 {source} 嵌套过深，不像项目文件，拒绝读取") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else ""
@@ -114,6 +179,8 @@ def parse(text: str, source: str, error: type[PerfEvalError] = SpecError,
         ) from None
     except yaml.YAMLError:
         raise error(f"文件 {source} 不是合法的 YAML/JSON，请检查缩进、冒号和引号") from None
+    finally:
+        loader.dispose()
     if root is None:
         raise error(f"文件 {source} 是空的")
     found: list[str] = []

@@ -303,7 +303,8 @@ def test_a_file_libreoffice_cannot_open_is_said_in_chinese(tmp_path: Path) -> No
     from perfeval_xl.errors import FileError
 
     junk = tmp_path / "坏.xlsx"
-    junk.write_bytes(b"not a spreadsheet")
+    # a zip that is cut short: no LibreOffice module opens it (plain text would open in Writer, when installed)
+    junk.write_bytes(b"PK\x03\x04" + bytes(40) + b"not a spreadsheet" * 4)
     with pytest.raises(FileError) as info:
         convert([junk], PDF, tmp_path / "out")
     assert str(info.value) == "LibreOffice 未能转换 1 个文件（坏.pdf 等）：LibreOffice 无法打开该文件，可能已损坏或不是电子表格"

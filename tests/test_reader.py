@@ -533,8 +533,9 @@ def test_a_zip_whose_headers_lie_about_sizes_is_not_decompressed(tmp_path: Path)
     path.write_bytes(bytes(raw))
     with pytest.raises(FileError, match="已损坏"):
         evaluate(path)
-    with pytest.raises(FileError, match="无法解析"):
-        evaluate_fast(path)
+    with pytest.raises(FileError, match=r"已损坏（部件 xl/worksheets/sheet1\.xml 无法解压）"):
+        evaluate_fast(path)  # the check of the sheet's extents reads the part, and stops at the declared size
+
 
 
 def test_a_hand_made_three_part_form_with_sign_words_and_unit_names(tmp_path: Path) -> None:

@@ -8,18 +8,19 @@ at which no wrapped text is cut off). Prints one line per row that is too short,
 and "done".
 """
 
-import contextlib
 import sys
 
-from uno_session import file_url, office, prop
+from uno_session import run
 
 TOLERANCE = 30  # 1/100 mm: rounding of points to LibreOffice's units
 
 
 def main():
     path, sheets = sys.argv[1], sys.argv[2:]
-    with office("heights") as (_smgr, _ctx, desktop):
-        doc = desktop.loadComponentFromURL(file_url(path), "_blank", 0, (prop("Hidden", True),))
+
+    def job(office):
+        doc = office.load(path)
+        lines = []
         for name in sheets:
             sheet = doc.Sheets.getByName(name)
             cursor = sheet.createCursor()
@@ -31,11 +32,14 @@ def main():
             wanted = [rows.getByIndex(r).Height for r in range(last + 1)]
             for r, (ours, theirs) in enumerate(zip(written, wanted, strict=True)):
                 if theirs > ours + TOLERANCE:
-                    print(f"{name}\t{r + 1}\t{ours}\t{theirs}", flush=True)
-            print(f"{name}\trows\t{last + 1}", flush=True)
-        with contextlib.suppress(Exception):  # the heights are read: closing changes nothing
-            doc.close(True)
-        print("done")
+                    lines.append(f"{name}\t{r + 1}\t{ours}\t{theirs}")
+            lines.append(f"{name}\trows\t{last + 1}")
+        office.close(doc)  # the heights are read: closing changes nothing
+        return lines
+
+    for line in run("heights", job):
+        print(line, flush=True)
+    print("done")
 
 
 main()

@@ -8,31 +8,33 @@ document is exported as the PDF. Prints one line per cell, CELL<TAB>content
 after, the height of its row (1/100 mm), and "done".
 """
 
-import contextlib
 import sys
 
-from uno_session import file_url, office, prop
+from uno_session import file_url, prop, run
 
 
 def main():
     path, pdf, edits = sys.argv[1], sys.argv[2], [a.split("=", 1) for a in sys.argv[3:]]
-    with office("print") as (smgr, ctx, desktop):
-        dispatcher = smgr.createInstanceWithContext("com.sun.star.frame.DispatchHelper", ctx)
-        url = file_url(path)
-        doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True),))
+
+    def job(office):
+        dispatcher = office.smgr.createInstanceWithContext("com.sun.star.frame.DispatchHelper", office.ctx)
+        doc = office.load(path)
         sheet = doc.Sheets.getByIndex(0)
         frame = doc.getCurrentController().getFrame()
+        lines = []
         for address, text in edits:
             dispatcher.executeDispatch(frame, ".uno:GoToCell", "", 0, (prop("ToPoint", address),))
             dispatcher.executeDispatch(frame, ".uno:EnterString", "", 0, (prop("StringName", text),))
             target = sheet.getCellRangeByName(address)
             row = sheet.Rows.getByIndex(target.CellAddress.Row)
-            print(f"{address}\t{target.getString()}\t{row.Height}", flush=True)
+            lines.append(f"{address}\t{target.getString()}\t{row.Height}")
         doc.storeToURL(file_url(pdf), (prop("FilterName", "calc_pdf_Export"),))
-        # The PDF is written: a LibreOffice that dies while closing (it has, under load) changes nothing.
-        with contextlib.suppress(Exception):
-            doc.close(True)
-        print("done")
+        office.close(doc)
+        return lines
+
+    for line in run("print", job):
+        print(line)
+    print("done")
 
 
 main()

@@ -9,29 +9,34 @@ The API's setString would bypass sheet protection; typing does not.
 
 import sys
 
-from uno_session import file_url, office, prop
+from uno_session import prop, run
 
 
 def main():
     path, edits = sys.argv[1], [a.split("=", 1) for a in sys.argv[2:]]
-    with office("typing") as (smgr, ctx, desktop):
-        dispatcher = smgr.createInstanceWithContext("com.sun.star.frame.DispatchHelper", ctx)
-        url = file_url(path)
+
+    def job(office):
+        dispatcher = office.smgr.createInstanceWithContext("com.sun.star.frame.DispatchHelper", office.ctx)
+        lines = []
         for index, (address, text) in enumerate(edits):
             # A fresh copy of the document for every cell: headless LibreOffice
             # does not survive two refused edits in a row in one document.
-            doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True),))
+            doc = office.load(path)
             sheet = doc.Sheets.getByIndex(0)
             if index == 0:
-                print(f"protected\t{sheet.isProtected()}")
+                lines.append(f"protected\t{sheet.isProtected()}")
             frame = doc.getCurrentController().getFrame()
             target = sheet.getCellRangeByName(address)
             before = target.getFormula()
             dispatcher.executeDispatch(frame, ".uno:GoToCell", "", 0, (prop("ToPoint", address),))
             dispatcher.executeDispatch(frame, ".uno:EnterString", "", 0, (prop("StringName", text),))
-            print(f"{address}\t{before}\t{target.getFormula()}", flush=True)
-            doc.close(True)
-        print("done")
+            lines.append(f"{address}\t{before}\t{target.getFormula()}")
+            office.close(doc)
+        return lines
+
+    for line in run("typing", job):
+        print(line, flush=True)
+    print("done")
 
 
 main()

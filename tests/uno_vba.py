@@ -11,21 +11,25 @@ then "done".
 import json
 import sys
 
-from uno_session import file_url, office, prop
+from uno_session import run
 
 
 def main():
     path = sys.argv[1]
-    with office("vba") as (_smgr, _ctx, desktop):
-        url = file_url(path)
-        doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True),))
+
+    def job(office):
+        doc = office.load(path)
         libraries = doc.BasicLibraries
+        lines = []
         for name in libraries.getElementNames():
             library = libraries.getByName(name)
             for module in library.getElementNames():
-                print(f"{name}\t{module}\t{json.dumps(library.getByName(module))}", flush=True)
-        doc.close(True)
-        print("done")
+                lines.append(f"{name}\t{module}\t{json.dumps(library.getByName(module))}")
+        return lines
+
+    for line in run("vba", job):
+        print(line, flush=True)
+    print("done")
 
 
 main()

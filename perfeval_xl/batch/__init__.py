@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import FileError, os_reason
+from ..seal import SealKey
 from .generate import Built, FormOptions, Job, Status, build_all, default_processes, output_names
 from .manifest import MANIFEST_NAME, write_manifest
 from .targets import ListedProject, RowProblem, TargetList, read_targets
@@ -81,6 +82,7 @@ def generate_batch(
     spare_rows: int = 2,
     progress: Progress | None = None,
     generated_at: dt.datetime | None = None,
+    key: SealKey | None = None,
 ) -> BatchReport:
     """Write a 自评表 into ``outdir`` for every project of the list without problems, and the manifest.
 
@@ -110,7 +112,7 @@ def generate_batch(
                 for p in targets.projects]
     todo = [Job(i, p.spec, outdir / names[i]) for i, p in enumerate(targets.projects) if p.spec is not None]
     options = FormOptions(mode, password, spare_rows, force,
-                          generated_at or dt.datetime.now().astimezone().replace(microsecond=0))
+                          generated_at or dt.datetime.now().astimezone().replace(microsecond=0), key)
     if progress:
         progress(0, len(todo))
     for done, built in enumerate(build_all(todo, options, jobs or default_processes()), start=1):

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..errors import PerfEvalError, os_reason
 from ..naming import safe_filename
+from ..seal import SealKey
 from ..spec import ProjectSpec
 
 CHUNK_MAX = 25  # specs per task: enough to make the cost of sending a task negligible
@@ -48,6 +49,7 @@ class FormOptions:
     spare_rows: int
     force: bool
     generated_at: dt.datetime
+    key: SealKey | None = None  # seal every form (perfeval-xl key new)
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,7 @@ def build_one(job: Job, options: FormOptions) -> Built:
     temporary = final.with_name(f".~perfeval-{uuid.uuid4().hex}{final.suffix}")
     try:
         built = build_form(job.spec, temporary, password=options.password, spare_rows=options.spare_rows,
-                           mode=options.mode, generated_at=options.generated_at)
+                           mode=options.mode, generated_at=options.generated_at, key=options.key)
         if not _move_into_place(temporary, final, options.force):
             return Built(job.index, Status.EXISTS)
         return Built(job.index, Status.GENERATED, built.fingerprint, warnings=tuple(built.warnings))

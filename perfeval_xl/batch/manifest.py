@@ -13,8 +13,6 @@ Written to a temporary name and renamed.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import xlsxwriter
 
-from ..errors import FileError
+from ..atomic import atomic_output, write_failure
 from ..filemarks import mark
 from .targets import RowProblem
 
@@ -77,25 +75,22 @@ def indicator_rows(outcome: ProjectOutcome) -> list[list[object]]:
 
 
 def write_manifest(path: Path, outcomes: Sequence[ProjectOutcome], problems: Sequence[RowProblem]) -> Path:
-    """Write the manifest to ``path`` (replacing an older one)."""
-    temporary = path.with_name(f".~perfeval-{uuid.uuid4().hex}.xlsx")
-    try:
-        workbook = xlsxwriter.Workbook(str(temporary), {
-            "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
-        })
-        header = workbook.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
-                                      "valign": "vcenter"})
-        _sheet(workbook, PROJECTS_SHEET, PROJECT_COLUMNS, [project_row(o) for o in outcomes], header)
-        _sheet(workbook, PROBLEMS_SHEET, PROBLEM_COLUMNS, [problem_row(p) for p in problems], header)
-        _sheet(workbook, INDICATORS_SHEET, INDICATOR_COLUMNS,
-               [row for o in outcomes for row in indicator_rows(o)], header, text_columns=(7,))
-        mark(workbook, "manifest")
-        workbook.close()
-        os.replace(temporary, path)
-    except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
-        raise FileError(f"无法写入生成清单 {path}：{exc}") from None
-    finally:
-        temporary.unlink(missing_ok=True)
+    """Write the manifest to ``path`` (replacing an older one only once complete)."""
+    with atomic_output(path) as temporary:
+        try:
+            workbook = xlsxwriter.Workbook(str(temporary), {
+                "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
+            })
+            header = workbook.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
+                                          "valign": "vcenter"})
+            _sheet(workbook, PROJECTS_SHEET, PROJECT_COLUMNS, [project_row(o) for o in outcomes], header)
+            _sheet(workbook, PROBLEMS_SHEET, PROBLEM_COLUMNS, [problem_row(p) for p in problems], header)
+            _sheet(workbook, INDICATORS_SHEET, INDICATOR_COLUMNS,
+                   [row for o in outcomes for row in indicator_rows(o)], header, text_columns=(7,))
+            mark(workbook, "manifest")
+            workbook.close()
+        except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
+            raise write_failure(path, exc, "生成清单") from None
     return path
 
 

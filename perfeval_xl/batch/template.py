@@ -19,7 +19,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .. import display
-from ..errors import FileError
+from ..atomic import atomic_output, write_failure
 from ..filemarks import mark
 from ..notation import notation
 from ..profiles import DEFAULT_PROFILE, Rules, available_profiles, load_rules
@@ -61,14 +61,20 @@ def write_template(path: str | Path, profile: str = DEFAULT_PROFILE, year: int |
     """Write the template for ``profile`` (resolved for budget ``year``) to ``path``, with the
     declared targets of ``projects`` already listed (the demo's list; empty for a user's template).
     ``three_part``: the target in three columns 指标性质 | 指标值 | 度量单位, as budget systems export it."""
-    from ..demo import load_example
-
     path = Path(path)
     columns = template_columns(three_part)
     rules = load_rules(profile, year or _last_year())
+    with atomic_output(path) as temporary:
+        _write_template(temporary, path, rules, projects, columns)
+    return path
+
+
+def _write_template(temporary: Path, path: Path, rules: Rules, projects: Sequence[ProjectSpec],
+                    columns: Sequence[Column]) -> None:
+    from ..demo import load_example
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        workbook = xlsxwriter.Workbook(str(path), {
+        workbook = xlsxwriter.Workbook(str(temporary), {
             "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
         })
         formats = _Formats(workbook)
@@ -80,8 +86,7 @@ def write_template(path: str | Path, profile: str = DEFAULT_PROFILE, year: int |
         mark(workbook, "targets")  # a consolidation passes over the list if it lies among the returns
         workbook.close()
     except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
-        raise FileError(f"无法写入 {path}：{exc}") from None
-    return path
+        raise write_failure(path, exc) from None
 
 
 def _last_year() -> int:

@@ -33,7 +33,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from .. import display
-from ..errors import FileError, os_reason
+from ..atomic import atomic_output, write_failure
 from ..filemarks import mark
 from ..findings import type_name
 from ..form.sheet import FastDeflateWorkbook
@@ -178,36 +178,37 @@ def write_review(store: Store, run_id: int, output: Path, root: str | None = Non
                           Entry.names, lambda e: e.errors > 0)
     started = store.run_started(run_id)
     run_date = f"汇总日期：{display.local_time(started)}"
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        workbook = FastDeflateWorkbook(str(output), {
-            "constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-            "strings_to_urls": False, "default_format_properties": printing.DEFAULT_FONT})
-    except OSError as exc:
-        raise FileError(f"无法写入 {output}：{os_reason(exc)}") from None
-    years = sorted({e.p["year"] for e in entries if e.p["year"]})
-    title = f"{years[0]}年度项目支出绩效自评汇总" if len(years) == 1 else "项目支出绩效自评汇总"
-    workbook.set_properties({"title": title, "subject": "项目支出绩效自评汇总", "author": "perfeval-xl",
-                             "comments": "由 perfeval-xl consolidate 生成；每份自评表均按规则重新计分。"})
-    mark(workbook, "review")
-    fmt = printing.formats(workbook)
-    for grade, colour in GRADE_COLOURS.items():
-        fmt[f"grade_{grade}"] = workbook.add_format({"bg_color": colour})
-    if stats.returns is not None and manifest is not None:
-        write_returns(workbook, fmt, stats.returns, _relative(str(manifest.path.resolve()), root), run_date)
-    _summary(workbook, fmt, entries, shown, stats, title, run_date)
-    _problems(workbook, fmt, store, entries, shown, stats, title, run_date)
-    write_sample(workbook, fmt, stats.sample, lambda e: _sample_values(e, shown), lambda e: not e.complete, run_date)
-    write_departments(workbook, fmt, [e.p for e in entries], run_date)
-    if stats.history is not None:
-        write_history(workbook, fmt, stats.history, shown, run_date)
-    _details(workbook, fmt, store, entries, shown, stats, title, run_date)
-    _unreadable(workbook, fmt, store, run_id, shown, skipped or [], stats, title, run_date)
-    _about(workbook, fmt, store, run_id, stats, shown, title, run_date)
-    try:
-        workbook.close()
-    except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
-        raise FileError(f"无法写入 {output}：{exc}") from None
+    # written beside the target and renamed when complete: an interrupted run keeps the last review
+    with atomic_output(output, durable=True) as temporary:
+        try:
+            workbook = FastDeflateWorkbook(str(temporary), {
+                "constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+                "strings_to_urls": False, "default_format_properties": printing.DEFAULT_FONT})
+        except OSError as exc:
+            raise write_failure(output, exc) from None
+        years = sorted({e.p["year"] for e in entries if e.p["year"]})
+        title = f"{years[0]}年度项目支出绩效自评汇总" if len(years) == 1 else "项目支出绩效自评汇总"
+        workbook.set_properties({"title": title, "subject": "项目支出绩效自评汇总", "author": "perfeval-xl",
+                                 "comments": "由 perfeval-xl consolidate 生成；每份自评表均按规则重新计分。"})
+        mark(workbook, "review")
+        fmt = printing.formats(workbook)
+        for grade, colour in GRADE_COLOURS.items():
+            fmt[f"grade_{grade}"] = workbook.add_format({"bg_color": colour})
+        if stats.returns is not None and manifest is not None:
+            write_returns(workbook, fmt, stats.returns, _relative(str(manifest.path.resolve()), root), run_date)
+        _summary(workbook, fmt, entries, shown, stats, title, run_date)
+        _problems(workbook, fmt, store, entries, shown, stats, title, run_date)
+        write_sample(workbook, fmt, stats.sample, lambda e: _sample_values(e, shown), lambda e: not e.complete, run_date)
+        write_departments(workbook, fmt, [e.p for e in entries], run_date)
+        if stats.history is not None:
+            write_history(workbook, fmt, stats.history, shown, run_date)
+        _details(workbook, fmt, store, entries, shown, stats, title, run_date)
+        _unreadable(workbook, fmt, store, run_id, shown, skipped or [], stats, title, run_date)
+        _about(workbook, fmt, store, run_id, stats, shown, title, run_date)
+        try:
+            workbook.close()
+        except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
+            raise write_failure(output, exc) from None
     return stats
 
 

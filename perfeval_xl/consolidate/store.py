@@ -1,11 +1,17 @@
 """The incremental store (SQLite, standard library).
 
-Results are keyed by the content hash of the file they were read from, so a file
-read once is never read again (unless perfeval-xl itself changed), whatever its
-name. Every run records where it saw each file (``sightings``); nothing is ever
-deleted, so a unit's earlier submissions of a project stay queryable while the
-review shows the latest. Each file's results go in with one transaction: an
-interrupted run leaves the store consistent, and the next run carries on.
+Results are keyed by the content hash of the file they were read from and by the
+context they were computed in — the perfeval-xl version, the rule data in force and
+the options (year, profile, key) — so a file read once is never read again under the
+same context, whatever its name, and is read again when any of these changed. A file
+that could not be read is remembered the same way, with its reason. Every run records
+where it saw each file (``sightings``); nothing is ever deleted, so a unit's earlier
+submissions of a project stay queryable while the review shows the latest. Results go
+in one transaction per batch of files: an interrupted run (even kill -9) or a full disk
+leaves the store consistent, and the next run carries on.
+
+One run at a time: a run holds a lock on ``<store>.lock`` (released by the system
+when the process ends, however it ends); a second run waits for it or is refused.
 """
 
 from __future__ import annotations
@@ -13,12 +19,17 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import sqlite3
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path, PurePath
+from typing import Any, BinaryIO
 
 from .. import __version__
+from ..errors import FileError, os_reason
+
+FILE_NAME = "{文件名}"  # stands for the file's name in a stored reason (the worker writes it)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -54,7 +65,8 @@ CREATE INDEX IF NOT EXISTS findings_project ON findings(project_id);
 GENERATOR = f"perfeval-xl {__version__}"
 
 # Columns added since the first release: (table, column, type), added to an older store on opening.
-ADDED_COLUMNS = (("runs", "root", "TEXT"), ("runs", "skipped", "TEXT"), ("runs", "own_files", "TEXT"))
+ADDED_COLUMNS = (("runs", "root", "TEXT"), ("runs", "skipped", "TEXT"), ("runs", "own_files", "TEXT"),
+                 ("runs", "context", "TEXT"), ("runs", "pid", "INTEGER"))
 
 PROJECT_COLUMNS = ("kind", "sheet", "department", "unit", "project", "year", "profile", "budget", "executed",
                    "rate", "exec_score", "exec_weight", "output", "benefit", "satisfaction", "total", "grade",
@@ -72,22 +84,81 @@ def _now() -> str:
 
 
 class Store:
-    """The review store; a temporary one when the user gives no --db."""
+    """The review store; a temporary one when the user gives no --db.
 
-    def __init__(self, path: Path | str) -> None:
+    ``context`` is the cache key of this run's results (see :func:`~perfeval_xl.consolidate.cache_context`):
+    only results computed in the same context are reused.
+    """
+
+    def __init__(self, path: Path | str, context: str = GENERATOR) -> None:
         self.path = str(path)
-        self.db = sqlite3.connect(self.path)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
-        for table, column, kind in ADDED_COLUMNS:
-            present = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
-            if column not in present:
-                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
-        self.db.commit()
+        self.context = context
+        self._lock: BinaryIO | None = None
+        try:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, timeout=30)
+        except OSError as exc:
+            raise FileError(f"无法创建汇总库 {self.path}：{os_reason(exc)}") from None
+        except sqlite3.Error as exc:
+            raise store_error(exc, self.path) from None
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+            for table, column, kind in ADDED_COLUMNS:
+                present = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
+                if column not in present:
+                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            self.db.commit()
+        except sqlite3.Error as exc:
+            self.db.close()
+            raise store_error(exc, self.path) from None
 
     def close(self) -> None:
         self.db.close()
+        if self._lock is not None:
+            self._lock.close()  # closing the file releases the lock
+            self._lock = None
+
+    def lock(self, wait: float = 0, waiting: Callable[[str], None] | None = None, shared: bool = False) -> None:
+        """Take the store for this run: exclusively to add to it, ``shared`` to read a review from it.
+        Another run holding it is waited for ``wait`` seconds (``waiting`` is told once), then refused."""
+        try:
+            import fcntl
+        except ImportError:  # Windows: SQLite's own locking keeps the data consistent
+            return
+        try:
+            # beside the store as it really is, so two names for one store share one lock
+            handle = open(os.path.realpath(self.path) + ".lock", "a+b")  # noqa: SIM115 - held until close()
+        except OSError:
+            return  # a read-only folder: nothing can write there either
+        mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
+        deadline = time.monotonic() + max(0.0, wait)
+        told = False
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), mode | fcntl.LOCK_NB)
+                break
+            except OSError:
+                holder = self._holder()
+                if time.monotonic() >= deadline:
+                    handle.close()
+                    hint = "，或用 --wait 秒数 等它结束" if wait == 0 else ""
+                    raise FileError(f"汇总库 {self.path} 正被另一个汇总任务使用{holder}，本次没有读取任何文件；"
+                                    f"请等它完成后再运行{hint}，或换一个 --db") from None
+                if waiting is not None and not told:
+                    waiting(f"汇总库 {self.path} 正被另一个汇总任务使用{holder}，等待其完成（最多 {wait:g} 秒）…")
+                    told = True
+                time.sleep(0.2)
+        self._lock = handle
+
+    def _holder(self) -> str:
+        with contextlib.suppress(sqlite3.Error):
+            row = self.db.execute("SELECT pid, started FROM runs WHERE finished IS NULL ORDER BY id DESC LIMIT 1"
+                                  ).fetchone()
+            if row and row[0]:
+                return f"（进程 {row[0]}，开始于 {row[1]}）"
+        return ""
 
     @classmethod
     def read_only(cls, path: Path | str) -> Store:
@@ -116,11 +187,17 @@ class Store:
         """A new run over ``inputs``; ``root`` is the folder the review shows paths from, ``skipped``
         the files passed over as not workbooks (path, reason): a rebuilt review shows both as this run did."""
         cur = self.db.execute(
-            "INSERT INTO runs(started, inputs, generator, root, skipped) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO runs(started, inputs, generator, root, skipped, context, pid) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (_now(), json.dumps(inputs, ensure_ascii=False), GENERATOR, root,
-             json.dumps(skipped or [], ensure_ascii=False)))
+             json.dumps(skipped or [], ensure_ascii=False), self.context, os.getpid()))
         self.db.commit()
         return int(cur.lastrowid or 0)
+
+    def use_run_context(self, run_id: int) -> None:
+        """Read the results of run ``run_id`` as it stored them (to rebuild its review)."""
+        row = self.db.execute("SELECT coalesce(context, generator) FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if row is not None and row[0]:
+            self.context = str(row[0])
 
     def run_view(self, run_id: int) -> tuple[str | None, list[tuple[str, str]]]:
         """The root and the skipped files recorded with a run."""
@@ -130,9 +207,12 @@ class Store:
         return row[0], [(str(path), str(reason)) for path, reason in json.loads(row[1] or "[]")]
 
     def finish_run(self, run_id: int, files: int, read: int, reused: int, failed: int) -> None:
-        self.db.execute("UPDATE runs SET finished=?, files=?, read=?, reused=?, failed=? WHERE id=?",
-                        (_now(), files, read, reused, failed, run_id))
-        self.db.commit()
+        try:
+            with self.db:
+                self.db.execute("UPDATE runs SET finished=?, files=?, read=?, reused=?, failed=? WHERE id=?",
+                                (_now(), files, read, reused, failed, run_id))
+        except sqlite3.Error as exc:
+            raise store_error(exc, self.path) from None
 
     def latest_run(self) -> int | None:
         row = self.db.execute("SELECT max(id) FROM runs WHERE finished IS NOT NULL").fetchone()
@@ -145,12 +225,12 @@ class Store:
         row = self.db.execute(
             "SELECT s.sha256 FROM sightings s JOIN contents c ON c.sha256 = s.sha256 AND c.generator = ? "
             "WHERE s.path = ? AND s.size = ? AND s.mtime = ? ORDER BY s.id DESC LIMIT 1",
-            (GENERATOR, path, size, mtime)).fetchone()
+            (self.context, path, size, mtime)).fetchone()
         return None if row is None else str(row[0])
 
     def has_content(self, sha256: str) -> bool:
         return self.db.execute("SELECT 1 FROM contents WHERE sha256 = ? AND generator = ?",
-                               (sha256, GENERATOR)).fetchone() is not None
+                               (sha256, self.context)).fetchone() is not None
 
     # -- writing --------------------------------------------------------------------------
 
@@ -161,9 +241,12 @@ class Store:
 
     def add_results(self, run_id: int, records: list[dict[str, Any]]) -> None:
         """Several workers' records in one transaction: all of them are stored, or none."""
-        with self.db:
-            for record in records:
-                self._add(run_id, record)
+        try:
+            with self.db:
+                for record in records:
+                    self._add(run_id, record)
+        except sqlite3.Error as exc:
+            raise store_error(exc, self.path, len(records)) from None
 
     def add_result(self, run_id: int, record: dict[str, Any]) -> None:
         """A worker's record: content, projects, indicators, findings and the sighting, atomically."""
@@ -175,15 +258,15 @@ class Store:
         sha = record["sha256"]
         if sha is not None and not self.has_content(sha):
             self.db.execute(
-                "INSERT INTO contents(sha256, generator, status, error, read_at, saved_at) "
+                "INSERT OR IGNORE INTO contents(sha256, generator, status, error, read_at, saved_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (sha, GENERATOR, record["status"], record["error"], _now(), record.get("saved_at")))
+                (sha, self.context, record["status"], record["error"], _now(), record.get("saved_at")))
             for position, project in enumerate(record["projects"]):
                 values = [project[c] for c in PROJECT_COLUMNS]
                 cur = self.db.execute(
                     f"INSERT INTO projects(sha256, generator, position, {', '.join(PROJECT_COLUMNS)}, "
                     f"project_key) VALUES (?, ?, ?, {', '.join('?' * len(PROJECT_COLUMNS))}, ?)",
-                    [sha, GENERATOR, position, *values, project_key(project)])
+                    [sha, self.context, position, *values, project_key(project)])
                 pid = cur.lastrowid
                 self.db.executemany(
                     "INSERT INTO indicators(project_id, position, level1, level2, name, target, actual, "
@@ -196,18 +279,22 @@ class Store:
         if sha is None:  # not even readable as bytes: keep the reason with the sighting
             self.db.execute(
                 "INSERT OR IGNORE INTO contents(sha256, generator, status, error, read_at) VALUES (?,?,?,?,?)",
-                (f"path:{record['path']}", GENERATOR, record["status"], record["error"], _now()))
+                (f"path:{record['path']}", self.context, record["status"], record["error"], _now()))
 
     # -- reading the review --------------------------------------------------------------
 
     def run_files(self, run_id: int) -> Iterator[tuple[str, float | None, str | None, str, str | None]]:
-        """(path, mtime, sha256, status, error) of every file seen in a run."""
-        yield from self.db.execute(
+        """(path, mtime, sha256, status, error) of every file seen in a run; a reason names the file
+        it is listed with (a reason is stored once per content, which several files may share)."""
+        for path, mtime, sha, status, error in self.db.execute(
             "SELECT s.path, s.mtime, s.sha256, coalesce(c.status, c2.status), coalesce(c.error, c2.error) "
             "FROM sightings s "
             "LEFT JOIN contents c ON c.sha256 = s.sha256 AND c.generator = ? "
             "LEFT JOIN contents c2 ON c2.sha256 = 'path:' || s.path AND c2.generator = ? "
-            "WHERE s.run_id = ? ORDER BY s.path", (GENERATOR, GENERATOR, run_id))
+            "WHERE s.run_id = ? ORDER BY s.path", (self.context, self.context, run_id)):
+            if error:
+                error = error.replace(FILE_NAME, PurePath(path).name)
+            yield path, mtime, sha, status, error
 
     def run_projects(self, run_id: int) -> list[sqlite3.Row]:
         """Every project of every readable file seen in a run, with the file's path and time."""
@@ -217,7 +304,7 @@ class Store:
                 "SELECT p.*, s.path AS path, s.mtime AS mtime, c.saved_at AS saved_at FROM sightings s "
                 "JOIN projects p ON p.sha256 = s.sha256 AND p.generator = ? "
                 "JOIN contents c ON c.sha256 = s.sha256 AND c.generator = p.generator "
-                "WHERE s.run_id = ? ORDER BY s.path, p.position", (GENERATOR, run_id)))
+                "WHERE s.run_id = ? ORDER BY s.path, p.position", (self.context, run_id)))
         finally:
             self.db.row_factory = None
 
@@ -266,3 +353,23 @@ class Store:
     def run_started(self, run_id: int) -> str | None:
         row = self.db.execute("SELECT started FROM runs WHERE id = ?", (run_id,)).fetchone()
         return None if row is None else row[0]
+
+
+def store_error(exc: sqlite3.Error, path: str, pending: int = 0) -> FileError:
+    """A SQLite error in Chinese: what happened to the store, and that what it holds is intact."""
+    text = str(exc).lower()
+    lost = f"最后 {pending} 个文件的结果未能写入（下次运行会重新读取），" if pending else ""
+    if "full" in text:
+        return FileError(f"汇总库 {path} 所在的磁盘已满：{lost}已保存的结果完好；请清理磁盘后重新运行，会从中断处继续")
+    if "readonly" in text or "read-only" in text:
+        return FileError(f"汇总库 {path} 无法写入（文件或所在文件夹只读），请检查权限，或换一个 --db")
+    if "unable to open" in text:
+        return FileError(f"无法打开汇总库 {path}：所在文件夹不存在或没有权限，请检查路径，或换一个 --db")
+    if "not a database" in text or "malformed" in text:
+        return FileError(f"{path} 不是汇总库（SQLite 文件）或已损坏；请检查 --db 是否写错（不要指向汇总工作簿），"
+                         "或换一个新的 --db")
+    if "locked" in text or "busy" in text:
+        return FileError(f"汇总库 {path} 正被其他程序占用（如数据库查看工具），请关闭后重试")
+    if "disk i/o" in text:
+        return FileError(f"汇总库 {path} 读写出错（磁盘错误或空间不足）：{lost}已保存的结果完好；请检查磁盘后重新运行")
+    return FileError(f"汇总库 {path} 出错：{exc}；已保存的结果完好，请重新运行")

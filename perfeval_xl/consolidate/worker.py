@@ -7,12 +7,20 @@ contains can stop it: a file that cannot be read becomes a record with the reaso
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
+import sys
+import traceback
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from ..engine import ProjectResult
 from ..errors import PerfEvalError, os_reason
+from ..pathtext import readable
+from ..reader.opening import MAX_FILE_BYTES
+from ..seal import SealKey
+from .store import FILE_NAME
 
 LEVEL1_COLUMNS = ("产出指标", "效益指标", "满意度指标")
 
@@ -72,33 +80,71 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
-def process_file(path_text: str, year: int | None = None, profile: str | None = None) -> dict[str, Any]:
-    """Read, score and check one file; never raises."""
+LIMIT_REASON = "读取时超出内存/时间限制，可能是被构造的文件"
+CRASH_REASON = "读取时读取进程崩溃，可能是被构造的文件"
+AFTER = "，已跳过；如确是正常填写的自评表，请在 Excel/WPS 中打开后另存再试"
+UNREAD = "，无法读取；如确是正常填写的自评表，请在 Excel/WPS 中打开后另存为 .xlsx 再试"  # one file's command
+INTERNAL_REASON = ("读取时出现内部错误，已跳过；请用 perfeval-xl check 单独检查该文件，"
+                   "如仍出错请把该文件交给 perfeval-xl 的维护者")
+
+
+def limit_reason(detail: str, after: str = AFTER) -> str:
+    """Why a file that exhausted the memory or time limit was not read."""
+    return f"{LIMIT_REASON}（{detail}）{after}"
+
+
+def crash_reason(detail: str, after: str = AFTER) -> str:
+    """Why a file whose reading killed its worker was not read."""
+    return f"{CRASH_REASON}（{detail}）{after}"
+
+
+def read_regular_file(path: Path, shown: Path) -> tuple[bytes, os.stat_result]:
+    """The bytes of ``path`` if it is a regular file of a workbook's size (``shown`` names it in
+    messages). Opened without waiting, so a FIFO that appears in the file's place does not hang."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise PerfEvalError(f"{shown.name} 不是普通文件（命名管道、设备等），已跳过")
+        if info.st_size > MAX_FILE_BYTES:
+            raise PerfEvalError(f"{shown.name} 有 {info.st_size / 1024 / 1024:,.0f} MB，远大于自评表，不像自评表，拒绝读取")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(info.st_size + 1)  # the size it has (a file still growing is cut: unreadable)
+        return data, info
+    finally:
+        os.close(fd)
+
+
+def process_file(path_text: str, year: int | None = None, profile: str | None = None,
+                 key: SealKey | None = None) -> dict[str, Any]:
+    """Read, score and check one file. Raises only MemoryError (the pool, which set the limit,
+    reports it); everything else a file can cause is in the record."""
     from ..reader.fast import evaluate_fast
 
     path = Path(path_text)
+    shown = Path(readable(path_text))  # what messages name: a GBK name decoded, never raw bytes
     record: dict[str, Any] = {"path": path_text, "sha256": None, "size": None, "mtime": None,
                               "saved_at": None, "status": "ok", "error": None, "projects": []}
     try:
-        stat = path.stat()
-        record["size"], record["mtime"] = stat.st_size, stat.st_mtime
-        data = path.read_bytes()
+        data, info = read_regular_file(path, shown)
+        record["size"], record["mtime"] = info.st_size, info.st_mtime
         record["sha256"] = hashlib.sha256(data).hexdigest()
     except OSError as exc:
         record.update(status="error", error=f"无法读取文件：{os_reason(exc)}")
         return record
+    except PerfEvalError as exc:
+        record.update(status="error", error=exc.headline)
+        return record
     try:
-        results, record["saved_at"] = evaluate_fast(path, year=year, profile=profile, data=data)
+        results, record["saved_at"] = evaluate_fast(shown, year=year, profile=profile, data=data, key=key)
         record["projects"] = [project_record(r) for r in results]
     except PerfEvalError as exc:
-        record.update(status="error", error=exc.headline if not exc.problems else str(exc))
-    except MemoryError:
-        record.update(status="error", error="文件过大，读取时内存不足，已跳过")
-    except Exception:  # a file must never stop the run
-        record.update(status="error", error="读取时出现内部错误，已跳过；请用 perfeval-xl check 单独检查该文件，"
-                                            "如仍出错请把该文件交给 perfeval-xl 的维护者")
+        text = exc.headline if not exc.problems else str(exc)
+        # kept by content: the same bytes under another name are listed with that name
+        record.update(status="error", error=text.replace(shown.name, FILE_NAME))
+    except (MemoryError, KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException:  # a file must never stop the run (a native library's panic is a BaseException)
+        record.update(status="error", error=INTERNAL_REASON, projects=[])
+        print(f"内部错误：{shown}\n{traceback.format_exc()}", file=sys.stderr, flush=True)
     return record
-
-
-def process_chunk(paths: list[str], year: int | None, profile: str | None) -> list[dict[str, Any]]:
-    return [process_file(p, year, profile) for p in paths]

@@ -7,10 +7,12 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..atomic import atomic_output
 from ..engine import ProjectResult
 from ..errors import FileError
 from ..libreoffice import PDF, convert
@@ -50,8 +52,8 @@ def export_form(form: str | Path, *, pdf: Path | None = None, values: Path | Non
             copy = printable_copy(source, Path(tmp) / "print" / f"{pdf.stem}.xlsx",
                                   sheets=[r.sheet or "" for r in results])
             produced = convert([copy], PDF, Path(tmp) / "out")[0]
-            pdf.parent.mkdir(parents=True, exist_ok=True)
-            pdf.write_bytes(produced.read_bytes())
+            with atomic_output(pdf) as temporary:
+                shutil.copyfile(produced, temporary)
             written_pdf = pdf
         if values is not None:
             written_values = values_copy(source, values)

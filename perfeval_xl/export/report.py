@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import display
+from ..atomic import atomic_output
 from ..engine import IndicatorResult, ProjectResult
 from ..findings import Severity
 from ..rounding import div, round_half_away
@@ -376,6 +377,6 @@ def write_report(result: ProjectResult, dest: Path) -> Path:
         for finding in problems:
             paragraph = document.add_paragraph(finding.render_typed(), style="List Bullet")
             _paragraph_format(paragraph.paragraph_format, indent=False)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    document.save(str(dest))
+    with atomic_output(dest) as temporary:
+        document.save(str(temporary))
     return dest

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import openpyxl
 
+from ..atomic import atomic_output
 from ..form.indicators import fit_indicator_rows
 from ..form.layout import META_SHEET, SHEET
 from ..form.metadata import read_meta
@@ -48,9 +49,9 @@ def values_copy(form: Path, dest: Path) -> Path:
         fit_indicator_rows(original[SHEET], layout_from_meta(read_meta(original)))
     if META_SHEET in original.sheetnames:
         _mark_values_only(original[META_SHEET])
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    original.save(dest)
-    _order_font_elements(dest)
+    with atomic_output(dest) as temporary:
+        original.save(temporary)
+        _order_font_elements(temporary)
     return dest
 
 

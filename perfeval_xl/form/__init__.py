@@ -18,14 +18,16 @@ from pathlib import Path
 
 import xlsxwriter
 
+from ..atomic import atomic_output, write_failure
 from ..errors import DependencyError, FileError, FormError, InputError, os_reason
 from ..profiles import Rules, load_rules
+from ..seal import SealKey, seal
 from ..spec import ProjectSpec
 from .funds import write_funds
 from .header import write_goals, write_header
 from .indicators import write_indicators
 from .layout import CALC_SHEET, COLUMN_WIDTHS, META_SHEET, PARAMS_SHEET, SHEET, Col, FormLayout
-from .metadata import meta_values, recorded_fingerprint, write_metadata
+from .metadata import content_cells, meta_values, recorded_fingerprint, write_metadata
 from .params import write_params
 from .plan import FormPlan, plan_form
 from .protection import check_password
@@ -68,6 +70,7 @@ def build_form(
     mode: str = "native",
     rules: Rules | None = None,
     generated_at: dt.datetime | None = None,
+    key: SealKey | None = None,
 ) -> BuiltForm:
     """Write the 自评表 for ``spec`` to ``path`` (.xlsx; .xlsm in xlwings mode; any other
     extension is the user's error).
@@ -84,6 +87,9 @@ def build_form(
     ``mode="lite"`` writes the same form as an .xlsx whose results call the same
     functions as xlwings Lite custom functions, carrying the engine itself as the
     add-in's ``main.py`` (:mod:`perfeval_xl.lite`).
+
+    With ``key`` the form is sealed (:mod:`perfeval_xl.seal`). The file is written under
+    a temporary name beside ``path`` and renamed when complete.
     """
     check_mode(mode)
     check_password(password)
@@ -103,9 +109,16 @@ def build_form(
         raise FormError(f"{mode} 模式的自评表按规则名称计分，规则须为 {rules.profile} 在 {spec.year} 年度的取值")
     plan = plan_form(spec, rules, spare_rows, mode)
     generated_at = generated_at or dt.datetime.now().astimezone().replace(microsecond=0)
+    with atomic_output(path) as temporary:
+        digest = _write(spec, temporary, path, plan, rules, mode, password, generated_at, key)
+    return BuiltForm(path, plan.layout, digest, plan.warnings, plan)
+
+
+def _write(spec: ProjectSpec, temporary: Path, path: Path, plan: FormPlan, rules: Rules, mode: str,
+           password: str | None, generated_at: dt.datetime, key: SealKey | None) -> str:
+    """Write the workbook to ``temporary`` (``path`` names it in messages); its fingerprint."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        workbook = FormWorkbook(str(path), {
+        workbook = FormWorkbook(str(temporary), {
             "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
             "in_memory": True,
         })
@@ -158,19 +171,20 @@ def build_form(
     main.activate()
 
     digest = recorded_fingerprint([main, params_sheet, calc])
-    write_metadata(meta, meta_values(spec, rules.profile, plan.layout, mode, generated_at, digest, main,
-                                     params_sheet),
-                   styles.get(font_size=9))
+    values = meta_values(spec, rules.profile, plan.layout, mode, generated_at, digest, main, params_sheet)
+    if key is not None:
+        values.update(seal(key, values, [(address, kind, text) for _, address, kind, text in content_cells([main])]))
+    write_metadata(meta, values, styles.get(font_size=9))
     try:
         workbook.close()
     except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
-        raise FileError(f"无法写入 {path}：{exc}") from None
+        raise write_failure(path, exc) from None
     if mode == "lite":
         from ..lite import lite_files
         from .webextension import add_webextension
 
-        add_webextension(path, {**lite_files(), **LITE_SETTINGS}, digest)
-    return BuiltForm(path, plan.layout, digest, plan.warnings, plan)
+        add_webextension(temporary, {**lite_files(), **LITE_SETTINGS}, digest)
+    return digest
 
 
 def check_mode(mode: str) -> None:

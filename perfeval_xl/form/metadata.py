@@ -23,6 +23,7 @@ from typing import Any
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .. import __version__
+from ..seal import SEAL_KEYS
 from ..spec import ProjectSpec
 from .layout import META_SHEET, TEMPLATE_VERSION, FormLayout, IndicatorRow, cell, sheet_ref
 from .recording import Formula, RecordingSheet
@@ -31,7 +32,11 @@ META_KEYS = (
     "template_version", "generator", "mode", "profile", "year", "project", "generated_at",
     "spec_hash", "fingerprint", "layout", "recalc_probe",
     "content_fingerprint", "inputs", "formula_cells",
+    *SEAL_KEYS,  # only in a sealed form (perfeval-xl new --key)
 )
+# A cell holds at most 32,767 characters (UTF-16 units): a longer value continues in the cells
+# to its right, in pieces that fit whatever characters they hold.
+PIECE = 16_383
 RECALC_PROBE_ROW = META_KEYS.index("recalc_probe")
 
 
@@ -112,13 +117,21 @@ def encode_cells(cells: Iterable[tuple[int, int]]) -> str:
 _RANGE = re.compile(r"([A-Z]+)(\d+)(?::[A-Z]+(\d+))?")
 
 
+MAX_LISTED_CELLS = 2_000_000  # cells _meta may list as inputs or formulas (a form of 5,000 indicators: 60,000)
+MAX_LAYOUT_ROWS = 100_000  # indicator rows _meta may list
+
+
 @lru_cache(maxsize=256)
 def decode_cells(text: str) -> frozenset[tuple[int, int]]:
-    """The cells of :func:`encode_cells`' text."""
-    out: set[tuple[int, int]] = set()
+    """The cells of :func:`encode_cells`' text; ValueError for a text no form has (a column beyond
+    ZZ, more cells than any form lists: a _meta written by hand must not exhaust the reader)."""
+    found = _RANGE.findall(text)
     index = _COLUMN_INDEX
-    for letters, first, last in _RANGE.findall(text):
-        col, r1 = index[letters], int(first) - 1
+    if sum(int(last) - int(first) + 1 if last else 1 for _, first, last in found) > MAX_LISTED_CELLS:
+        raise ValueError("too many cells")
+    out: set[tuple[int, int]] = set()
+    for letters, first, last in found:
+        col, r1 = index[letters], int(first) - 1  # KeyError (a ValueError's kin) beyond ZZ
         if last:
             out.update(zip(range(r1, int(last)), repeat(col)))
         else:
@@ -172,26 +185,34 @@ def layout_summary(layout: FormLayout) -> str:
 def layout_from_summary(summary: str) -> FormLayout:
     """The rows of a form, from its _meta layout entry (the inverse of layout_summary)."""
     data = json.loads(summary)
+    rows = data["rows"]
+    if len(rows) > MAX_LAYOUT_ROWS or not all(isinstance(r[0], int) and 1 <= r[0] <= 1_048_576 for r in rows):
+        raise ValueError("rows")
     layout = FormLayout()
     layout.indicators = [IndicatorRow(row - 1, level1, level2, index, declared)
-                         for row, level1, level2, index, declared in data["rows"]]
+                         for row, level1, level2, index, declared in rows]
     layout.total = layout.last_indicator + 1
     layout.grade, layout.status = layout.total + 1, layout.total + 2
     return layout
 
 
 def write_metadata(sheet: Any, values: dict[str, str], fmt: Any) -> None:
-    """Key/value rows; the probe is a formula whose stored result is deliberately stale."""
+    """Key/value rows; the probe is a formula whose stored result is deliberately stale. A value
+    longer than a cell holds continues in the cells to its right (readers join them)."""
     sheet.set_column(0, 0, 18)
     sheet.set_column(1, 1, 80)
     for row, key in enumerate(META_KEYS):
+        if key in SEAL_KEYS and key not in values:
+            continue  # the last rows: an unsealed form is as before
         sheet.write_string(row, 0, key, fmt)
         if key == "recalc_probe":
             # Stored as 0; any engine that recalculates shows 2. Tests use it to
             # prove LibreOffice really recalculated a file.
             sheet.write_formula(row, 1, "=1+1", fmt, 0)
-        else:
-            sheet.write_string(row, 1, values.get(key, ""), fmt)
+            continue
+        text = values.get(key, "")
+        for offset, start in enumerate(range(0, max(len(text), 1), PIECE)):
+            sheet.write_string(row, 1 + offset, text[start:start + PIECE], fmt)
 
 
 def meta_values(spec: ProjectSpec, profile: str, layout: FormLayout, mode: str,
@@ -245,7 +266,7 @@ def read_meta(workbook: Any) -> dict[str, str]:
         return {}
     sheet = workbook[META_SHEET]
     out = {}
-    for key, value in sheet.iter_rows(min_col=1, max_col=2, values_only=True):
-        if isinstance(key, str):
-            out[key] = "" if value is None else str(value)
+    for key, *values in sheet.iter_rows(min_col=1, values_only=True):
+        if isinstance(key, str):  # a long value continues in the cells to its right
+            out[key] = "".join("" if value is None else str(value) for value in values)
     return out

@@ -4,6 +4,7 @@ ones in the official layout (found by their labels). One entry point for scoring
 
 from __future__ import annotations
 
+import functools
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,14 +12,15 @@ from typing import Any
 
 from .. import findings as F
 from ..engine import ProjectResult, score_project
-from ..errors import FormError, PerfEvalError
+from ..errors import FileError, FormError, PerfEvalError
 from ..findings import Finding
 from ..profiles import DEFAULT_PROFILE
+from ..seal import SealKey
 from ..spec import ProjectSpec
 from .cells import OpenpyxlSheet
 from .handmade import looks_like_form, read_handmade
 from .opening import WORKBOOK_SUFFIXES, check_workbook_file, empty_workbook, no_form, unparsable
-from .ours import OurForm, compare_shown, is_ours, read_ours
+from .ours import OurForm, compare_shown, is_ours, read_ours, structure_without_meta, unprotected, unsealed
 
 
 @dataclass
@@ -50,32 +52,36 @@ def _load(path: Path, data_only: bool) -> Any:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return openpyxl.load_workbook(path, data_only=data_only, keep_vba=False, keep_links=False)
-    except PerfEvalError:
+    except (PerfEvalError, MemoryError):
         raise
     except Exception as exc:  # openpyxl, zipfile and defusedxml raise many kinds
         raise unparsable(path, exc) from None
 
 
 def read_projects(path: str | Path, *, sheet: str | None = None, year: int | None = None,
-                  profile: str | None = None) -> list[ReadProject]:
-    """Every 自评表 in the workbook at ``path`` (one per sheet), as specs with cell addresses.
+                  profile: str | None = None, key: SealKey | None = None) -> list[ReadProject]:
+    """Every 自评表 in the workbook at ``path`` (one per sheet), as specs with cell addresses
+    (``key``: check the seal of each).
 
     An Excel 2007+ workbook is read with openpyxl (formulas, formats, protection: the full
     check); .xlsb, .ods, .xls and .et through python-calamine (values only)."""
     path = Path(path)
     opened = check_workbook_file(path)
     if opened.kind != "xlsx":
-        from .fast import read_projects_fast
-
-        return read_projects_fast(path, year=year, profile=profile, sheet=sheet).projects
+        return _read_isolated(path, year, profile, sheet, key)
     values = _load(path, data_only=True)
     notes = []
     if opened.macros:
         notes.append(F.note("macros-ignored", "工作簿", "该文件含有宏（VBA），读取时不会运行任何宏"))
     if is_ours(values) and (sheet is None or sheet == "自评表"):
         formulas = _load(path, data_only=False)
-        form = read_ours(formulas, values, str(path))
+        form = read_ours(formulas, values, str(path), key)
+        if not formulas["自评表"].protection.sheet:
+            form.findings.append(unprotected())
         return [ReadProject(form.spec, "perfeval-xl", "自评表", notes + form.findings, form)]
+    notes += structure_without_meta(path)
+    if key is not None:
+        notes.append(unsealed(key))
     names = [ws.title for ws in values.worksheets]
     if sheet is not None:
         if sheet not in names:
@@ -95,10 +101,43 @@ def read_projects(path: str | Path, *, sheet: str | None = None, year: int | Non
     return out
 
 
+def _read_isolated(path: Path, year: int | None, profile: str | None, sheet: str | None,
+                   key: SealKey | None) -> list[ReadProject]:
+    """Read a workbook through python-calamine in a worker process under the consolidation's limits:
+    its native code allocates a sheet's whole grid and panics or aborts on some crafted files, which
+    must not take the command with them (the .xlsx checks before parsing do not cover .xlsb/.ods/.xls)."""
+    from ..consolidate.pool import Failed, IsolatedPool, Limits
+    from ..consolidate.worker import UNREAD, crash_reason, limit_reason
+
+    handle = functools.partial(_read_fast_in_worker, year=year, profile=profile, sheet=sheet, key=key)
+    with IsolatedPool(handle, 1, Limits()) as pool:
+        [outcome] = list(pool.run([str(path)]))
+    if isinstance(outcome, Failed):
+        reason = (limit_reason(outcome.detail, UNREAD) if outcome.kind in ("time", "memory")
+                  else crash_reason(outcome.detail, UNREAD))
+        raise FileError(f"{path.name}：{reason}")
+    result = outcome[1]
+    if isinstance(result, PerfEvalError):
+        raise result
+    projects: list[ReadProject] = result
+    return projects
+
+
+def _read_fast_in_worker(path_text: str, *, year: int | None, profile: str | None, sheet: str | None,
+                         key: SealKey | None) -> list[ReadProject] | PerfEvalError:
+    """A worker's task: the projects, or the error to raise in the command (never raised here)."""
+    from .fast import read_projects_fast
+
+    try:
+        return read_projects_fast(Path(path_text), year=year, profile=profile, sheet=sheet, key=key).projects
+    except PerfEvalError as exc:
+        return exc
+
+
 def evaluate(path: str | Path, *, sheet: str | None = None, year: int | None = None,
-             profile: str | None = None) -> list[ProjectResult]:
+             profile: str | None = None, key: SealKey | None = None) -> list[ProjectResult]:
     """Read every 自评表 in a workbook, score it with the engine and cross-check what it shows."""
-    return [read.score() for read in read_projects(path, sheet=sheet, year=year, profile=profile)]
+    return [read.score() for read in read_projects(path, sheet=sheet, year=year, profile=profile, key=key)]
 
 
 __all__ = ["WORKBOOK_SUFFIXES", "ReadProject", "evaluate", "read_projects"]

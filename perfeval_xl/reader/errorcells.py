@@ -17,7 +17,6 @@ gives none (the reader then works as before).
 
 from __future__ import annotations
 
-import html
 import io
 import re
 import struct
@@ -26,6 +25,8 @@ from collections.abc import Iterator
 
 from defusedxml.ElementTree import fromstring, iterparse
 
+from .opening import sheet_parts
+
 Errors = dict[tuple[int, int], str]
 
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -33,11 +34,14 @@ _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
 
 
-def error_cells(data: bytes, kind: str, sheet: str) -> Errors:
-    """The error cells of ``sheet`` in a workbook of ``kind`` (opening.KINDS) held in ``data``."""
+def error_cells(data: bytes, kind: str, sheet: str, xml: bytes | None = None) -> Errors:
+    """The error cells of ``sheet`` in a workbook of ``kind`` (opening.KINDS) held in ``data``
+    (``xml``: the sheet's part of an .xlsx, when it was read already)."""
     try:
         if kind == "xls":
             return _xls(data, sheet)
+        if kind == "xlsx" and xml is not None:
+            return _xlsx_cells(xml)
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if kind == "xlsx":
                 return _xlsx(archive, sheet)
@@ -65,34 +69,6 @@ def _cell_address(text: bytes) -> tuple[int, int] | None:
 # Office Open XML
 
 
-_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)>")
-_RELATIONSHIP_TAG = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
-
-
-def _attribute(tag: bytes, name: bytes) -> str | None:
-    """One attribute of a tag, by its local name (r:id is id), unescaped."""
-    found = re.search(rb"(?:^|\s)(?:\w+:)?" + name + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", tag)
-    if found is None:
-        return None
-    return html.unescape((found.group(1) if found.group(1) is not None else found.group(2)).decode("utf-8"))
-
-
-def sheet_parts(archive: zipfile.ZipFile, workbook: str = "xl/workbook.xml") -> dict[str, str]:
-    """Sheet name -> the package part that holds it, from the workbook and its relationships.
-
-    Read with regular expressions, not an XML parser: this runs for every file of a consolidation,
-    and these two small parts have a fixed, flat shape (a DTD in them is refused before this)."""
-    folder, name = workbook.rsplit("/", 1)
-    targets = {_attribute(found.group(1), b"Id"): _attribute(found.group(1), b"Target") or ""
-               for found in _RELATIONSHIP_TAG.finditer(archive.read(f"{folder}/_rels/{name}.rels"))}
-    out = {}
-    for found in _SHEET_TAG.finditer(archive.read(workbook)):
-        target = targets.get(_attribute(found.group(1), b"id"))
-        if target:
-            out[_attribute(found.group(1), b"name") or ""] = _part_name(target)
-    return out
-
-
 def _part_name(target: str) -> str:
     return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
@@ -102,23 +78,14 @@ _REF = re.compile(rb"\br=\"([^\"]+)\"")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 
 
-# sheet_parts of packages whose workbook and relationships parts are the same bytes (by CRC and size, from
-# the zip's directory, read without decompressing): the forms of one batch share them
-_PARTS_SEEN: dict[tuple[int, int, int, int], dict[str, str]] = {}
-
-
 def _xlsx(archive: zipfile.ZipFile, sheet: str) -> Errors:
-    book, rels = archive.getinfo("xl/workbook.xml"), archive.getinfo("xl/_rels/workbook.xml.rels")
-    key = (book.CRC, book.file_size, rels.CRC, rels.file_size)
-    parts = _PARTS_SEEN.get(key)
-    if parts is None:
-        parts = _PARTS_SEEN[key] = sheet_parts(archive)
-        if len(_PARTS_SEEN) > 256:
-            _PARTS_SEEN.pop(next(iter(_PARTS_SEEN)))
-    part = parts.get(sheet)
+    part = sheet_parts(archive).get(sheet)
     if part is None:
         return {}
-    data = archive.read(part)
+    return _xlsx_cells(archive.read(part))
+
+
+def _xlsx_cells(data: bytes) -> Errors:
     if b't="e"' not in data:
         return {}
     out: Errors = {}

@@ -20,20 +20,45 @@ from typing import Any
 from .. import findings as F
 from ..engine import ProjectResult
 from ..errors import FileError, FormError, os_reason
-from ..form.layout import META_SHEET, SHEET
+from ..form.layout import META_SHEET, SHEET, FormLayout
 from ..profiles import DEFAULT_PROFILE
+from ..seal import SealKey
 from . import ReadProject
 from .cells import GridSheet
 from .errorcells import error_cells
 from .handmade import looks_like_form, read_handmade
-from .opening import Opened, check_workbook_file, empty_workbook, encrypted, no_form, unparsable
-from .ours import read_ours_values
+from .opening import Opened, check_sheets, check_workbook_file, empty_workbook, encrypted, no_form, unparsable
+from .ours import read_ours_values, structure_without_meta, unprotected, unsealed
+
+FORM_SHEETS = (SHEET,)  # checked before reading one of our forms (_meta is tiny: the workers' limits cover it)
 
 
 def _grid(workbook: Any, name: str, data: bytes, opened: Opened, errors: bool = True) -> GridSheet:
     sheet = workbook.get_sheet_by_name(name)
     return GridSheet(name, sheet.to_python(skip_empty_area=False), list(sheet.merged_cell_ranges or []),
-                     error_cells(data, opened.kind, name) if errors else None)
+                     error_cells(data, opened.kind, name, opened.sheet_xml.get(name)) if errors else None)
+
+
+def meta_from_rows(rows: list[list[Any]]) -> dict[str, str]:
+    """The _meta sheet's key/value pairs from its rows of values; a long value continues in the
+    cells to the right of its key (see form.metadata.write_metadata)."""
+    out = {}
+    for r in rows:
+        if r and isinstance(r[0], str) and r[0]:
+            out[r[0]] = "".join("" if v is None else (v if isinstance(v, str) else _number_text(v)) for v in r[1:])
+    return out
+
+
+def _number_text(value: Any) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def _our_year(grid: GridSheet) -> int | None:
+    """The year of one of our forms read without its _meta: a number in the year row, shown as
+    "（2019年度）" by its number format, which values alone do not carry."""
+    row = FormLayout().year + 1
+    value, _ = grid.raw(row, 1)
+    return int(value) if isinstance(value, (int, float)) and 1990 <= value <= 2100 else None
 
 
 @dataclass
@@ -45,31 +70,42 @@ class FastRead:
 
 
 def read_projects_fast(path: Path, *, year: int | None = None, profile: str | None = None,
-                       data: bytes | None = None, sheet: str | None = None) -> FastRead:
+                       data: bytes | None = None, sheet: str | None = None,
+                       key: SealKey | None = None) -> FastRead:
     """Every 自评表 in ``path`` (or in ``data``, its bytes already read), from values only;
-    only the sheet named ``sheet`` when given."""
+    only the sheet named ``sheet`` when given (``key``: check the seal of each)."""
     from python_calamine import CalamineWorkbook, PasswordError
 
-    opened = check_workbook_file(path, verify=False, data=data)
+    # the sheets of one of our forms are checked before anything is built; those of any
+    # other workbook only once it turns out to be one
+    opened = check_workbook_file(path, verify=False, data=data, sheets=FORM_SHEETS)
     if data is None:
         data = _read_bytes(path)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except PasswordError:  # an .xls with a password to open (its encryption is inside the workbook stream)
         raise encrypted(path) from None
-    except Exception as exc:  # calamine raises its own error types for broken parts
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException as exc:  # calamine's own error types, and a panic of its native code
         raise unparsable(path, exc, data) from None
     notes = [F.note("macros-ignored", "工作簿", "该文件含有宏（VBA），读取时不会运行任何宏")] if opened.macros else []
     names = list(workbook.sheet_names)
     try:
         if META_SHEET in names and SHEET in names and sheet in (None, SHEET):
-            meta_rows = workbook.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False)
-            meta = {str(r[0]): ("" if len(r) < 2 or r[1] is None else str(r[1]))
-                    for r in meta_rows if r and isinstance(r[0], str) and r[0]}
+            meta = meta_from_rows(workbook.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False))
             if meta.get("template_version") and meta.get("layout"):
-                form = read_ours_values({SHEET: _grid(workbook, SHEET, data, opened)}, meta, str(path))
-                return FastRead([ReadProject(form.spec, "perfeval-xl", SHEET, notes + form.findings, form)],
-                                opened.saved_at)
+                form = read_ours_values({SHEET: _grid(workbook, SHEET, data, opened)}, meta, str(path), key)
+                shape = opened.shapes.get(SHEET)
+                extra = [unprotected()] if shape is not None and not shape.protected else []
+                return FastRead([ReadProject(form.spec, "perfeval-xl", SHEET, notes + form.findings + extra,
+                                             form)], opened.saved_at)
+        if opened.kind == "xlsx":
+            check_sheets(path, data, [n for n in names if n not in opened.shapes])
+        ours_without_meta = structure_without_meta(path, data) if opened.kind == "xlsx" else []
+        notes += ours_without_meta
+        if key is not None:
+            notes.append(unsealed(key))
         if sheet is not None:
             if sheet not in names:
                 raise FormError(f"{path.name} 中没有名为“{sheet}”的工作表，现有：{'、'.join(names)}")
@@ -77,14 +113,16 @@ def read_projects_fast(path: Path, *, year: int | None = None, profile: str | No
             empty = False
         else:
             candidates, empty = _candidates(workbook, names, data, opened)
-    except (FileError, FormError):
+    except (FileError, FormError, KeyboardInterrupt, SystemExit, MemoryError):
         raise
-    except Exception as exc:
+    except BaseException as exc:  # a panic of calamine's native code is a BaseException
         raise unparsable(path, exc, data) from None
     if not candidates:
         raise empty_workbook(path) if empty else no_form(path, names)
     out = []
     for grid in candidates:
+        if year is None and ours_without_meta:
+            year = _our_year(grid)
         found = read_handmade(grid, year, profile or DEFAULT_PROFILE, str(path))
         out.append(ReadProject(found.spec, "hand-made", grid.title, notes + found.findings))
     return FastRead(out, opened.saved_at)
@@ -111,7 +149,7 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def evaluate_fast(path: Path, *, year: int | None = None, profile: str | None = None,
-                  data: bytes | None = None) -> tuple[list[ProjectResult], str | None]:
+                  data: bytes | None = None, key: SealKey | None = None) -> tuple[list[ProjectResult], str | None]:
     """Read (values only), score and cross-check every 自评表 in ``path``; and when it was saved."""
-    read_file = read_projects_fast(path, year=year, profile=profile, data=data)
+    read_file = read_projects_fast(path, year=year, profile=profile, data=data, key=key)
     return [read.score() for read in read_file.projects], read_file.saved_at

@@ -14,10 +14,15 @@ executes anything.
 
 from __future__ import annotations
 
+import html
 import io
+import posixpath
 import re
+import struct
 import zipfile
-from dataclasses import dataclass
+import zlib
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import FileError, FormError, os_reason
@@ -56,14 +61,19 @@ class Opened:
     macros: bool  # an .xlsm/.xltm with a VBA project (never run)
     saved_at: str | None = None  # docProps/core.xml's modified time, when it says
     kind: str = "xlsx"  # one of KINDS
+    shapes: dict[str, SheetShape] = field(default_factory=dict)  # the sheets checked, by name
+    sheet_xml: dict[str, bytes] = field(default_factory=dict, repr=False)  # … and their XML, read once
 
 
-def check_workbook_file(path: Path, verify: bool = True, data: bytes | None = None) -> Opened:
+def check_workbook_file(path: Path, verify: bool = True, data: bytes | None = None,
+                        sheets: Collection[str] | None = None) -> Opened:
     """Raise FileError with the reason when ``path`` is not a readable workbook (any of KINDS).
 
     ``verify`` also decompresses every part to check its CRC (slower; the fast
     reader leaves that to the parser, which fails on a damaged part anyway). With
     ``data`` the checks run on those bytes (the file's content, already read).
+    The sheets named ``sheets`` (every sheet when None) are checked for extents a
+    reader could not build (:func:`check_sheet_sizes`); their shapes are returned.
     """
     if data is None:
         if not path.exists():
@@ -71,11 +81,13 @@ def check_workbook_file(path: Path, verify: bool = True, data: bytes | None = No
         if path.is_dir():
             raise FileError(f"{path} 是文件夹，不是工作簿")
         try:
+            check_file_size(path, path.stat().st_size)
             with path.open("rb") as fh:
                 head = fh.read(8)
         except OSError as exc:
             raise FileError(f"无法读取 {path}：{os_reason(exc)}") from None
     else:
+        check_file_size(path, len(data))
         head = data[:8]
     if not head:
         raise FileError(f"{path.name} 是空文件（0 字节），请重新保存或重新获取该文件")
@@ -115,14 +127,31 @@ def check_workbook_file(path: Path, verify: bool = True, data: bytes | None = No
         bad = archive.testzip() if verify else None
         if bad is not None:
             raise FileError(f"{path.name} 已损坏（部件 {bad} 校验失败），请重新获取该文件")
-        modified = None
-        if "docProps/core.xml" in names:
-            try:
-                match = _MODIFIED.search(archive.read("docProps/core.xml")[:4096])
-            except (zipfile.BadZipFile, OSError, EOFError):
-                match = None
-            modified = match.group(1).decode("ascii", "replace").strip() if match else None
-        return Opened(path, macros="xl/vbaProject.bin" in names, saved_at=modified, kind=kind)
+        match = _MODIFIED.search(_core(archive, names))
+        modified = match.group(1).decode("ascii", "replace").strip() if match else None
+        shapes: dict[str, SheetShape] = {}
+        xml: dict[str, bytes] = {}
+        if kind == "xlsx":  # the full check (verify) reads every cell's address; the fast one leaves
+            # the rare unusual spelling to the workers' memory limit
+            shapes = check_sheet_sizes(archive, path, sheets, exact=verify, data=data,
+                                       keep=xml if sheets is not None else None)
+        return Opened(path, macros="xl/vbaProject.bin" in names, saved_at=modified, kind=kind, shapes=shapes,
+                      sheet_xml=xml)
+
+
+def _core(archive: zipfile.ZipFile, names: Collection[str]) -> bytes:
+    if "docProps/core.xml" not in names:
+        return b""
+    try:
+        return archive.read("docProps/core.xml")[:4096]
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError, zlib.error):
+        return b""
+
+
+def check_file_size(path: Path, size: int) -> None:
+    """A file larger than any workbook could be once unpacked is refused before it is read."""
+    if size > MAX_FILE_BYTES:
+        raise FileError(f"{path.name} 有 {size / 1024 / 1024:,.0f} MB，远大于自评表，不像自评表，拒绝读取")
 
 
 def _zip_kind(archive: zipfile.ZipFile, names: set[str]) -> str | None:
@@ -162,6 +191,9 @@ def no_form(path: Path, sheets: list[str]) -> FormError:
 def unparsable(path: Path, exc: BaseException, data: bytes | None = None) -> FileError:
     """The error for a workbook a parser failed on: unsafe XML (a DTD, entity tricks) when the
     parser or the file says so, otherwise damage. Never the parser's own (English) words."""
+    if type(exc).__name__ == "PanicException":  # the native reader's own assertion failed
+        return FileError(f"{path.name} 中有读取库无法处理的内容，可能是被构造或已损坏的文件，拒绝读取；"
+                         "如确是填好的自评表，请在 Excel/WPS 中打开后另存为 .xlsx 再试")
     part = _declares_dtd(path, data)
     if part is not None or _refused_as_unsafe(exc):
         where = f"（{part} 中声明了 DTD 或实体）" if part else ""
@@ -198,3 +230,395 @@ def _declares_dtd(path: Path, data: bytes | None = None) -> str | None:
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError):
         return None
     return None
+
+
+# ---------------------------------------------------------------------------
+# Cheap checks of what a parser would build, before it builds it
+#
+# A reader allocates a sheet as a grid of its rows × columns: python-calamine does so
+# in full (one cell at XFD1048576 asks for 512 GB and aborts the process), and the
+# readers here walk the grid cell by cell and expand merged ranges, hyperlinks and
+# comments into cells. So the extents of every sheet a reader will build are read
+# from its XML first, and a sheet that would be absurdly large is refused with the
+# cell that makes it so. Sheets as spreadsheet programs write them (every cell's
+# address as r="A1", in the first 26 columns and 9,999 rows) pass two regular
+# expression searches without a single match; only others are scanned cell by cell.
+
+MAX_FILE_BYTES = MAX_TOTAL_BYTES  # a bigger file cannot pass the size checks anyway
+MAX_SHEET_AREA = 4_000_000  # rows × columns of one sheet (a 自评表 is < 10,000 × 30)
+EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384  # no spreadsheet program writes a cell beyond XFD1048576
+MAX_COVERED = 200_000  # cells covered by one sheet's merged ranges and hyperlinks
+MIN_SHARED_STRING_BYTES = 7  # "<si><t/></si>" has more: a declared count beyond size / 7 is a lie
+MAX_SHEETS = 1_000  # Excel's own limit is memory; a 自评表 workbook has a few
+MAX_STYLES = 65_536  # cell formats (Excel allows 64,000): openpyxl builds an object for each
+
+_UNUSUAL_ADDRESS = re.compile(rb' r="(?![A-Z]?[0-9]{1,4}")')  # beyond Z9999, lower case, escaped, …
+_UNUSUAL_TAGS = re.compile(rb"<c>|<c/>|<row>|<row/>|:c |:row |r='|r =|r= ")  # no address, prefixed, spaced
+_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(c|row)(?=[\s/>])([^>]*)>")
+_ADDRESS_ATTR = re.compile(rb"""\s(?:[A-Za-z_][\w.-]*:)?r\s*=\s*(["'])(.*?)\1""")
+_ADDRESS = re.compile(r"([A-Za-z]*)(\d*)")
+_COVERING = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?(?:mergeCell|hyperlink|comment)\b[^>]*?\sref\s*=\s*["']([^"']*)["']""")
+_FAR_REFERENCE = re.compile(rb'<(?:mergeCell|hyperlink) ref="(?![A-Z]?[0-9]{1,4}(?::[A-Z]?[0-9]{1,4})?")')
+_DIMENSION = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*?\sref\s*=\s*["']([^"']*)["']""")
+_PROTECTION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheetProtection\b([^>]*)>")
+_PROTECTION_ON = re.compile(rb"""\ssheet\s*=\s*["'](?:1|true)["']""")
+_UNIQUE_COUNT = re.compile(rb"""\suniqueCount\s*=\s*["'](\d+)["']""")
+_SHEET_PLAIN = re.compile(rb'<sheet name="([^"]*)" sheetId="[0-9]+"(?: state="[A-Za-z]+")? r:id="([^"]*)"/>')
+_RELATIONSHIP_PLAIN = re.compile(rb'<Relationship Id="([^"]*)" Type="[^"]*" Target="([^"]*)"/>')
+_SHEET_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheet\b([^>]*)>")
+_RELATIONSHIP = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Relationship\b([^>]*)>")
+_ATTRIBUTE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+@dataclass(frozen=True)
+class SheetShape:
+    """What a worksheet's XML says about its size, read without parsing it."""
+
+    name: str
+    part: str
+    rows: int  # the highest row a cell is in (an upper bound for sheets written as Excel does)
+    cols: int
+    farthest: str  # the cell that sets the extent ("" when it is a small sheet)
+    covered: int  # cells inside merged ranges and hyperlinks
+    declared: str  # the <dimension ref> the sheet declares ("" when none)
+    protected: bool  # <sheetProtection sheet="1">
+
+    @property
+    def area(self) -> int:
+        return self.rows * self.cols
+
+
+def column_number(letters: str) -> int:
+    """1 for A, 16384 for XFD (any length: an address beyond Excel's grid is an attack, not an error)."""
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + (ord(ch) - 64)
+    return number
+
+
+def _attributes(text: bytes) -> dict[str, str]:
+    out = {}
+    for name, double, single in _ATTRIBUTE.findall(text):
+        value = (double or single).decode("utf-8", "replace")
+        out[name.decode("ascii", "replace")] = html.unescape(value) if "&" in value else value
+    return out
+
+
+class _Package:
+    """A workbook's zip; when its bytes are in memory, parts are inflated straight from them
+    (the checks run on every file of a consolidation: zipfile's reader costs more than they do)."""
+
+    def __init__(self, archive: zipfile.ZipFile, data: bytes | None = None) -> None:
+        self.archive, self.data = archive, data
+
+    def read(self, name: str, limit: int | None = None) -> bytes:
+        """The part ``name`` (its first ``limit`` bytes); BadZipFile when it does not inflate to the
+        size its header declares (a part that lies about its size is not inflated further)."""
+        info = self.archive.getinfo(name)
+        data = self.data
+        if data is not None and not info.flag_bits & 1 and info.compress_type in (zipfile.ZIP_STORED,
+                                                                                   zipfile.ZIP_DEFLATED):
+            start = info.header_offset
+            if data[start:start + 4] == ZIP_MAGIC:
+                name_size, extra_size = struct.unpack_from("<HH", data, start + 26)
+                begin = start + 30 + name_size + extra_size
+                raw = memoryview(data)[begin:begin + info.compress_size]
+                want = info.file_size if limit is None else min(limit, info.file_size)
+                if info.compress_type == zipfile.ZIP_STORED:
+                    out = bytes(raw[:want])
+                else:
+                    out = zlib.decompressobj(-15).decompress(raw, want + 1 if limit is None else max(want, 1))
+                if limit is None and len(out) != info.file_size:
+                    raise zipfile.BadZipFile(f"{name}: size")
+                return out
+        with self.archive.open(info) as stream:
+            return stream.read() if limit is None else stream.read(limit)
+
+
+def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → the zip path of its part (through workbook.xml and its relationships)."""
+    return _sheet_parts(_Package(archive))
+
+
+# sheet parts of packages whose workbook and relationships parts are the same bytes (by CRC and size,
+# from the zip's directory, without inflating them): the forms of one batch share them
+_PARTS_SEEN: dict[tuple[int, int, int, int], dict[str, str]] = {}
+
+
+def _sheet_parts(package: _Package) -> dict[str, str]:
+    try:
+        book, relations = package.archive.getinfo("xl/workbook.xml"), package.archive.getinfo(
+            "xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return {}
+    key = (book.CRC, book.file_size, relations.CRC, relations.file_size)
+    known = _PARTS_SEEN.get(key)
+    if known is not None:
+        return known
+    try:
+        workbook = package.read("xl/workbook.xml")
+        rels = package.read("xl/_rels/workbook.xml.rels")
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError,
+            zlib.error):
+        return {}
+    parts = _parse_sheet_parts(workbook, rels)
+    _PARTS_SEEN[key] = parts
+    if len(_PARTS_SEEN) > 256:
+        _PARTS_SEEN.pop(next(iter(_PARTS_SEEN)))
+    return parts
+
+
+def _parse_sheet_parts(workbook: bytes, rels: bytes) -> dict[str, str]:
+    # as programs write them (one search each), else attribute by attribute
+    sheets = _SHEET_PLAIN.findall(workbook)
+    if len(sheets) != workbook.count(b"<sheet "):
+        sheets = [(a.get("name", "").encode(), next((v for k, v in a.items() if k.endswith(":id")), "").encode())
+                  for a in map(_attributes, (m.group(1) for m in _SHEET_ELEMENT.finditer(workbook)))]
+    relations = _RELATIONSHIP_PLAIN.findall(rels)
+    if len(relations) != rels.count(b"<Relationship "):
+        relations = [(a.get("Id", "").encode(), a.get("Target", "").encode())
+                     for a in map(_attributes, (m.group(1) for m in _RELATIONSHIP.finditer(rels)))]
+    targets = dict(relations)
+    out = {}
+    for raw_name, rid in sheets:
+        target = targets.get(rid)
+        if target is None:
+            continue
+        name, where = _text(raw_name), _text(target)
+        out[name] = where.lstrip("/") if where.startswith("/") else posixpath.normpath(posixpath.join("xl", where))
+    return out
+
+
+def _text(raw: bytes) -> str:
+    text = raw.decode("utf-8", "replace")
+    return html.unescape(text) if "&" in text else text
+
+
+def sheet_shape(name: str, part: str, xml: bytes, exact: bool = True) -> SheetShape:
+    """The extents of a worksheet from its XML (see the notes above).
+
+    A sheet whose every cell and row carries a plain address within Z9999 is small,
+    which one search tells. Otherwise every address is read — unless ``exact`` is
+    False, where only a plain far address is looked for (the consolidation's workers
+    have a memory limit for what that misses: a cell or row without an address, one
+    spelt in an unusual way)."""
+    at = xml.find(b"sheetProtection")
+    protection = _PROTECTION.search(xml, max(0, at - 64)) if at >= 0 else None
+    protected = bool(protection and _PROTECTION_ON.search(protection.group(1)))
+    dimension = _DIMENSION.search(xml)
+    declared = dimension.group(1).decode("ascii", "replace") if dimension else ""
+    # merged ranges and hyperlinks that stay within Z9999 cover little unless they overlap,
+    # which only the exact check counts
+    covers = b"<mergeCell" in xml or b"hyperlink" in xml
+    covered = _covered(xml) if covers and (exact or _FAR_REFERENCE.search(xml)) else 0
+    if _UNUSUAL_ADDRESS.search(xml) is None and (not exact or _plain_tags(xml)):
+        return SheetShape(name, part, 9_999, 26, "", covered, declared, protected)
+    rows, cols, farthest = _extents(xml)
+    return SheetShape(name, part, rows, cols, farthest, covered, declared, protected)
+
+
+def _plain_tags(xml: bytes) -> bool:
+    """Every cell and row element is written <c r="…" / <row r="…" (as programs write them)."""
+    return _UNUSUAL_TAGS.search(xml) is None and \
+        xml.count(b' r="') == xml.count(b"<c ") + xml.count(b"<row ")
+
+
+def _extents(xml: bytes) -> tuple[int, int, str]:
+    """(rows, columns, farthest cell) from every cell's address; a row or cell without one
+    follows the previous, as readers place it."""
+    row = col = 0
+    max_row = max_col = 0
+    far_row = far_col = 0
+    for found in _ELEMENT.finditer(xml):
+        kind, attrs = found.group(1), found.group(2)
+        texts = [html.unescape(v.decode("utf-8", "replace")) for _, v in _ADDRESS_ATTR.findall(attrs)] or [""]
+        if kind == b"row":
+            row = max((int(t) for t in texts if t.isdigit()), default=row + 1)
+            col = 0
+            continue
+        start_col = col
+        for text in texts:  # an element with two addresses is placed at the farther by some reader
+            parsed = _ADDRESS.fullmatch(text)
+            letters, digits = (parsed.group(1), parsed.group(2)) if parsed else ("", "")
+            col = column_number(letters) if letters else start_col + 1
+            cell_row = int(digits) if digits else max(row, 1)
+            if cell_row > max_row:
+                max_row, far_row, far_col = cell_row, cell_row, col
+            if col > max_col:
+                max_col, far_row, far_col = col, cell_row, col
+    far = f"{_letters(far_col)}{far_row}" if far_row else ""
+    return max_row, max_col, far
+
+
+def _letters(col: int) -> str:
+    out = ""
+    while col > 0:
+        col, rest = divmod(col - 1, 26)
+        out = chr(65 + rest) + out
+    return out
+
+
+def _covered(xml: bytes) -> int:
+    """Cells inside the sheet's merged ranges and hyperlinks (readers expand each into cells)."""
+    total = 0
+    for ref in _COVERING.findall(xml):
+        total += _range_area(ref.decode("ascii", "replace"))
+    return total
+
+
+def _range_area(ref: str) -> int:
+    total = 0
+    for part in ref.replace(",", " ").split():
+        first, _, last = part.replace("$", "").partition(":")
+        a, b = _ADDRESS.fullmatch(first), _ADDRESS.fullmatch(last or first)
+        if not a or not b:
+            continue
+        r1, r2 = int(a.group(2) or 1), int(b.group(2) or 1048576)
+        c1, c2 = column_number(a.group(1) or "A"), column_number(b.group(1) or "XFD")
+        total += (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
+    return total
+
+
+def too_large(path: Path, shape: SheetShape) -> FileError | None:
+    """The error for a sheet a reader could not build in reasonable memory and time, if it is one."""
+    if shape.area > MAX_SHEET_AREA or shape.rows > EXCEL_ROWS or shape.cols > EXCEL_COLUMNS:
+        return FileError(
+            f"{path.name} 的工作表“{shape.name}”中有远在表格之外的单元格 {shape.farthest}"
+            f"（表格范围达 {shape.rows:,} 行 × {shape.cols:,} 列），读取需要过多内存，可能是被构造的文件，拒绝读取；"
+            "如确是填好的自评表，请在 Excel/WPS 中删除多余的单元格后另存再试")
+    if shape.covered > MAX_COVERED:
+        return FileError(
+            f"{path.name} 的工作表“{shape.name}”中的合并单元格或超链接覆盖了 {shape.covered:,} 个单元格，"
+            "远超自评表的范围，读取需要过多内存，可能是被构造的文件，拒绝读取；"
+            "如确是填好的自评表，请在 Excel/WPS 中取消多余的合并后另存再试")
+    return None
+
+
+def check_sheet_sizes(archive: zipfile.ZipFile, path: Path, names: Collection[str] | None = None,
+                      exact: bool = True, data: bytes | None = None,
+                      keep: dict[str, bytes] | None = None) -> dict[str, SheetShape]:
+    """Shapes of the sheets ``names`` (all when None), each checked; raises FileError for the
+    first that a reader could not build (``exact``: see :func:`sheet_shape`). Shared strings,
+    and with every sheet the comments, are checked too."""
+    package = _Package(archive, data)
+    parts = _sheet_parts(package)
+    if len(parts) > MAX_SHEETS:
+        raise FileError(f"{path.name} 有 {len(parts):,} 个工作表，远多于任何自评表，可能是被构造的文件，拒绝读取")
+    present = set(archive.namelist())
+    shapes = {}
+    for name, part in parts.items():
+        if (names is not None and name not in names) or part not in present:
+            continue
+        xml = _read_part(package, part, path)
+        shape = sheet_shape(name, part, xml, exact)
+        if keep is not None:
+            keep[name] = xml  # for a later look at the same part (its error values)
+        error = too_large(path, shape)
+        if error is not None:
+            raise error
+        shapes[name] = shape
+    if names is None:
+        _check_comments(package, path, present)
+    if exact:
+        _check_styles(package, path, present)
+    _check_shared_strings(package, path, present)
+    return shapes
+
+
+def _read_part(package: _Package, part: str, path: Path) -> bytes:
+    try:
+        return package.read(part)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError, zlib.error):
+        raise FileError(f"{path.name} 已损坏（部件 {part} 无法解压），请重新获取该文件") from None
+
+
+def _check_comments(package: _Package, path: Path, present: set[str]) -> None:
+    """Comments are tied to cells, which a reader creates: one far away is as bad as a far cell."""
+    for part in sorted(present):
+        if posixpath.basename(part).lower().startswith("comments") and part.lower().endswith(".xml"):
+            for ref in _COVERING.findall(_read_part(package, part, path)):
+                text = ref.decode("ascii", "replace")
+                found = _ADDRESS.fullmatch(text.replace("$", ""))
+                if found and found.group(1) and found.group(2):
+                    rows, cols = int(found.group(2)), column_number(found.group(1))
+                    if rows * cols > MAX_SHEET_AREA:
+                        raise FileError(
+                            f"{path.name} 中有批注挂在远在表格之外的单元格 {text} 上，读取需要过多内存，"
+                            "可能是被构造的文件，拒绝读取")
+
+
+def _check_styles(package: _Package, path: Path, present: set[str]) -> None:
+    """More cell formats than Excel allows: openpyxl would build hundreds of thousands of objects."""
+    for part in present:
+        if part.lower().endswith("styles.xml"):
+            xml = _read_part(package, part, path)
+            count = xml.count(b"<xf ") + xml.count(b"<xf>") + xml.count(b"<xf/>") + xml.count(b":xf ")
+            if count > MAX_STYLES:
+                raise FileError(f"{path.name} 中有 {count:,} 个单元格格式，超过 Excel 的上限（64,000），"
+                                "可能是被构造的文件，拒绝读取")
+
+
+def _check_shared_strings(package: _Package, path: Path, present: set[str]) -> None:
+    """A reader reserves room for the strings the table declares (python-calamine panics on a count
+    that does not fit in memory): the count must fit the part's size."""
+    for part in present:
+        if not part.lower().endswith("sharedstrings.xml"):
+            continue
+        try:
+            head = package.read(part, 1024)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError, zlib.error):
+            raise FileError(f"{path.name} 已损坏（部件 {part} 无法解压），请重新获取该文件") from None
+        found = _UNIQUE_COUNT.search(head)
+        if found is None:
+            continue
+        declared, size = int(found.group(1)), package.archive.getinfo(part).file_size
+        if declared > max(1_000, size // MIN_SHARED_STRING_BYTES):
+            raise FileError(
+                f"{path.name} 的共享字符串表声明有 {declared:,} 个字符串，而该部件只有 {size:,} 字节，"
+                "不可能是真实的内容，可能是被构造的文件，拒绝读取")
+
+
+_OUR_NAME = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?definedName\b[^>]*?\sname\s*=\s*["'](pe_[A-Za-z_]+)["']""")
+_OUR_SUBJECT = "项目支出绩效自评表".encode()
+HELPER_SHEETS = ("计算", "参数")
+
+
+def generator_marks(path: Path, data: bytes | None = None) -> tuple[str, ...]:
+    """What in a workbook says perfeval-xl generated it as a 自评表 — its defined names (pe_total …),
+    its hidden 计算 and 参数 sheets, its document properties — in Chinese, for a message. A form
+    whose _meta sheet was deleted still carries them, and must not pass as a hand-made one."""
+    try:
+        with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as archive:
+            return _marks(archive)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError, zlib.error):
+        return ()
+
+
+def _marks(archive: zipfile.ZipFile) -> tuple[str, ...]:
+    marks = []
+    core = _core(archive, archive.namelist())
+    try:
+        workbook = archive.read("xl/workbook.xml")
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError,
+            zlib.error):
+        workbook = b""
+    names = sorted({m.decode("ascii") for m in _OUR_NAME.findall(workbook)})
+    if names:
+        marks.append(f"定义名称 {'、'.join(names[:3])}{' 等' if len(names) > 3 else ''}")
+    sheets = {_attributes(m.group(1)).get("name") for m in _SHEET_ELEMENT.finditer(workbook)}
+    if all(name in sheets for name in HELPER_SHEETS):
+        marks.append("隐藏的“计算”“参数”工作表")
+    if _OUR_SUBJECT in core and b"perfeval-xl" in core:
+        marks.append("文档属性（由 perfeval-xl 生成的项目支出绩效自评表）")
+    return tuple(marks)
+
+
+def check_sheets(path: Path, data: bytes | None, names: Collection[str], exact: bool = False) -> None:
+    """Check sheets ``names`` of a workbook already found sound (see :func:`check_sheet_sizes`)."""
+    if not names:
+        return
+    try:
+        with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as archive:
+            check_sheet_sizes(archive, path, names, exact)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError, zlib.error):
+        raise FileError(f"{path.name} 已损坏（压缩包不完整，可能下载或拷贝中断），请重新获取该文件") from None

@@ -15,13 +15,18 @@ positions the metadata lists.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
+
+from xlsxwriter.utility import xl_col_to_name
 
 from .. import findings as F
 from ..display import number
 from ..engine import ProjectResult
+from ..errors import FormError
 from ..findings import Finding
 from ..form.layout import CALC_SHEET, FUND_COLUMNS, META_SHEET, SHEET, Col, FormLayout, cell, ref, sheet_of
 from ..form.metadata import (
@@ -35,8 +40,12 @@ from ..form.metadata import (
 )
 from ..notation import ParseProblem, parse_amount, parse_target
 from ..rounding import to_decimal
+from ..seal import Entry, SealKey, explain, verify
 from ..spec import FUND_COLUMN_LABELS, FundsRow, Indicator, ProjectSpec
 from .cells import COLUMN_NAMES, Cell, OpenpyxlSheet, Sheet
+from .opening import generator_marks
+
+_ADDRESS = re.compile(r"([A-Z]+)(\d+)")
 
 COMPUTED_COLUMNS = (Col.SCORE, Col.DEVIATION, Col.USED, Col.AVALUE, Col.RAW, Col.REASON_REQ,
                     Col.REASON_MISSING, Col.STATE, Col.BAND_LOW, Col.BAND_HIGH, Col.ANORM, Col.ABODY, Col.APLAIN)
@@ -61,8 +70,31 @@ def is_ours(workbook: Any) -> bool:
 
 
 def layout_from_meta(meta: dict[str, str]) -> FormLayout:
-    """The form's rows, from the layout its _meta records."""
-    return layout_from_summary(meta["layout"])
+    """The form's rows, from the layout its _meta records (FormError when _meta does not hold one
+    a form could have: it was written by hand)."""
+    try:
+        return layout_from_summary(meta["layout"])
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+        raise _broken_meta("指标行的布局") from None
+
+
+def listed_cells(meta: dict[str, str], key: str) -> frozenset[tuple[int, int]]:
+    """The cells _meta lists under ``key`` ("inputs", "formula_cells"), or FormError."""
+    try:
+        return decode_cells(meta.get(key, ""))
+    except (ValueError, KeyError):
+        raise _broken_meta("可填写或公式单元格的范围") from None
+
+
+def _within(layout: FormLayout, sheet: Sheet) -> None:
+    """Every indicator row _meta lists lies on the 自评表 (the total follows them on any form)."""
+    if layout.indicators and max(place.row for place in layout.indicators) + 1 > sheet.max_row:
+        raise _broken_meta("指标行的位置")
+
+
+def _broken_meta(what: str) -> FormError:
+    return FormError(f"{SHEET}中隐藏的下发记录（_meta）已损坏或被改动（{what}不是任何自评表会有的），无法按下发时的版式读取；"
+                     "请使用财政局下发的原表重新填写，或联系财政局核实")
 
 
 def _altered(detail: str = "") -> Finding:
@@ -72,16 +104,42 @@ def _altered(detail: str = "") -> Finding:
         + "；请使用财政局下发的原表重新填写，或联系财政局核实", f"{SHEET}!A1")
 
 
+def unprotected() -> Finding:
+    """Sheet protection taken off the 自评表: every locked cell can then be typed over."""
+    return F.warning(
+        "protection-removed", "自评表",
+        "自评表的工作表保护已被取消，锁定的单元格（指标、分值、公式）可以被改动；锁定内容是否与下发时一致见其他提示，"
+        "请向填报单位核实为何取消保护", f"{SHEET}!A1")
+
+
+def structure_without_meta(path: Path, data: bytes | None = None) -> list[Finding]:
+    """An error when a workbook read as hand-made carries the structure of one of our forms
+    (its defined names, hidden sheets, document properties) but not its _meta sheet: a form
+    whose record of what was issued has been taken out, whose locked content cannot be checked."""
+    marks = generator_marks(path, data)
+    if not marks:
+        return []
+    return [F.error(
+        "form-altered", "自评表",
+        f"该表是 perfeval-xl 生成的自评表（{'；'.join(marks)}），但隐藏的下发记录（_meta 工作表）已被删除或损坏，"
+        "无法核对指标、分值和公式是否与下发时一致，已按手工表读取；请使用财政局下发的原表重新填写，或联系财政局核实",
+        f"{SHEET}!A1")]
+
+
 def _values_copy_note() -> Finding:
     return F.note("values-copy", "自评表", "这是只含数值的副本（公式已换成数值），按表中填写的数值重新计算")
 
 
-def read_ours(formulas: Any, values: Any, source: str) -> OurForm:
-    """Read our form from an openpyxl workbook with formulas and one with stored values."""
+def read_ours(formulas: Any, values: Any, source: str, key: SealKey | None = None) -> OurForm:
+    """Read our form from an openpyxl workbook with formulas and one with stored values (``key``:
+    check its seal)."""
     meta = read_meta(formulas)
     layout = layout_from_meta(meta)
     out: list[Finding] = []
     vsheet = OpenpyxlSheet(values[SHEET])
+    _within(layout, vsheet)
+    if key is not None:
+        out += check_seal(key, vsheet, layout, meta, content_entries({SHEET: vsheet}, meta))
     # A form whose _meta merely says "values-only" but still has its formulas is no copy:
     # it gets the full check.
     values_only = meta.get("mode") == VALUES_ONLY and not _has_formulas(formulas, meta)
@@ -97,19 +155,25 @@ def read_ours(formulas: Any, values: Any, source: str) -> OurForm:
     return OurForm(spec, layout, meta, out, _shown(vsheet, layout), recalculated=probe == 2)
 
 
-def read_ours_values(sheets: dict[str, Sheet], meta: dict[str, str], source: str) -> OurForm:
-    """Read our form from values only (no formulas, no styles): the fast path.
+def read_ours_values(sheets: dict[str, Sheet], meta: dict[str, str], source: str,
+                     key: SealKey | None = None) -> OurForm:
+    """Read our form from values only (no formulas, no styles): the fast path (``key``: check its seal).
 
     The locked constants are checked whether or not _meta calls the file a values-only
     copy: the copy keeps them as they were, so the content fingerprint holds for it too.
     """
     layout = layout_from_meta(meta)
+    _within(layout, sheets[SHEET])
     out: list[Finding] = []
     values_only = meta.get("mode") == VALUES_ONLY
     if values_only:
         out.append(_values_copy_note())
-    if _content_altered(sheets, meta):
+    entries = content_entries(sheets, meta)
+    expected = meta.get("content_fingerprint")
+    if expected and content_fingerprint(sheets, meta, entries) != expected:
         out.append(_altered())
+    if key is not None:
+        out += check_seal(key, sheets[SHEET], layout, meta, entries)
     main = sheets[SHEET]
     spec = _spec(main, layout, meta, source, out)
     recalculated = meta.get("recalc_probe") in ("2", "2.0")
@@ -126,17 +190,13 @@ def _has_formulas(formulas: Any, meta: dict[str, str]) -> bool:
     """Whether any of the 自评表's formula cells (as _meta lists them) still holds a formula."""
     sheet = formulas[SHEET]
     return any(sheet.cell(row + 1, col + 1).data_type == "f"
-               for row, col in decode_cells(meta.get("formula_cells", "")))
+               for row, col in listed_cells(meta, "formula_cells"))
 
 
-def content_fingerprint(sheets: dict[str, Sheet], meta: dict[str, str]) -> str:
-    """The fingerprint of the 自评表's locked constants, from values (see metadata.content_cells).
-
-    Written for speed (it runs on every file of a consolidation); it hashes exactly
-    what :func:`~perfeval_xl.form.metadata.fingerprint` hashes for the same cells.
-    """
-    skip = decode_cells(meta.get("inputs", "")) | decode_cells(meta.get("formula_cells", ""))
-    prefix = SHEET + "\x1f"
+def content_entries(sheets: dict[str, Sheet], meta: dict[str, str]) -> list[Entry]:
+    """(address, kind, text) of the 自评表's locked constants, from values (see metadata.content_cells):
+    every filled cell that _meta lists neither as an input nor as a formula."""
+    skip = listed_cells(meta, "inputs") | listed_cells(meta, "formula_cells")
     entries = []
     for (row, col), value in sheets[SHEET].filled():
         if (row - 1, col - 1) in skip:
@@ -145,9 +205,54 @@ def content_fingerprint(sheets: dict[str, Sheet], meta: dict[str, str]) -> str:
             kind, text = "s", value
         else:
             kind, text = canonical(value)
-        entries.append(f"{prefix}{COLUMN_NAMES[col - 1]}{row}\x1f{kind}\x1f{text}")
-    entries.sort()
-    return fingerprint_joined(entries)
+        name = COLUMN_NAMES[col - 1] if col <= len(COLUMN_NAMES) else xl_col_to_name(col - 1)
+        entries.append((f"{name}{row}", kind, text))
+    return entries
+
+
+def content_fingerprint(sheets: dict[str, Sheet], meta: dict[str, str],
+                        entries: list[Entry] | None = None) -> str:
+    """The fingerprint of the 自评表's locked constants, from values.
+
+    Written for speed (it runs on every file of a consolidation); it hashes exactly
+    what :func:`~perfeval_xl.form.metadata.fingerprint` hashes for the same cells.
+    """
+    prefix = SHEET + "\x1f"
+    joined = [f"{prefix}{address}\x1f{kind}\x1f{text}"
+              for address, kind, text in (entries if entries is not None else content_entries(sheets, meta))]
+    joined.sort()
+    return fingerprint_joined(joined)
+
+
+def check_seal(key: SealKey, sheet: Sheet, layout: FormLayout, meta: dict[str, str],
+               entries: list[Entry]) -> list[Finding]:
+    """A ``seal-invalid`` error unless the form's seal holds under ``key``, naming what differs."""
+    found = verify(key, meta, entries)
+    if found.valid:
+        return []
+    names = {place.row + 1: sheet.cell(place.row + 1, Col.NAME + 1).text() for place in layout.indicators}
+    labels = {Col.LEVEL1: "一级指标", Col.LEVEL2: "二级指标", Col.NAME: "三级指标名称", Col.TARGET: "年度指标值",
+              Col.WEIGHT: "分值"}
+
+    def describe(address: str) -> str:
+        found_cell = _ADDRESS.fullmatch(address)
+        if not found_cell:
+            return address
+        letters, row = found_cell.group(1), int(found_cell.group(2))
+        col = COLUMN_NAMES.index(letters) if letters in COLUMN_NAMES else -1
+        if row in names and col in labels:
+            name = f"“{names[row]}”" if names[row] else ""
+            return f"第 {row} 行{name}的{labels[col]}（{address}）"
+        return f"单元格 {address}"
+
+    return [F.error("seal-invalid", "自评表", explain(found, key, meta, describe), f"{SHEET}!A1")]
+
+
+def unsealed(key: SealKey) -> Finding:
+    """With a key, a workbook that is not one of our forms cannot show it was issued."""
+    return F.error("seal-invalid", "自评表",
+                   "该表没有财政局的印章：不是用本局密钥下发的自评表（手工制作，或下发记录已被删除），"
+                   "无法证明由财政局下发；请使用财政局下发的原表重新填写，或联系财政局核实")
 
 
 def _probe_row(meta: dict[str, str]) -> int:

@@ -1,0 +1,46 @@
+"""File names as a person can read them, whatever bytes the file system holds.
+
+Unzipping a Windows zip on Linux often leaves names in GBK bytes, which Python keeps
+as lone surrogates: printing them, storing them in SQLite or writing them into a
+workbook fails. Such a name is shown decoded as GBK (what Chinese Windows wrote),
+or with its undecodable bytes as \\xNN; the file itself is always opened by its
+real name.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def readable(path: object) -> str:
+    """``path`` as text safe to print, store and write into a workbook."""
+    text = os.fspath(path) if isinstance(path, os.PathLike) else str(path)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    return os.sep.join(_part(part) for part in os.fsencode(text).split(os.fsencode(os.sep)))
+
+
+def _part(raw: bytes) -> str:
+    """One name: UTF-8 when it is, else GBK (GB18030), else with its bytes as \\xNN."""
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def is_garbled(path: object) -> bool:
+    """Whether the name is not valid UTF-8 on disk (shown decoded, see :func:`readable`)."""
+    text = os.fspath(path) if isinstance(path, os.PathLike) else str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+__all__ = ["is_garbled", "readable"]

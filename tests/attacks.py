@@ -1,0 +1,243 @@
+"""Hostile and broken inputs, written by the tests (small files, never binaries in git).
+
+Each writer makes one file (or file-system object) that once stopped, hung or exhausted
+a run, in the smallest form that still does it: a workbook whose single far cell asks a
+reader for 512 GB, a date that makes python-calamine panic, a shared-string table that
+declares 2^64 strings, a merged range over the whole sheet, a FIFO named like a workbook,
+a symbolic link loop, a name in GBK bytes, a YAML spec of nested aliases.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import zipfile
+from pathlib import Path
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+CONTENT_TYPES = (
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
+TWO_TO_THE_64 = "18446744073709551615"
+
+
+def workbook(path: Path, sheet_data: str, *, after: str = "", styles: str | None = None,
+             shared_strings: str | None = None, level: int = 6) -> Path:
+    """A one-sheet .xlsx ("Sheet1") with ``sheet_data`` inside <sheetData>, ``after`` after it."""
+    relations = [f'<Relationship Id="rId1" Type="{DOC}/worksheet" Target="worksheets/sheet1.xml"/>']
+    parts = {}
+    if styles is not None:
+        relations.append(f'<Relationship Id="rId2" Type="{DOC}/styles" Target="styles.xml"/>')
+        parts["xl/styles.xml"] = f'<styleSheet xmlns="{MAIN}">{styles}</styleSheet>'
+    if shared_strings is not None:
+        relations.append(f'<Relationship Id="rId3" Type="{DOC}/sharedStrings" Target="sharedStrings.xml"/>')
+        parts["xl/sharedStrings.xml"] = shared_strings
+    parts.update({
+        "[Content_Types].xml": CONTENT_TYPES,
+        "_rels/.rels": f'<Relationships xmlns="{RELS}"><Relationship Id="rId1" '
+                       f'Type="{DOC}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{MAIN}" xmlns:r="{DOC}"><sheets>'
+                           '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{RELS}">{"".join(relations)}</Relationships>',
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{MAIN}"><sheetData>{sheet_data}</sheetData>{after}'
+                                    '</worksheet>',
+    })
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' + text)
+    return path
+
+
+TITLE = '<row r="1"><c r="A1" t="inlineStr"><is><t>项目支出绩效自评表</t></is></c></row>'
+
+
+def far_cell(path: Path) -> Path:
+    """One value at XFD1048576: a reader that builds the sheet as a grid asks for 512 GB."""
+    return workbook(path, TITLE + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
+
+
+def date_panic(path: Path) -> Path:
+    """A date-formatted cell far before year 1: python-calamine panics converting it
+    (PanicException: TimeDelta::milliseconds out of bounds), which is no ``Exception``."""
+    return workbook(path, TITLE + '<row r="2"><c r="A2" s="1"><v>-1e15</v></c></row>',
+                    styles='<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs>')
+
+
+def strings_panic(path: Path) -> Path:
+    """A shared-string table declaring 2^64 − 1 strings: python-calamine reserves room for them
+    and panics (capacity overflow); a count of 4e9 aborts the process instead."""
+    table = (f'<sst xmlns="{MAIN}" count="1" uniqueCount="{TWO_TO_THE_64}"><si><t>项目</t></si></sst>')
+    return workbook(path, '<row r="1"><c r="A1" t="s"><v>0</v></c></row>', shared_strings=table)
+
+
+def merged_sheet(path: Path) -> Path:
+    """One merged range over the whole sheet: readers expand it cell by cell."""
+    return workbook(path, TITLE, after='<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>')
+
+
+def style_bomb(path: Path, count: int = 100_000) -> Path:
+    """100,000 cell formats (Excel allows 64,000), varied so that they do not compress away: openpyxl
+    builds an object for each (seconds and hundreds of MB from a file of 600 KB)."""
+    import random
+
+    rng = random.Random(12)
+    formats = "".join(f'<xf numFmtId="{rng.randrange(200)}" fontId="0" fillId="0" borderId="{rng.randrange(99999)}"/>'
+                      for _ in range(count))
+    return workbook(path, TITLE, styles=f'<cellXfs count="{count}">{formats}</cellXfs>')
+
+
+def many_sheets(path: Path, count: int = 1_001) -> Path:
+    """A workbook listing a thousand and one sheets (all the same part)."""
+    workbook(path, TITLE)
+    with zipfile.ZipFile(path) as archive:
+        parts = {item.filename: archive.read(item.filename) for item in archive.infolist()}
+    sheets = "".join(f'<sheet name="表{i}" sheetId="{i + 1}" r:id="rId1"/>' for i in range(count))
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(
+        b'<sheet name="Sheet1" sheetId="1" r:id="rId1"/>', sheets.encode())
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def dense(path: Path, rows: int, cols: int) -> Path:
+    """A sheet of rows × cols numbers (within the extent checks): costs its reader real memory."""
+    cells = "".join(f'<c r="{_column(c)}{{row}}"><v>{c}</v></c>' for c in range(cols))
+    body = "".join(f'<row r="{r}">' + cells.replace("{row}", str(r)) + "</row>" for r in range(1, rows + 1))
+    return workbook(path, body, level=1)
+
+
+def _column(index: int) -> str:
+    out = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        out = chr(65 + rest) + out
+    return out
+
+
+def ods_grid(path: Path, rows: int = 9_000, cols: int = 10_000) -> Path:
+    """An OpenDocument sheet whose last cell sits at rows × cols through repeated empty rows and cells:
+    1.6 KB that python-calamine lays out as a 90-million-cell grid (2.9 GB)."""
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2">'
+               '<office:body><office:spreadsheet><table:table table:name="Sheet1">'
+               '<table:table-row><table:table-cell office:value-type="string"><text:p>项目支出绩效自评表</text:p>'
+               f'</table:table-cell></table:table-row><table:table-row table:number-rows-repeated="{rows - 2}">'
+               f'<table:table-cell/></table:table-row><table:table-row><table:table-cell '
+               f'table:number-columns-repeated="{cols - 1}"/><table:table-cell office:value-type="float" '
+               'office:value="1"><text:p>1</text:p></table:table-cell></table:table-row>'
+               '</table:table></office:spreadsheet></office:body></office:document-content>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content)
+        archive.writestr("META-INF/manifest.xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+            '<manifest:file-entry manifest:full-path="/" '
+            'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+            '</manifest:manifest>'))
+    return path
+
+
+def fifo(path: Path) -> Path:
+    """A named pipe called like a workbook: reading it waits for a writer for ever."""
+    os.mkfifo(path)
+    return path
+
+
+def unix_socket(path: Path) -> socket.socket:
+    """A socket file called like a workbook (the caller closes the returned socket)."""
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    return server
+
+
+def symlink_loop(folder: Path, name: str = "循环.xlsx") -> Path:
+    """``name`` → ``name``.b → ``name``: a link that never reaches a file."""
+    first, second = folder / name, folder / f"{name}.b.xlsx"
+    os.symlink(second.name, first)
+    os.symlink(first.name, second)
+    return first
+
+
+def folder_loop(folder: Path) -> Path:
+    """A link inside ``folder`` to ``folder`` itself."""
+    link = folder / "又是本文件夹"
+    os.symlink(".", link)
+    return link
+
+
+def gbk_name(folder: Path, name: str) -> Path:
+    """A path whose last name is ``name`` in GBK bytes, as unzipping a Windows zip leaves it."""
+    return Path(os.fsdecode(os.fsencode(folder) + b"/" + name.encode("gbk")))
+
+
+def alias_bomb(path: Path, levels: int = 9) -> Path:
+    """A spec under 1 KB whose nested aliases expand to 9^9 strings."""
+    lines = ["year: 2019", "project: 炸弹", "indicators: []",
+             'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [{','.join([f'*a{i - 1}'] * 9)}]" for i in range(1, levels + 1)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def deep_nesting(path: Path, depth: int = 50_000) -> Path:
+    """A spec (YAML, or JSON by the suffix) nested ``depth`` lists deep."""
+    if path.suffix == ".json":
+        path.write_text('{"year": 2019, "project": ' + "[" * depth + "]" * depth + "}", encoding="utf-8")
+    else:
+        path.write_text("year: 2019\nproject: " + "[" * depth + "]" * depth + "\n", encoding="utf-8")
+    return path
+
+
+def run_capped(command: list[str], megabytes: int, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` as under ``ulimit -v``: a process that may use ``megabytes`` of address space."""
+    import resource
+
+    def limit() -> None:
+        cap = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, preexec_fn=limit, check=False)
+
+
+def misbehave(item: str) -> str:
+    """A worker's task for the pool's own tests: what the item names happens to its worker."""
+    import signal
+    import time
+
+    what, _, arg = item.partition(":")
+    if what == "abort":
+        os.abort()
+    if what == "segfault":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    if what == "hang":
+        time.sleep(3600)
+    if what == "hog":  # Python asks for more than the memory limit
+        return str(len(bytearray(8 << 30)))
+    if what == "native-hog":  # native code does (python-calamine on the far cell): it aborts
+        from python_calamine import CalamineWorkbook
+
+        CalamineWorkbook.from_path(arg).get_sheet_by_name("Sheet1")
+    if what == "killed":  # as the system's out-of-memory killer would
+        os.kill(os.getpid(), signal.SIGKILL)
+    if what == "killed-once":  # … once: the second worker gets through
+        marker = Path(arg)
+        if not marker.exists():
+            marker.touch()
+            os.kill(os.getpid(), signal.SIGKILL)
+    if what == "exit":
+        os._exit(7)
+    return f"done {item}"
