@@ -15,6 +15,7 @@ import datetime as dt
 import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, overload
 
 import xlsxwriter
 
@@ -33,6 +34,10 @@ from .recording import RecordingSheet
 from .sheet import FormWorkbook, FormWorksheet
 from .styles import Styles
 from .summary import write_summary
+
+if TYPE_CHECKING:
+    from ..kinds.evaluation.spec import EvaluationSpec
+    from ..kinds.evaluation.writer import BuiltEvaluationForm
 
 __all__ = ["MODES", "SUFFIXES", "BuiltForm", "build_form", "check_mode"]
 
@@ -59,8 +64,20 @@ class BuiltForm:
     plan: FormPlan
 
 
+@overload
+def build_form(spec: ProjectSpec, path: str | Path, *, password: str | None = None, spare_rows: int = 2,
+               mode: str = "native", rules: Rules | None = None,
+               generated_at: dt.datetime | None = None) -> BuiltForm: ...
+
+
+@overload
+def build_form(spec: EvaluationSpec, path: str | Path, *, password: str | None = None, spare_rows: int = 2,
+               mode: str = "native", rules: None = None,
+               generated_at: dt.datetime | None = None) -> BuiltEvaluationForm: ...
+
+
 def build_form(
-    spec: ProjectSpec,
+    spec: ProjectSpec | EvaluationSpec,
     path: str | Path,
     *,
     password: str | None = None,
@@ -68,7 +85,7 @@ def build_form(
     mode: str = "native",
     rules: Rules | None = None,
     generated_at: dt.datetime | None = None,
-) -> BuiltForm:
+) -> BuiltForm | BuiltEvaluationForm:
     """Write the 自评表 for ``spec`` to ``path`` (.xlsx; .xlsm in xlwings mode; any other
     extension is the user's error).
 
@@ -84,7 +101,12 @@ def build_form(
     ``mode="lite"`` writes the same form as an .xlsx whose results call the same
     functions as xlwings Lite custom functions, carrying the engine itself as the
     add-in's ``main.py`` (:mod:`perfeval_xl.lite`).
+
+    A spec of another form kind is written by that kind's writer (the 评分表:
+    :func:`perfeval_xl.kinds.evaluation.writer.build_evaluation_form`, native mode, no spare rows).
     """
+    if not isinstance(spec, ProjectSpec):
+        return _build_other_kind(spec, path, password, mode, generated_at)
     check_mode(mode)
     check_password(password)
     if not 0 <= spare_rows <= 20:
@@ -171,6 +193,15 @@ def build_form(
 
         add_webextension(path, {**lite_files(), **LITE_SETTINGS}, digest)
     return BuiltForm(path, plan.layout, digest, plan.warnings, plan)
+
+
+def _build_other_kind(spec: EvaluationSpec, path: str | Path, password: str | None, mode: str,
+                      generated_at: dt.datetime | None) -> BuiltEvaluationForm:
+    from ..kinds.evaluation.writer import MODE, build_evaluation_form
+
+    if mode != MODE:
+        raise FormError(f"评分表只有 native 模式（原生公式，.xlsx），不能用 {mode} 模式生成")
+    return build_evaluation_form(spec, path, password=password, generated_at=generated_at)
 
 
 def check_mode(mode: str) -> None:

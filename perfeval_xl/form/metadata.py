@@ -31,6 +31,7 @@ META_KEYS = (
     "template_version", "generator", "mode", "profile", "year", "project", "generated_at",
     "spec_hash", "fingerprint", "layout", "recalc_probe",
     "content_fingerprint", "inputs", "formula_cells",
+    "kind",  # the form kind (perfeval_xl.kinds); forms made before it have none and are 自评表
 )
 RECALC_PROBE_ROW = META_KEYS.index("recalc_probe")
 
@@ -199,6 +200,7 @@ def meta_values(spec: ProjectSpec, profile: str, layout: FormLayout, mode: str,
                 params: RecordingSheet) -> dict[str, str]:
     formulas = [key for key, (content, _) in main.records.items() if isinstance(content, Formula)]
     return {
+        "kind": "self",
         "content_fingerprint": fingerprint(content_cells([main])),
         "inputs": encode_cells(main.unlocked),
         "formula_cells": encode_cells(formulas),
@@ -218,7 +220,7 @@ def meta_values(spec: ProjectSpec, profile: str, layout: FormLayout, mode: str,
 __all__ = ["META_SHEET", "canonical", "fingerprint", "meta_values", "recorded_fingerprint", "write_metadata"]
 
 
-FINGERPRINT_SHEETS = ("自评表", "参数", "计算")
+FINGERPRINT_SHEETS = ("自评表", "参数", "计算", "评分表")  # 评分表: the form of kind evaluation
 
 
 def workbook_cells(workbook: Any) -> list[tuple[str, str, str, str]]:
