@@ -13,6 +13,8 @@ from .. import findings as F
 from ..engine import ProjectResult, score_project
 from ..errors import FormError, PerfEvalError
 from ..findings import Finding
+from ..form.metadata import read_meta
+from ..kinds import SELF, other_kind
 from ..profiles import DEFAULT_PROFILE
 from ..spec import ProjectSpec
 from .cells import OpenpyxlSheet
@@ -64,6 +66,8 @@ def read_projects(path: str | Path, *, sheet: str | None = None, year: int | Non
     path = Path(path)
     opened = check_workbook_file(path)
     values = _load(path, data_only=True)
+    if (kind := read_meta(values).get("kind", SELF) or SELF) != SELF:  # a form of another kind: its own reader
+        raise FormError(other_kind(path, kind))
     notes = []
     if opened.macros:
         notes.append(F.note("macros-ignored", "工作簿", "该文件含有宏（VBA），读取时不会运行任何宏"))

@@ -73,14 +73,30 @@ def write_table(sheet: RecordingSheet, calc: RecordingSheet, plan: EvaluationPla
     for planned in plan.rows:
         _write_row(sheet, calc, planned, plan, styles, targets)
         _validations(validations, planned, plan)
-        texts = [(planned.cells.get(col), COLUMN_WIDTHS[col])
-                 for col in (ECol.NAME, ECol.CRITERIA, ECol.BASIS, ECol.TARGET, ECol.ACTUAL)]
-        if planned.row in single:
-            texts += [(planned.cells.get(col), COLUMN_WIDTHS[col]) for col in (ECol.LEVEL1, ECol.LEVEL2)]
         # not a fixed height: the row grows when a longer 得分依据 is typed
-        sheet.set_row_growing(planned.row, row_height([(str(t or ""), w) for t, w in texts], minimum=18))
+        sheet.set_row_growing(planned.row, table_row_height(planned.cells, planned.row in single))
     validations.write(sheet)
     _conditional_formats(sheet, layout, styles)
+
+
+TEXT_COLUMNS = (ECol.NAME, ECol.CRITERIA, ECol.BASIS, ECol.TARGET, ECol.ACTUAL)
+
+
+def table_row_height(cells: dict[int, object], levels: bool) -> float:
+    """Height (points) of a table row for the text in its wrapped cells (with its 一级/二级 names
+    when no other row shares their merged cells)."""
+    columns = TEXT_COLUMNS + ((ECol.LEVEL1, ECol.LEVEL2) if levels else ())
+    return row_height([(str(cells.get(col) or ""), COLUMN_WIDTHS[col]) for col in columns], minimum=18)
+
+
+def fit_table_rows(ws: Any, layout: EvaluationLayout) -> None:
+    """Make every table row of a filled form (an openpyxl worksheet) at least as tall as its text
+    needs: for the exports (a file saved by a program keeps the blank form's heights, and
+    LibreOffice, printing it, does not fit rows to their text)."""
+    for place in layout.rows:
+        cells = {col: ws.cell(place.row + 1, col + 1).value for col in TEXT_COLUMNS}
+        dimension = ws.row_dimensions[place.row + 1]
+        dimension.height = max(float(dimension.height or 15), table_row_height(cells, levels=False))
 
 
 def _write_value(sheet: RecordingSheet, row: int, col: int, value: object, fmt: object) -> None:
