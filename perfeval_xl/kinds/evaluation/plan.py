@@ -27,7 +27,7 @@ from .layout import ECol, EvaluationLayout, TableRow, plan_layout
 from .model import row_cells, sheet_values
 from .params import EvaluationParams, evaluation_params
 from .profile import EvaluationRules, load_evaluation_rules
-from .spec import JUDGEMENT, RULE, TARGET, EvaluationSpec, Row, Stated
+from .spec import JUDGEMENT, RULE, TARGET, EvaluationSpec, Funds, Row, Stated
 
 _DIRECTION_CODE = {Direction.HIGHER: 1, Direction.LOWER: -1, Direction.EQUAL: 0}
 
@@ -182,3 +182,17 @@ def declared_target(target: Target, level2: str, rules: EvaluationRules) -> Decl
     return Declared("N", _DIRECTION_CODE[direction], target.value, 100 if target.is_percent else 1,
                     target.unit, formula_normalize(target.text))
 
+
+
+def blank_evaluation(spec: EvaluationSpec) -> EvaluationSpec:
+    """The 评分表 as it is sent to the evaluator: the rows, 分值, 评分标准 and targets (a row scored
+    against a target keeps the one it is scored against, so that it stays such a row), and
+    nothing the evaluation fills in: amounts, scores, actual values, 得分依据."""
+    result = score_evaluation(spec)
+    rows = []
+    for row in result.indicators:
+        target = row.measured.target if row.measured is not None else None
+        written = row.spec.target if row.spec.target is not None else (target.text if target else None)
+        rows.append(dataclasses.replace(row.spec, score=None, actual=None, basis="",
+                                        target=written if row.method == TARGET else None))
+    return dataclasses.replace(spec, funds=Funds(), indicators=tuple(rows), stated=Stated())

@@ -183,12 +183,12 @@ def _content_altered(sheet: Sheet, meta: dict[str, str]) -> bool:
 def _read(sheet: Sheet, layout: EvaluationLayout, meta: dict[str, str], source: str, out: list[Finding],
           recalculated: bool) -> EvaluationRead:
     cells = _Cells(sheet, out)
-    rows = tuple(_row(cells, place.row, place.method, place.rule) for place in layout.rows)
     funds, locations = {}, {}
     for key, label in FUND_FIELDS.items():
         row, col = layout.fund_cell(key)
         funds[key] = cells.amount(row, col, label)
         locations[f"funds.{key}"] = cells.at(row, col).address
+    rows = tuple(_row(cells, place.row, place.method, place.rule) for place in layout.rows)
     year = cells.value(layout.year, ECol.LEVEL1)
     spec = EvaluationSpec(
         year=int(year) if isinstance(year, Decimal) else int(meta.get("year", "0") or 0),

@@ -5,6 +5,7 @@ helpers on the hidden 计算 sheet."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, cast
 
 from xlsxwriter.utility import xl_col_to_name
@@ -172,7 +173,7 @@ def _validations(validations: Validations, planned: PlannedRow, plan: Evaluation
                 "error_message": _prompt(f"本行评分标准只允许这些得分：{listed}。如评分标准有误，请联系制表单位。"),
             })
         else:
-            limit: object = float(weight) if weight is not None else f"={cell(r, ECol.WEIGHT, True)}"
+            limit: object = _number(weight) if weight is not None else f"={cell(r, ECol.WEIGHT, True)}"
             validations.data_validation(r, ECol.SCORE, r, ECol.SCORE, {
                 "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": limit,
                 "input_title": "得分", "input_message": _prompt(f"按评分标准在 0 至 {shown} 分之间评分{below}。"),
@@ -216,7 +217,7 @@ def _validations(validations: Validations, planned: PlannedRow, plan: Evaluation
     if ECol.WEIGHT in planned.inputs:
         full = display.number(rules.total_points)
         validations.data_validation(r, ECol.WEIGHT, r, ECol.WEIGHT, {
-            "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": float(rules.total_points),
+            "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": _number(rules.total_points),
             "input_title": "分值", "input_message": f"该指标的分值（0–{full}），各指标分值合计应为 {full}。",
             "error_title": "分值不正确", "error_message": f"分值须为 0 到 {full} 之间的数字。",
         })
@@ -227,6 +228,11 @@ def _validations(validations: Validations, planned: PlannedRow, plan: Evaluation
                 "input_title": what, "input_message": f"填写{what}。",
                 "error_title": "文字过长", "error_message": "请控制在 1000 字以内。",
             })
+
+
+def _number(value: Decimal) -> int | float:
+    """A number as a validation limit is best written: 2, not 2.0."""
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _prompt(text: str) -> str:
