@@ -444,6 +444,7 @@ def to_dict(result: EvaluationResult) -> dict[str, Any]:
         "project": spec.project,
         "department": spec.department,
         "unit": spec.unit,
+        "evaluation_type": spec.evaluation_type,
         "year": spec.year,
         "profile": result.rules.profile,
         "source": spec.source,
