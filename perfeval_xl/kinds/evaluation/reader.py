@@ -16,7 +16,6 @@ the content fingerprint over the locked constants, whose positions _meta lists. 
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -24,7 +23,6 @@ from typing import Any
 
 from ... import findings as F
 from ...display import number
-from ...errors import PerfEvalError
 from ...findings import Finding
 from ...form.metadata import (
     RECALC_PROBE_ROW,
@@ -34,8 +32,9 @@ from ...form.metadata import (
     read_meta,
     workbook_cells,
 )
+from ...reader import _load  # the 自评表's safe openpyxl loading (errors in Chinese)
 from ...reader.cells import Cell, GridSheet, OpenpyxlSheet, Sheet
-from ...reader.opening import check_workbook_file, unparsable
+from ...reader.opening import check_workbook_file
 from ...rounding import to_decimal
 from ...spec import parse_amount
 from .engine import EvaluationResult, score_evaluation
@@ -77,19 +76,6 @@ def is_evaluation_form(meta: dict[str, str]) -> bool:
 def evaluate_form(path: str | Path) -> EvaluationResult:
     """Read a filled 评分表 form and score it (``perfeval-xl score/check`` on a workbook)."""
     return read_evaluation_form(path).score()
-
-
-def _load(path: Path, data_only: bool) -> Any:
-    import openpyxl
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return openpyxl.load_workbook(path, data_only=data_only, keep_vba=False, keep_links=False)
-    except PerfEvalError:
-        raise
-    except Exception as exc:  # openpyxl, zipfile and defusedxml raise many kinds
-        raise unparsable(path, exc) from None
 
 
 def read_evaluation_form(path: str | Path) -> EvaluationRead:
