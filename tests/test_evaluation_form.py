@@ -327,3 +327,41 @@ def test_new_writes_the_form_and_refuses_other_modes(tmp_path: Path) -> None:
     assert code == 2 and err == "错误：评分表只有 native 模式（原生公式，.xlsx），不能用 xlwings 模式生成\n"
     code, _, err = run("new", spec, "-o", str(tmp_path / "x.xlsx"), "--password", "太长的中文密码")
     assert code == 2 and err == "错误：保护密码须为 1–15 位英文字母、数字或符号（不含空格和中文）\n"
+
+
+def test_the_values_only_path_reads_as_openpyxl_does(filled_form: Any, tmp_path: Path) -> None:
+    """read_grid (python-calamine grids of the 评分表 sheet and the _meta pairs: the path a
+    consolidation takes) gives the spec and the result the full reader gives, and finds altered
+    locked constants through the content fingerprint."""
+    from python_calamine import CalamineWorkbook
+
+    from perfeval_xl.kinds.evaluation.reader import read_grid
+
+    def fast(path: Path) -> Any:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheet = workbook.get_sheet_by_name(SHEET)
+        meta = {str(r[0]): str(r[1]) for r in workbook.get_sheet_by_name("_meta").to_python() if r and r[0]}
+        return read_grid(SHEET, sheet.to_python(skip_empty_area=False), list(sheet.merged_cell_ranges or []),
+                         meta, str(path))
+
+    full, quick = read_evaluation_form(filled_form.path), fast(filled_form.path)
+    assert quick.findings == [] and quick.spec.indicators == full.spec.indicators
+    assert quick.spec.funds == full.spec.funds and quick.spec.year == 2020
+    assert quick.score().total == full.score().total == Decimal("90.33")
+    wb = openpyxl.load_workbook(filled_form.path)
+    wb[SHEET].cell(rows_by_name(filled_form)["立项依据充分性"].row + 1, ECol.CRITERIA + 1).value = "只要写了就得分"
+    wb.save(tmp_path / "altered.xlsx")
+    assert [f.code for f in fast(tmp_path / "altered.xlsx").findings] == ["form-altered"]
+
+
+def test_a_form_of_an_unknown_template_version_is_refused(filled_form: Any) -> None:
+    from perfeval_xl.kinds.evaluation.layout import layout_from_meta
+
+    meta = read_meta(openpyxl.load_workbook(filled_form.path))
+    assert [p.row for p in layout_from_meta(meta).rows] == [p.row for p in filled_form.plan.layout.rows]
+    with pytest.raises(FormError) as info:
+        layout_from_meta({**meta, "template_version": "9"})
+    assert str(info.value) == ("评分表的模板版本“9”不是本版本 perfeval-xl 能读取的（1），请用生成该表的 perfeval-xl 版本读取，"
+                               "或重新生成评分表")
+    with pytest.raises(FormError, match="隐藏记录（_meta 工作表）已损坏"):
+        layout_from_meta({**meta, "layout": "{"})

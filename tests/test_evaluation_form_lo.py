@@ -30,7 +30,7 @@ from perfeval_xl.kinds.evaluation.spec import TARGET, load_evaluation_example
 from perfeval_xl.kinds.evaluation.writer import BuiltEvaluationForm
 from perfeval_xl.libreoffice import PDF, convert, recalculate
 
-GENERATED = 80
+GENERATED = 48
 SEED_000 = "nanchang-2020-work-funds"
 SYSTEM_PYTHON = "/usr/bin/python3"
 HERE = Path(__file__).parent
