@@ -21,7 +21,7 @@ from ...form.params import FormParams, form_params, write_params
 from ...form.recording import RecordingSheet
 from ...notation import notation
 from ...profiles import Rules
-from .profile import EvaluationRules
+from .profile import FUND_FIELDS, EvaluationRules
 
 # An amount is in 万元; a text amount may carry a unit of money: 元 with any of the notation's
 # multipliers (千元, 万元, 亿元 …), as perfeval_xl.spec.parse_amount reads it.
@@ -97,7 +97,12 @@ def write_evaluation_params(workbook: Workbook, sheet: RecordingSheet, shared: F
         sheet.write(row, 2, note)
         workbook.define_name(f"pe_e_{key}", "=" + sheet_ref(cell(row, 1, True), PARAMS_SHEET))
         row += 1
+    rates = rules.rates.values()
     tables: list[tuple[str, list[tuple[str, tuple[object, ...]]]]] = [
+        (f"按金额计分的指标：得分 = 分值 × 金额 ÷ 基数（表中公式按此引用项目资金）——{rules.sources['rates'].cite()}",
+         [("rate_key", tuple(r.key for r in rates)), ("rate_label", tuple(r.label for r in rates)),
+          ("rate_amount", tuple(FUND_FIELDS[r.amount] for r in rates)),
+          ("rate_base", tuple(FUND_FIELDS[r.base] for r in rates))]),
         (f"评价方式——{cite['evaluation_types']}", [("types", own.types)]),
         ("金额的单位（每单位合多少元）",
          [("money_unit", own.money_unit), ("money_scale", tuple(float(v) for v in own.money_scale)),
