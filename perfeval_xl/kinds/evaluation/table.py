@@ -87,7 +87,9 @@ def table_row_height(cells: dict[int, object], levels: bool) -> float:
     """Height (points) of a table row for the text in its wrapped cells (with its 一级/二级 names
     when no other row shares their merged cells)."""
     columns = TEXT_COLUMNS + ((ECol.LEVEL1, ECol.LEVEL2) if levels else ())
-    return row_height([(str(cells.get(col) or ""), COLUMN_WIDTHS[col]) for col in columns], minimum=18)
+    # a tenth more than textfit's estimate: several lines of CJK text at 10 points (the 评分标准) take
+    # a little more than its 12.5 points a line when LibreOffice prints them, and clip otherwise
+    return 1.1 * row_height([(str(cells.get(col) or ""), COLUMN_WIDTHS[col]) for col in columns], minimum=18)
 
 
 def fit_table_rows(ws: Any, layout: EvaluationLayout) -> None:
