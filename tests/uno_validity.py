@@ -11,16 +11,18 @@ validation's alert style, its error message and whether it is shown; then "done"
 
 import sys
 
-from uno_session import file_url, office, prop
+from uno_session import run
 
 
 def main():
     path, tries = sys.argv[1], [a.split("=", 1) for a in sys.argv[2:]]
-    with office("validity") as (_smgr, _ctx, desktop):
-        doc = desktop.loadComponentFromURL(file_url(path), "_blank", 0, (prop("Hidden", True),))
+
+    def job(office):
+        doc = office.load(path)
         sheet = doc.Sheets.getByIndex(0)
         sheet.clearArrows()
         assert not sheet.showInvalid(), "the form has invalid cells before anything is typed"
+        lines = []
         for address, number in tries:
             target = sheet.getCellRangeByName(address)
             before = target.getFormula()
@@ -29,11 +31,14 @@ def main():
             invalid = sheet.showInvalid()
             rule = target.Validation
             message = rule.ErrorMessage.replace("\t", " ").replace("\n", " ")
-            print(f"{address}\t{'invalid' if invalid else 'valid'}\t{rule.ErrorAlertStyle.value}\t{message}\t"
-                  f"{rule.ShowErrorMessage}", flush=True)
+            lines.append(f"{address}\t{'invalid' if invalid else 'valid'}\t{rule.ErrorAlertStyle.value}\t{message}\t"
+                         f"{rule.ShowErrorMessage}")
             target.setFormula(before)
-        doc.close(True)
-        print("done")
+        office.close(doc)
+        return lines
 
+    for line in run("validity", job):
+        print(line, flush=True)
+    print("done")
 
 main()
