@@ -93,6 +93,19 @@ failed:
     PE_GRADE = Err.Description
 End Function
 
+Function PE_RATE_SCORE(amount, base, weight, Optional profile, Optional year)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        PE_RATE_SCORE = XLPy.CallUDF("perfeval_xl.udfs", "PE_RATE_SCORE", Array(amount, base, weight, profile, year), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        PE_RATE_SCORE = XLPy.CallUDF("perfeval_xl.udfs", "PE_RATE_SCORE", Array(amount, base, weight, profile, year))
+        Exit Function
+    #End If
+failed:
+    PE_RATE_SCORE = Err.Description
+End Function
+
 Function PE_SCORE(target, actual, weight, Optional level2, Optional score, Optional profile, Optional year)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed

@@ -21,7 +21,7 @@ from .clizh import ZhGroup
 from .engine import to_dict
 from .errors import FileError, PerfEvalError, os_reason
 from .inputs import evaluate_input, load_projects
-from .kinds import EVALUATION, spec_kind
+from .kinds import EVALUATION, file_kind, spec_kind
 from .pathtext import readable
 from .profiles import DEFAULT_PROFILE
 from .render import findings_text, result_text
@@ -109,8 +109,8 @@ def _read_options(func: F) -> F:
 @_friendly
 def score(input_path: Path, as_json: bool, sheet: str | None, year: int | None, profile: str | None,
           key_path: Path | None) -> None:
-    """按规则计算 INPUT（项目文件 .yaml/.json，或填好的自评表 .xlsx）的得分、总分和等级。"""
-    if spec_kind(input_path) == EVALUATION:
+    """按规则计算 INPUT（项目文件 .yaml/.json，或填好的自评表、评分表 .xlsx）的得分、总分和等级。"""
+    if file_kind(input_path) == EVALUATION:
         _score_evaluation(input_path, as_json)
         return
     results = evaluate_input(input_path, sheet=sheet, year=year, profile=profile, key=_load_key(key_path))
@@ -132,8 +132,8 @@ def score(input_path: Path, as_json: bool, sheet: str | None, year: int | None, 
 @_friendly
 def check(input_path: Path, as_json: bool, db: Path | None, sheet: str | None, year: int | None,
           profile: str | None, key_path: Path | None) -> None:
-    """检查 INPUT（项目文件或自评表），列出全部问题。退出码：0 无错误，1 有错误，2 无法读取，3 内部错误。"""
-    if spec_kind(input_path) == EVALUATION:
+    """检查 INPUT（项目文件、自评表或评分表），列出全部问题。退出码：0 无错误，1 有错误，2 无法读取，3 内部错误。"""
+    if file_kind(input_path) == EVALUATION:
         sys.exit(_check_evaluation(input_path, as_json))
     results = evaluate_input(input_path, sheet=sheet, year=year, profile=profile, key=_load_key(key_path))
     if db is not None:
@@ -154,7 +154,7 @@ def check(input_path: Path, as_json: bool, db: Path | None, sheet: str | None, y
 
 
 def _score_evaluation(path: Path, as_json: bool) -> None:
-    """`score` on a 评分表 spec (kind: evaluation)."""
+    """`score` on a 评分表 (kind: evaluation): its spec, or a filled form of ours."""
     from .kinds import evaluation
 
     result = evaluation.evaluate_file(path)
@@ -165,7 +165,7 @@ def _score_evaluation(path: Path, as_json: bool) -> None:
 
 
 def _check_evaluation(path: Path, as_json: bool) -> int:
-    """`check` on a 评分表 spec (kind: evaluation): prints the findings, returns the exit code."""
+    """`check` on a 评分表 (kind: evaluation): prints the findings, returns the exit code."""
     from .kinds import evaluation
 
     result = evaluation.evaluate_file(path)
@@ -193,11 +193,14 @@ def _check_evaluation(path: Path, as_json: bool) -> int:
 @_friendly
 def new(spec_path: Path, output: Path | None, password: str | None, spare_rows: int, mode: str,
         force: bool, key_path: Path | None) -> None:
-    """由项目文件 SPEC 生成锁定的项目支出绩效自评表（.xlsx 或 .xlsm），填写时自动计分。"""
+    """由项目文件 SPEC 生成锁定的项目支出绩效自评表（.xlsx 或 .xlsm）或评分表（kind: evaluation，.xlsx），填写时自动计分。"""
     from .form import SUFFIXES, build_form
     from .naming import safe_filename
 
     key = _load_key(key_path)
+    if spec_kind(spec_path) == EVALUATION:
+        _new_evaluation(spec_path, output, password, mode, force)
+        return
     spec = load_projects(spec_path)[0]
     target = output or Path(safe_filename(spec.project) + SUFFIXES[mode])
     if target.exists() and not force:
@@ -207,6 +210,22 @@ def new(spec_path: Path, output: Path | None, password: str | None, spare_rows: 
         click.echo(f"注意：{warning}", err=True)
     sealed = f"，已用密钥 {key.key_id} 盖章" if key is not None else ""
     click.echo(f"已生成 {target}（{len(spec.indicators)} 个指标，规则 {built.plan.rules.profile}{sealed}）")
+
+
+def _new_evaluation(spec_path: Path, output: Path | None, password: str | None, mode: str, force: bool) -> None:
+    """`new` on a 评分表 spec (kind: evaluation)."""
+    from .form import build_form
+    from .kinds.evaluation import load_evaluation_spec
+    from .naming import safe_filename
+
+    spec = load_evaluation_spec(spec_path)
+    target = output or Path(safe_filename(spec.project) + "-评分表.xlsx")
+    if target.exists() and not force:
+        raise FileError(f"文件 {target} 已存在；如需覆盖请加 --force")
+    built = build_form(spec, target, password=password, mode=mode)
+    for warning in built.warnings:
+        click.echo(f"注意：{warning}", err=True)
+    click.echo(f"已生成评分表 {target}（{len(spec.indicators)} 个指标，规则 {built.plan.rules.profile}）")
 
 
 @cli.command("targets-template")
@@ -285,14 +304,19 @@ def batch(list_path: Path, outdir: Path, mode: str, jobs: int | None, force: boo
 @_friendly
 def export(form: Path, pdf: Path | None, values: Path | None, report: Path | None, sheet: str | None,
            year: int | None, profile: str | None) -> None:
-    """导出 FORM（填好的自评表）的附件：PDF、只含数值的副本、报告段落。不指定时三者都导出到 FORM 旁边。"""
+    """导出 FORM（填好的自评表或评分表）的附件：PDF、只含数值的副本、报告段落。不指定时三者都导出到 FORM 旁边。"""
     from .export import export_form
 
     if pdf is None and values is None and report is None:
         pdf = form.with_suffix(".pdf")
         values = form.with_name(f"{form.stem}-数值.xlsx")
         report = form.with_name(f"{form.stem}-报告.docx")
-    done = export_form(form, pdf=pdf, values=values, report=report, sheet=sheet, year=year, profile=profile)
+    if file_kind(form) == EVALUATION:
+        from .kinds.evaluation.export import export_evaluation_form
+
+        done: Any = export_evaluation_form(form, pdf=pdf, values=values, report=report)
+    else:
+        done = export_form(form, pdf=pdf, values=values, report=report, sheet=sheet, year=year, profile=profile)
     for label, path in (("PDF", done.pdf), ("数值副本", done.values), ("报告段落", done.report)):
         if path is not None:
             click.echo(f"已导出{label}：{path}")

@@ -51,7 +51,7 @@ from .findings import Severity
 from .notation import normalize
 from .profiles import DEFAULT_PROFILE, load_rules
 from .rounding import to_decimal
-from .spec import INDICATOR_LABELS, spec_from_data
+from .spec import INDICATOR_LABELS, parse_amount, spec_from_data
 
 try:
     import xlwings as xw
@@ -200,6 +200,28 @@ def PE_CHECK(block: Any, profile: Any = None, year: Any = None) -> Any:
     """检查指标表，每个错误或警告一行（第几行、哪个指标、问题及怎么改）；没有问题时返回“未发现问题”。"""
     def compute() -> Any:
         return [[line] for line in check_block(block, profile, year)] or [[NO_PROBLEMS]]
+
+    return _safely(compute)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("amount", doc="金额（万元）：实际到位资金或执行数，可带单位（如 1172.32万元）")
+@xw.arg("base", doc="基数（万元）：预算资金")
+@xw.arg("weight", doc="该指标的分值")
+@xw.arg("profile", doc="可选：评分表的计分规则，默认 mof-2020")
+@xw.arg("year", doc=YEAR_DOC)
+def PE_RATE_SCORE(amount: Any, base: Any, weight: Any, profile: Any = None, year: Any = None) -> Any:
+    """评分表中按金额计分的得分（资金到位率、预算执行率）= 分值 × 金额 ÷ 基数，按金额计算，不按取整后的百分比；按规则不超过分值。"""
+    def compute() -> Any:
+        amounts = [_amount(amount, "金额"), _amount(base, "基数")]
+        points = _number(weight, "分值")
+        if points is None or amounts[0] is None or amounts[1] is None:
+            return NOTHING
+        row = _rate_row(amounts[0], amounts[1], points, profile, year)
+        if row.score is not None:
+            return float(row.score)
+        problem = next((f for f in row.findings if f.severity is Severity.ERROR), None)
+        return NOTHING if problem is None else ERROR + first_clause(problem.message)
 
     return _safely(compute)
 
@@ -391,6 +413,36 @@ def _year(value: Any) -> int:
     return int(number)
 
 
+def _rate_row(amount: Decimal, base: Decimal, weight: Decimal | None, profile: Any, year: Any) -> Any:
+    """The 评分表 engine's row scored from the amounts, by the profile's first rule of that kind
+    (its amount and base are the profile's: 实际到位资金 or 执行数 over 预算资金)."""
+    from .kinds.evaluation.engine import score_evaluation
+    from .kinds.evaluation.profile import evaluation_profiles, load_evaluation_rules
+    from .kinds.evaluation.spec import evaluation_spec_from_data
+
+    name, year_value = _profile(profile), _year(year)
+    if name not in evaluation_profiles():
+        raise InputError(f"评分表的规则“{name}”不存在，可用：{'、'.join(evaluation_profiles())}")
+    rules = load_evaluation_rules(name, year_value)
+    key, rate = next(iter(rules.rates.items()))
+    level1 = next(iter(rules.hierarchy))  # any: the score does not depend on it
+    data = {"kind": "evaluation", "year": year_value, "profile": name, "project": "PE",
+            "funds": {rate.amount: amount, rate.base: base},
+            "indicators": [{"level1": level1, "level2": "PE", "name": rate.label, "weight": weight, "rule": key}]}
+    return score_evaluation(evaluation_spec_from_data(data, source="PE")).indicators[0]
+
+
+def _amount(value: Any, label: str) -> Decimal | None:
+    """An amount in 万元: a number, or a text with a unit of money ("1172.32万元"); None when empty."""
+    value = _blank_to_none(value)
+    if isinstance(value, str):
+        try:
+            value = parse_amount(value)
+        except ValueError:
+            raise InputError(f"{label}“{value}”不是金额，请填写以万元计的数值") from None
+    return _number(value, label, minimum=Decimal(0))
+
+
 # ---------------------------------------------------------------------------
 # Blocks
 
@@ -459,5 +511,6 @@ def _row_number(line: str) -> int:
 
 __all__ = [
     "PE_CHECK", "PE_DEVIATION", "PE_DEVIATION_RATE", "PE_EVALUATION_GRADE", "PE_EXECUTION_SCORE",
-    "PE_EXEC_SCORE", "PE_GRADE", "PE_SCORE", "PE_SCORES", "check_block", "default_year", "first_clause",
+    "PE_EXEC_SCORE", "PE_GRADE", "PE_RATE_SCORE", "PE_SCORE", "PE_SCORES", "check_block", "default_year",
+    "first_clause",
 ]

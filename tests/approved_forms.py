@@ -14,6 +14,8 @@ from pathlib import Path
 
 from perfeval_xl.demo import blank, load_example
 from perfeval_xl.form import build_form
+from perfeval_xl.kinds.evaluation.plan import blank_evaluation
+from perfeval_xl.kinds.evaluation.spec import load_evaluation_example
 
 APPROVED = Path(__file__).parent / "approved"
 WHEN = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)
@@ -21,6 +23,8 @@ WHEN = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)
 CASES = {
     "caidian-2019-quality-filled": lambda: load_example("caidian-2019-quality"),
     "donghu-2018-quality-blank": lambda: blank(load_example("donghu-2018-quality")),
+    # the 评分表 (kind evaluation) of seed 000, as sent to the evaluator
+    "nanchang-2020-evaluation-blank": lambda: blank_evaluation(load_evaluation_example("nanchang-2020-work-funds")),
 }
 
 

@@ -43,3 +43,14 @@ def assert_same_form(native: Path, other: Path, skip: set[str], extra_names: set
                     assert ca.value == cb.value, (title, ca.coordinate)
     assert b.security.lockStructure
     return b
+
+
+def stored_and_recalculated(form: Path, recalculated: Path) -> list[tuple[str, object, object]]:
+    """(sheet!cell, stored result, recalculated result) of every formula cell of ``form`` (but _meta's
+    probe): what a form opens showing against what a spreadsheet program computes."""
+    stored = openpyxl.load_workbook(form, data_only=True)
+    formulas = openpyxl.load_workbook(form)
+    fresh = openpyxl.load_workbook(recalculated, data_only=True)
+    return [(f"{ws.title}!{c.coordinate}", stored[ws.title][c.coordinate].value, fresh[ws.title][c.coordinate].value)
+            for ws in formulas.worksheets if ws.title != "_meta"
+            for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]

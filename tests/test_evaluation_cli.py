@@ -88,13 +88,13 @@ def test_a_broken_evaluation_spec_is_reported_by_the_yaml_reader(tmp_path: Path)
     assert code == 2 and err.startswith(f"错误：文件 {spec} 第 4 行第 1 列不是合法的 YAML/JSON")
 
 
-def test_new_on_an_evaluation_spec_says_what_can_be_done_with_it(tmp_path: Path) -> None:
-    code, _, err = run("new", SPEC, "-o", str(tmp_path / "x.xlsx"))
-    assert code == 2
-    assert err == (f"错误：项目文件 {SPEC} 是项目支出绩效评分表：\n"
-                   "  - 第 10 行：kind: evaluation 表示项目支出绩效评分表，这里需要项目支出绩效自评表的项目文件"
-                   "（不写 kind，或写 kind: self）；评分表目前可用 perfeval-xl score、check 计分和检查，尚不能生成表格\n")
-    assert not (tmp_path / "x.xlsx").exists()
+def test_new_on_an_evaluation_spec_writes_the_evaluation_form(tmp_path: Path) -> None:
+    code, out, err = run("new", SPEC, "-o", str(tmp_path / "x.xlsx"))
+    assert code == 0 and out == f"已生成评分表 {tmp_path / 'x.xlsx'}（32 个指标，规则 mof-2020）\n"
+    assert err == ("注意：第 8 个指标“预算执行率”：所写得分 2.16 与按金额算出的 2.18 不同，表中得分由公式计算\n"
+                   "注意：第 32 个指标“指标2：培训对象满意度”：所写得分 2.83 与按年度指标值和实际完成值算出的 3 不同，"
+                   "表中得分由公式计算\n")
+    assert (tmp_path / "x.xlsx").exists()
 
 
 def test_profiles_lists_the_evaluation_rules() -> None:

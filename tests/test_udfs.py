@@ -167,8 +167,50 @@ cells = st.one_of(st.none(), st.text(max_size=12), st.floats(allow_nan=False, al
 @given(st.lists(cells, min_size=7, max_size=7))
 def test_functions_never_raise(args: list[Any]) -> None:
     for name, arity in (("PE_SCORE", 7), ("PE_DEVIATION", 4), ("PE_EXEC_SCORE", 5), ("PE_GRADE", 3),
-                        ("PE_SCORES", 3), ("PE_CHECK", 3)):
+                        ("PE_SCORES", 3), ("PE_CHECK", 3), ("PE_RATE_SCORE", 5)):
         got = getattr(udfs, name)(*args[:arity])
         assert isinstance(got, (float, str, list)), (name, args, got)
         if isinstance(got, str) and got:
             assert got.startswith("#错误：") or name in ("PE_GRADE",), (name, args, got)
+
+
+# ---------------------------------------------------------------------------
+# PE_RATE_SCORE: the 评分表's rows scored from the amounts
+
+
+def test_rate_score_gives_the_evaluation_engines_score() -> None:
+    from perfeval_xl.udfs import PE_RATE_SCORE
+
+    assert PE_RATE_SCORE(1172.32, 2154.81, 4) == 2.18  # seed 000 printed 4 × 54% = 2.16
+    assert PE_RATE_SCORE(2154.81, 2154.81, 4) == 4
+    assert PE_RATE_SCORE(3000, 2000, 4) == 4  # capped at the 分值 (mof-2020's rate_cap)
+    assert PE_RATE_SCORE("1172.32万元", "21548100元", 4, "mof-2020", 2020) == 2.18  # amounts with units
+    assert PE_RATE_SCORE(0, 100, 4) == 0
+
+
+def test_rate_score_blanks_and_errors() -> None:
+    from perfeval_xl.udfs import PE_RATE_SCORE
+
+    assert PE_RATE_SCORE(None, 100, 4) == "" and PE_RATE_SCORE(1, "", 4) == "" and PE_RATE_SCORE(1, 2, None) == ""
+    assert PE_RATE_SCORE("—", 100, 4) == ""
+    assert PE_RATE_SCORE(5, 0, 4) == "#错误：预算资金为 0"
+    assert PE_RATE_SCORE(-1, 2, 4) == "#错误：金额 -1 不能小于 0"
+    assert PE_RATE_SCORE("约5", 2, 4) == "#错误：金额“约5”不是金额"
+    assert PE_RATE_SCORE(1, 2, -4) == "#错误：分值 -4 为负数"
+    assert PE_RATE_SCORE(1, 2, "四") == "#错误：分值“四”不是数字"
+    assert PE_RATE_SCORE(1, 2, 4, "wuhan") == "#错误：评分表的规则“wuhan”不存在"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.decimals(0, 10**6, places=2), st.decimals("0.01", 10**6, places=2), st.decimals(0, 30, places=1))
+def test_rate_score_equals_the_engine_on_any_amounts(amount: Any, base: Any, weight: Any) -> None:
+    """The function is the 评分表 engine's rule (kinds.evaluation.scoring.rate_score), capped as
+    the profile says, from the amounts — for every amount, base and 分值."""
+    from decimal import Decimal
+
+    from perfeval_xl.kinds.evaluation.scoring import rate_score
+    from perfeval_xl.udfs import PE_RATE_SCORE
+
+    want = rate_score(amount, base, weight, True, 2)
+    assert PE_RATE_SCORE(float(amount), float(base), float(weight)) == float(want)
+    assert want <= weight and want == min(weight, (weight * amount / base).quantize(Decimal("0.01"), "ROUND_HALF_UP"))

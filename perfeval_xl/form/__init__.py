@@ -15,6 +15,7 @@ import datetime as dt
 import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, overload
 
 import xlsxwriter
 
@@ -35,6 +36,10 @@ from .recording import RecordingSheet
 from .sheet import FormWorkbook, FormWorksheet
 from .styles import Styles
 from .summary import write_summary
+
+if TYPE_CHECKING:
+    from ..kinds.evaluation.spec import EvaluationSpec
+    from ..kinds.evaluation.writer import BuiltEvaluationForm
 
 __all__ = ["MODES", "SUFFIXES", "BuiltForm", "build_form", "check_mode"]
 
@@ -61,8 +66,20 @@ class BuiltForm:
     plan: FormPlan
 
 
+@overload
+def build_form(spec: ProjectSpec, path: str | Path, *, password: str | None = None, spare_rows: int = 2,
+               mode: str = "native", rules: Rules | None = None,
+               generated_at: dt.datetime | None = None, key: SealKey | None = None) -> BuiltForm: ...
+
+
+@overload
+def build_form(spec: EvaluationSpec, path: str | Path, *, password: str | None = None, spare_rows: int = 2,
+               mode: str = "native", rules: None = None,
+               generated_at: dt.datetime | None = None, key: SealKey | None = None) -> BuiltEvaluationForm: ...
+
+
 def build_form(
-    spec: ProjectSpec,
+    spec: ProjectSpec | EvaluationSpec,
     path: str | Path,
     *,
     password: str | None = None,
@@ -71,7 +88,7 @@ def build_form(
     rules: Rules | None = None,
     generated_at: dt.datetime | None = None,
     key: SealKey | None = None,
-) -> BuiltForm:
+) -> BuiltForm | BuiltEvaluationForm:
     """Write the 自评表 for ``spec`` to ``path`` (.xlsx; .xlsm in xlwings mode; any other
     extension is the user's error).
 
@@ -90,7 +107,14 @@ def build_form(
 
     With ``key`` the form is sealed (:mod:`perfeval_xl.seal`). The file is written under
     a temporary name beside ``path`` and renamed when complete.
+
+    A spec of another form kind is written by that kind's writer (the 评分表:
+    :func:`perfeval_xl.kinds.evaluation.writer.build_evaluation_form`, native mode, no spare rows).
     """
+    if not isinstance(spec, ProjectSpec):
+        if key is not None:
+            raise InputError("评分表暂不能盖章（--key 只用于自评表），请去掉 --key 后重新生成")
+        return _build_other_kind(spec, path, password, mode, generated_at)
     check_mode(mode)
     check_password(password)
     if not 0 <= spare_rows <= 20:
@@ -185,6 +209,15 @@ def _write(spec: ProjectSpec, temporary: Path, path: Path, plan: FormPlan, rules
 
         add_webextension(temporary, {**lite_files(), **LITE_SETTINGS}, digest)
     return digest
+
+
+def _build_other_kind(spec: EvaluationSpec, path: str | Path, password: str | None, mode: str,
+                      generated_at: dt.datetime | None) -> BuiltEvaluationForm:
+    from ..kinds.evaluation.writer import MODE, build_evaluation_form
+
+    if mode != MODE:
+        raise FormError(f"评分表只有 native 模式（原生公式，.xlsx），不能用 {mode} 模式生成")
+    return build_evaluation_form(spec, path, password=password, generated_at=generated_at)
 
 
 def check_mode(mode: str) -> None:

@@ -32,6 +32,7 @@ META_KEYS = (
     "template_version", "generator", "mode", "profile", "year", "project", "generated_at",
     "spec_hash", "fingerprint", "layout", "recalc_probe",
     "content_fingerprint", "inputs", "formula_cells",
+    "kind",  # the form kind (perfeval_xl.kinds); forms made before it have none and are 自评表
     *SEAL_KEYS,  # only in a sealed form (perfeval-xl new --key)
 )
 # A cell holds at most 32,767 characters (UTF-16 units): a longer value continues in the cells
@@ -220,6 +221,7 @@ def meta_values(spec: ProjectSpec, profile: str, layout: FormLayout, mode: str,
                 params: RecordingSheet) -> dict[str, str]:
     formulas = [key for key, (content, _) in main.records.items() if isinstance(content, Formula)]
     return {
+        "kind": "self",
         "content_fingerprint": fingerprint(content_cells([main])),
         "inputs": encode_cells(main.unlocked),
         "formula_cells": encode_cells(formulas),
@@ -239,7 +241,7 @@ def meta_values(spec: ProjectSpec, profile: str, layout: FormLayout, mode: str,
 __all__ = ["META_SHEET", "canonical", "fingerprint", "meta_values", "recorded_fingerprint", "write_metadata"]
 
 
-FINGERPRINT_SHEETS = ("自评表", "参数", "计算")
+FINGERPRINT_SHEETS = ("自评表", "参数", "计算", "评分表")  # 评分表: the form of kind evaluation
 
 
 def workbook_cells(workbook: Any) -> list[tuple[str, str, str, str]]:

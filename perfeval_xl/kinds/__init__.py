@@ -8,8 +8,10 @@ table, workbook writer, formulas and reader. Two kinds exist:
   top-level modules (:mod:`perfeval_xl.spec`, :mod:`perfeval_xl.engine`, ``form``, ``reader``);
 - ``evaluation``: the 项目支出绩效评分表 of 部门评价 / 财政评价 (:mod:`perfeval_xl.kinds.evaluation`).
 
-A spec names its kind with a top-level ``kind:`` key; a spec without one is a 自评表. This module
-only tells the kinds apart: it imports nothing of any kind, so every kind's reader can use it.
+A spec names its kind with a top-level ``kind:`` key; a spec without one is a 自评表. A form of
+ours records its kind in its _meta sheet (``kind``); one made before kinds existed has none and is
+a 自评表. This module only tells the kinds apart: it imports nothing of any kind, so every kind's
+reader can use it.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ SELF = "self"
 EVALUATION = "evaluation"
 KINDS = {SELF: "项目支出绩效自评表", EVALUATION: "项目支出绩效评分表"}
 # what each kind can do so far, said where a command meets a kind it does not handle yet
-_COMMANDS = {EVALUATION: "评分表目前可用 perfeval-xl score、check 计分和检查，尚不能生成表格"}
+_COMMANDS = {EVALUATION: "评分表可用 perfeval-xl new、score、check、export，尚不能批量生成（batch）和汇总（consolidate）"}
 
 
 def spec_kind(path: str | Path) -> str:
@@ -45,6 +47,45 @@ def spec_kind(path: str | Path) -> str:
     if node is None or node.kind != "str":
         return SELF
     return str(node.value).strip() or SELF
+
+
+def file_kind(path: str | Path) -> str:
+    """The kind of what ``path`` holds: a spec's ``kind``, or the kind a form of ours records in
+    its _meta sheet (``self`` for anything else: its reader then says what is wrong with it)."""
+    from ..inputs import SPEC_SUFFIXES
+
+    path = Path(path)
+    if path.suffix.lower() in SPEC_SUFFIXES:
+        return spec_kind(path)
+    return workbook_kind(path)
+
+
+def workbook_kind(path: Path) -> str:
+    """The kind a workbook of ours records in _meta (checked as safe to open first)."""
+    from ..errors import PerfEvalError
+    from ..reader.opening import check_workbook_file
+
+    if not path.is_file():
+        return SELF
+    try:
+        check_workbook_file(path, verify=False)
+        from python_calamine import CalamineWorkbook
+
+        workbook = CalamineWorkbook.from_path(str(path))
+        if "_meta" not in workbook.sheet_names:
+            return SELF
+        rows = workbook.get_sheet_by_name("_meta").to_python(skip_empty_area=False)
+    except (PerfEvalError, Exception):
+        return SELF
+    kind = next((row[1] for row in rows if len(row) > 1 and row[0] == "kind"), "")
+    return str(kind).strip() or SELF
+
+
+def other_kind(path: str | Path, kind: str) -> str:
+    """The message of a 自评表 reader given a form of another kind."""
+    label = KINDS.get(kind, kind)
+    commands = f"；{_COMMANDS[kind]}" if kind in _COMMANDS else ""
+    return f"{Path(path).name} 是{label}（kind: {kind}），不是自评表{commands}"
 
 
 def kind_problem(declared: str, expected: str) -> str | None:

@@ -14,6 +14,8 @@ from .. import findings as F
 from ..engine import ProjectResult, score_project
 from ..errors import FileError, FormError, PerfEvalError
 from ..findings import Finding
+from ..form.metadata import read_meta
+from ..kinds import SELF, other_kind
 from ..profiles import DEFAULT_PROFILE
 from ..seal import SealKey
 from ..spec import ProjectSpec
@@ -70,6 +72,8 @@ def read_projects(path: str | Path, *, sheet: str | None = None, year: int | Non
     if opened.kind != "xlsx":
         return _read_isolated(path, year, profile, sheet, key)
     values = _load(path, data_only=True)
+    if (kind := read_meta(values).get("kind", SELF) or SELF) != SELF:  # a form of another kind: its own reader
+        raise FormError(other_kind(path, kind))
     notes = []
     if opened.macros:
         notes.append(F.note("macros-ignored", "工作簿", "该文件含有宏（VBA），读取时不会运行任何宏"))

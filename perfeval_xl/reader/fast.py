@@ -21,6 +21,7 @@ from .. import findings as F
 from ..engine import ProjectResult
 from ..errors import FileError, FormError, os_reason
 from ..form.layout import META_SHEET, SHEET, FormLayout
+from ..kinds import SELF, other_kind
 from ..profiles import DEFAULT_PROFILE
 from ..seal import SealKey
 from . import ReadProject
@@ -92,6 +93,10 @@ def read_projects_fast(path: Path, *, year: int | None = None, profile: str | No
     notes = [F.note("macros-ignored", "工作簿", "该文件含有宏（VBA），读取时不会运行任何宏")] if opened.macros else []
     names = list(workbook.sheet_names)
     try:
+        if META_SHEET in names and SHEET not in names:  # a form of another kind: not consolidated yet
+            rows = workbook.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False)
+            if (kind := next((str(r[1]) for r in rows if len(r) > 1 and r[0] == "kind"), "") or SELF) != SELF:
+                raise FormError(other_kind(path, kind))
         if META_SHEET in names and SHEET in names and sheet in (None, SHEET):
             meta = meta_from_rows(workbook.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False))
             if meta.get("template_version") and meta.get("layout"):

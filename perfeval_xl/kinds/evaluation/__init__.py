@@ -8,9 +8,12 @@ The sheet departments and finance bureaus score a project on (seeds 000 and 001)
 - :mod:`.criteria` — what a 评分标准 text says that can be checked;
 - :mod:`.scoring` — the rule this kind adds (a score from the amounts);
 - :mod:`.engine` — the scoring of a sheet: rows, blocks, total, grade, findings, JSON;
-- :mod:`.render` — the result as a terminal table.
-
-The form (layout, writer, formulas, reader) is to come, behind the same entry points as the 自评表's.
+- :mod:`.render` — the result as a terminal table;
+- the form: :mod:`.layout` (where everything sits), :mod:`.plan` (what goes where), :mod:`.formulas`
+  and their Python twin :mod:`.model`, the writer parts :mod:`.header`, :mod:`.table`, :mod:`.summary`,
+  :mod:`.params` behind :func:`.writer.build_evaluation_form` (reached from
+  :func:`perfeval_xl.form.build_form`), the reader :mod:`.reader`, the exports :mod:`.export` and
+  :mod:`.report`.
 """
 
 from __future__ import annotations
@@ -36,5 +39,12 @@ __all__ = [
 
 
 def evaluate_file(path: str | Path) -> EvaluationResult:
-    """Read a 评分表 spec file and score it."""
-    return score_evaluation(load_evaluation_spec(path))
+    """Score a 评分表: a spec file, or a filled 评分表 form of ours (read through its layout, with
+    its integrity and the results it shows checked)."""
+    from ...inputs import SPEC_SUFFIXES
+
+    if Path(path).suffix.lower() in SPEC_SUFFIXES:
+        return score_evaluation(load_evaluation_spec(path))
+    from .reader import evaluate_form
+
+    return evaluate_form(path)

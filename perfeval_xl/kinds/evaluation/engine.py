@@ -406,7 +406,8 @@ def _check_stated(result: EvaluationResult) -> None:
 # The status line
 
 
-_STATES = (  # row state -> what the status line says about such rows
+FUNDS_TEXT = "项目资金未填写完整"  # the status line's part when a row scored from the amounts lacks one
+STATE_TEXTS = (  # row state -> what the status line says about such rows
     ("undeclared", "项分值未填写或有误"),
     ("missing", "项实际完成值未填写"),
     ("invalid", "项实际完成值无法识别"),
@@ -419,8 +420,8 @@ _STATES = (  # row state -> what the status line says about such rows
 def status_parts(result: EvaluationResult) -> list[str]:
     """The problems the sheet's status line names, in its order."""
     states = Counter(row.state for row in result.indicators)
-    parts = ["项目资金未填写完整"] if states["funds"] else []
-    parts += [f"{states[state]} {text}" for state, text in _STATES if states[state]]
+    parts = [FUNDS_TEXT] if states["funds"] else []
+    parts += [f"{states[state]} {text}" for state, text in STATE_TEXTS if states[state]]
     if result.weight_total != result.rules.total_points:
         parts.append(f"分值合计 {_n(result.weight_total)}，应为 {_n(result.rules.total_points)}")
     return parts
@@ -443,6 +444,7 @@ def to_dict(result: EvaluationResult) -> dict[str, Any]:
         "project": spec.project,
         "department": spec.department,
         "unit": spec.unit,
+        "evaluation_type": spec.evaluation_type,
         "year": spec.year,
         "profile": result.rules.profile,
         "source": spec.source,

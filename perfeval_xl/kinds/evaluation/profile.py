@@ -80,6 +80,7 @@ class EvaluationRules:
     lower_level2: tuple[str, ...]
     score_places: int
     basis_below_full: bool
+    evaluation_types: tuple[str, ...]  # the 评价方式 a 评分表 is made for: 部门评价, 财政评价
     target_rules: Rules  # the 自评表 rules a target/actual row is scored under
     sources: dict[str, Source] = field(default_factory=dict)
 
@@ -173,6 +174,7 @@ PARAMETERS: Schema = {
     "lower_level2": ("未写符号时按反向计分的二级指标", _str_list),
     "score_places": ("得分保留小数位", _places),
     "basis_below_full": ("得分低于分值须写得分依据", _boolean),
+    "evaluation_types": ("评分表的评价方式（部门评价、财政评价）", _str_list),
 }
 
 

@@ -24,7 +24,7 @@ def evaluation_text(result: EvaluationResult, width: int = 120) -> str:
     console = plain_console(buffer, width)
     spec, funds = result.spec, result.spec.funds
     console.print(f"项目支出绩效评分表（{spec.year}年度）  规则：{result.rules.title}")
-    console.print(f"项目名称：{spec.project}")
+    console.print(f"项目名称：{spec.project}" + (f"    评价方式：{spec.evaluation_type}" if spec.evaluation_type else ""))
     console.print(f"主管部门：{spec.department or '—'}    实施单位：{spec.unit or '—'}")
     console.print("，".join(f"{label} {_n(getattr(funds, key))} 万元" for key, label in FUND_FIELDS.items()))
     table = Table(show_lines=False, pad_edge=False)

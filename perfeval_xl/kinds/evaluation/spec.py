@@ -79,6 +79,7 @@ class EvaluationSpec:
     project: str
     department: str = ""
     unit: str = ""
+    evaluation_type: str = ""  # 评价方式: 部门评价 / 财政评价 (the profile lists them)
     profile: str = DEFAULT_PROFILE
     funds: Funds = field(default_factory=Funds)
     indicators: tuple[Row, ...] = ()
@@ -98,6 +99,7 @@ _TOP = {
     "project": "项目名称",
     "department": "主管部门",
     "unit": "实施单位",
+    "evaluation_type": "评价方式",
     "funds": "项目资金",
     "indicators": "评分指标",
     "stated": "报告所写结果",
@@ -163,6 +165,8 @@ def evaluation_spec_from_node(root: Node, source: str, problems: list[str] | Non
     project = r.text(root.get("project"), "project（项目名称）", required=True)
     department = r.text(root.get("department"), "department（主管部门）")
     unit = r.text(root.get("unit"), "unit（实施单位）")
+    type_node = root.get("evaluation_type")
+    evaluation_type = r.text(type_node, "evaluation_type（评价方式）")
 
     locations: dict[str, str] = {}
     funds = Funds()
@@ -194,6 +198,8 @@ def evaluation_spec_from_node(root: Node, source: str, problems: list[str] | Non
                 rule_nodes.append(item.get("rule"))
     if year and profile_ok:
         _check_rules(r, list(zip(rows, rule_nodes, strict=True)), profile, year)
+        if evaluation_type:
+            _check_type(r, type_node, evaluation_type, profile, year)
 
     stated = Stated()
     stated_node = root.get("stated")
@@ -212,8 +218,8 @@ def evaluation_spec_from_node(root: Node, source: str, problems: list[str] | Non
 
     if r.problems:
         raise SpecError(f"评分表文件 {source} 有 {len(r.problems)} 处错误，请修改后再试：", r.problems)
-    return EvaluationSpec(year=year, project=project, department=department, unit=unit, profile=profile,
-                          funds=funds, indicators=tuple(rows), stated=stated, source=source,
+    return EvaluationSpec(year=year, project=project, department=department, unit=unit,
+                          evaluation_type=evaluation_type, profile=profile, funds=funds, indicators=tuple(rows), stated=stated, source=source,
                           locations=locations)
 
 
@@ -261,3 +267,16 @@ def _check_rules(r: SpecReader, rows: list[tuple[Row, Node | None]], profile: st
         hint = f"，是不是“{close[0]}”？" if close else "；"
         listed = "、".join(f"{key}（{rate.label}）" for key, rate in rates.items())
         r.problem(node, f"{row.where}的 rule“{row.rule}”不存在{hint}可用：{listed}")
+
+
+def _check_type(r: SpecReader, node: Node | None, written: str, profile: str, year: int) -> None:
+    """The 评价方式 is one the profile names (部门评价, 财政评价)."""
+    try:
+        types = load_evaluation_rules(profile, year).evaluation_types
+    except PerfEvalError:
+        return
+    if written in types:
+        return
+    close = difflib.get_close_matches(written, list(types), n=1)
+    hint = f"，是不是“{close[0]}”？" if close else "；"
+    r.problem(node, f"evaluation_type（评价方式）“{written}”不是评分表的评价方式{hint}可写：{'、'.join(types)}")
