@@ -17,6 +17,7 @@ from pathlib import Path
 
 import openpyxl
 
+from ...atomic import atomic_output
 from ...export.values import values_copy
 from ...form.metadata import read_meta
 from ...libreoffice import PDF, convert
@@ -64,6 +65,6 @@ def _fitted(source: Path, dest: Path) -> Path:
         warnings.simplefilter("ignore")
         workbook = openpyxl.load_workbook(source)
     fit_table_rows(workbook[SHEET], layout_from_meta(read_meta(workbook)))
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(dest)
+    with atomic_output(dest) as temporary:
+        workbook.save(temporary)
     return dest

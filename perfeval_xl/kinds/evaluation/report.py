@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ... import display
+from ...atomic import atomic_output
 from ...export.report import _runs
 from ...findings import Severity
 from ...rounding import div, round_half_away
@@ -158,6 +159,6 @@ def write_evaluation_report(result: EvaluationResult, dest: Path) -> Path:
         document.add_heading("提交前请处理的问题（本节不要粘贴进报告）", level=1)
         for finding in problems:
             document.add_paragraph(finding.render(), style="List Bullet")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    document.save(str(dest))
+    with atomic_output(dest) as temporary:
+        document.save(str(temporary))
     return dest

@@ -11,6 +11,7 @@ sits is said once, in :mod:`.layout`; the formulas are in :mod:`.formulas`.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -18,6 +19,7 @@ from typing import Any, cast
 import xlsxwriter
 
 from ... import __version__
+from ...atomic import temporary_beside, write_failure
 from ...errors import FileError, os_reason
 from ...form.metadata import content_cells, encode_cells, fingerprint, recorded_fingerprint, spec_hash, write_metadata
 from ...form.protection import check_password
@@ -72,7 +74,8 @@ def build_evaluation_form(spec: EvaluationSpec, path: str | Path, *, password: s
     generated_at = generated_at or dt.datetime.now().astimezone().replace(microsecond=0)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        workbook = FormWorkbook(str(path), {
+        temporary = temporary_beside(path)  # renamed when complete (perfeval_xl.atomic)
+        workbook = FormWorkbook(str(temporary), {
             "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
             "in_memory": True,
         })
@@ -116,8 +119,10 @@ def build_evaluation_form(spec: EvaluationSpec, path: str | Path, *, password: s
     write_metadata(meta, meta_values(plan, generated_at, digest, main), styles.get(font_size=9))
     try:
         workbook.close()
+        os.replace(temporary, path)
     except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
-        raise FileError(f"无法写入 {path}：{exc}") from None
+        temporary.unlink(missing_ok=True)
+        raise write_failure(path, exc) from None
     return BuiltEvaluationForm(path, digest, plan.warnings, plan)
 
 
