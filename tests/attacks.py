@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -241,3 +242,62 @@ def misbehave(item: str) -> str:
     if what == "exit":
         os._exit(7)
     return f"done {item}"
+
+
+LAUGHS = ('<!DOCTYPE r [<!ENTITY a0 "ha">'
+          + "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10)) + "]>")
+XXE = '<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+
+
+def rewrite(source: Path, dest: Path, change: dict[str, Callable[[bytes], bytes]],
+            extra: tuple[tuple[str, bytes], ...] = ()) -> Path:
+    """A copy of the workbook ``source`` with parts changed (each by its function) and ``extra``
+    entries appended as they are (two of one name, when a name is already there)."""
+    import warnings
+
+    with zipfile.ZipFile(source) as src:
+        parts = [(item.filename, src.read(item.filename)) for item in src.infolist()]
+    with warnings.catch_warnings(), zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
+        warnings.simplefilter("ignore")  # "Duplicate name", wanted here
+        for name, data in parts:
+            out.writestr(name, change[name](data) if name in change else data)
+        for name, data in extra:
+            out.writestr(name, data)
+    return dest
+
+
+def with_dtd(source: Path, dest: Path, part: str, dtd: str = LAUGHS, *, padding: int = 0,
+             utf16: bool = False) -> Path:
+    """``source`` with a DTD (entity expansion, or an external entity) in the prolog of ``part``, which
+    nothing need refer to: behind ``padding`` bytes of comment, in UTF-16 when ``utf16``."""
+    def add(data: bytes) -> bytes:
+        text = data.decode("utf-8")
+        declaration, _, body = text.partition("?>") if text.startswith("<?xml") else ("", "", text)
+        comment = f"<!--{' ' * padding}-->" if padding else ""
+        if utf16:
+            return ('<?xml version="1.0" encoding="UTF-16"?>' + comment + dtd + body).encode("utf-16")
+        return ((declaration + "?>" if declaration else "") + comment + dtd + body).encode("utf-8")
+    return rewrite(source, dest, {part: add})
+
+
+def twin_part(source: Path, dest: Path, part: str, other: bytes, *, first: bool = False,
+              spelling: str | None = None) -> Path:
+    """``source`` with a second entry named ``part`` (or ``spelling``, the same name in other case)
+    holding ``other``; ``first``: the other entry comes before the original one."""
+    if not first:
+        return rewrite(source, dest, {}, ((spelling or part, other),))
+    with zipfile.ZipFile(source) as src:
+        parts = [(item.filename, src.read(item.filename)) for item in src.infolist()]
+    import warnings
+
+    with warnings.catch_warnings(), zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
+        warnings.simplefilter("ignore")
+        for name, data in parts:
+            if name == part:
+                out.writestr(spelling or part, other)
+            out.writestr(name, data)
+    return dest
+
+
+FAR_SHEET = (f'<worksheet xmlns="{MAIN}"><sheetData><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+             '</sheetData></worksheet>').encode()

@@ -475,11 +475,12 @@ def test_xml_entity_tricks_are_refused_with_a_clear_message(tmp_path: Path) -> N
     with pytest.raises(FileError) as info:
         evaluate_fast(path)
     assert str(info.value) == message
-    # a DTD hidden behind a long comment: defusedxml refuses it inside openpyxl's ValueError
+    # a DTD hidden behind a long comment: refused before either reader parses it
     hidden = tmp_path / "hidden.xlsx"
     _entity_workbook(plain, hidden, padding=100_000)
     code, _, err = run("check", str(hidden))
-    assert (code, err) == (2, "错误：hidden.xlsx 含有不安全的 XML 内容，可能是“实体膨胀”之类的攻击文件，拒绝读取；"
+    assert (code, err) == (2, "错误：hidden.xlsx 含有不安全的 XML 内容（xl/worksheets/sheet1.xml 的 XML 开头异常，"
+                              "可能藏有 DTD 或实体），可能是“实体膨胀”之类的攻击文件，拒绝读取；"
                               "请向报送单位索取在 Excel/WPS 中正常保存的文件\n")
 
 

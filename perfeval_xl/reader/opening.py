@@ -124,6 +124,8 @@ def check_workbook_file(path: Path, verify: bool = True, data: bytes | None = No
         kind = _zip_kind(archive, names)
         if kind is None:
             raise FileError(f"{path.name} 是压缩包但不是 Excel 工作簿（缺少 xl/workbook.xml）")
+        _check_part_names(path, archive.namelist())
+        _check_prologs(_Package(archive, data), path)
         bad = archive.testzip() if verify else None
         if bad is not None:
             raise FileError(f"{path.name} 已损坏（部件 {bad} 校验失败），请重新获取该文件")
@@ -137,6 +139,80 @@ def check_workbook_file(path: Path, verify: bool = True, data: bytes | None = No
                                        keep=xml if sheets is not None else None)
         return Opened(path, macros="xl/vbaProject.bin" in names, saved_at=modified, kind=kind, shapes=shapes,
                       sheet_xml=xml)
+
+
+def _check_part_names(path: Path, names: list[str]) -> None:
+    """Two parts of one name (part names are case-insensitive): which one a reader takes differs
+    from reader to reader, so the checks could pass one and a reader read the other."""
+    seen: set[str] = set()
+    for name in names:
+        folded = name.replace("\\", "/").lower()
+        if folded in seen:
+            raise FileError(f"{path.name} 中有两个同名的部件（{name}），不同的程序会读到不同的内容，"
+                            "可能是被构造的文件，拒绝读取；请向报送单位索取在 Excel/WPS 中正常保存的文件")
+        seen.add(folded)
+
+
+def _check_prologs(package: _Package, path: Path) -> None:
+    """Every XML part must reach its root element through an ordinary prolog: no DTD (entity
+    expansion, external entities), in an encoding whose "<" is the ASCII one. Both readers get
+    the same answer before either parses anything (python-calamine ignores a DTD that openpyxl
+    refuses; a DTD in a part one reader never opens would otherwise pass one command and not
+    the other)."""
+    for entry in package.archive.infolist():
+        if entry.is_dir() or entry.file_size == 0:
+            continue
+        try:
+            head = package.read(entry.filename, PROLOG_BYTES)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError, zlib.error):
+            raise FileError(f"{path.name} 已损坏（部件 {entry.filename} 无法解压），请重新获取该文件") from None
+        text = _as_ascii_compatible(head)
+        if text is None or _reaches_root(text):
+            continue
+        declares = any(marker in text for marker in DTD_MARKERS)
+        where = "中声明了 DTD 或实体" if declares else "的 XML 开头异常，可能藏有 DTD 或实体"
+        raise unsafe_xml(path, f"{entry.filename} {where}")
+
+
+def _as_ascii_compatible(head: bytes) -> bytes | None:
+    """The head of a part with its markup in ASCII (UTF-16 decoded, a byte-order mark dropped), or
+    None when it is no XML to either reader (an image, a .bin part): it does not begin with "<"."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(head) > 1 and 0 in head[:2]):
+        big = head[:2] == b"\xfe\xff" or head[:1] == b"\x00"
+        head = head.decode("utf-16-be" if big else "utf-16-le", "replace").lstrip("\ufeff").encode("utf-8")
+    elif head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    return head if head.lstrip()[:1] == b"<" else None
+
+
+def _reaches_root(text: bytes) -> bool:
+    """Whether ``text`` reaches an element through whitespace, processing instructions and comments only."""
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] in b" \t\r\n":
+            i += 1
+        elif text.startswith(b"<?", i):
+            end = text.find(b"?>", i + 2)
+            if end < 0:
+                return False
+            i = end + 2
+        elif text.startswith(b"<!--", i):
+            end = text.find(b"-->", i + 4)
+            if end < 0:
+                return False
+            i = end + 3
+        else:
+            following = text[i + 1:i + 2]
+            return text[i:i + 1] == b"<" and bool(following) and (following.isalpha() or following in b"_:"
+                                                                   or following[0] >= 0x80)
+    return False
+
+
+def unsafe_xml(path: Path, where: str = "") -> FileError:
+    """The error for a workbook with a DTD or entity tricks in its XML."""
+    detail = f"（{where}）" if where else ""
+    return FileError(f"{path.name} 含有不安全的 XML 内容{detail}，可能是“实体膨胀”之类的攻击文件，拒绝读取；"
+                     "请向报送单位索取在 Excel/WPS 中正常保存的文件")
 
 
 def _core(archive: zipfile.ZipFile, names: Collection[str]) -> bytes:
@@ -196,9 +272,7 @@ def unparsable(path: Path, exc: BaseException, data: bytes | None = None) -> Fil
                          "如确是填好的自评表，请在 Excel/WPS 中打开后另存为 .xlsx 再试")
     part = _declares_dtd(path, data)
     if part is not None or _refused_as_unsafe(exc):
-        where = f"（{part} 中声明了 DTD 或实体）" if part else ""
-        return FileError(f"{path.name} 含有不安全的 XML 内容{where}，可能是“实体膨胀”之类的攻击文件，拒绝读取；"
-                         "请向报送单位索取在 Excel/WPS 中正常保存的文件")
+        return unsafe_xml(path, f"{part} 中声明了 DTD 或实体" if part else "")
     return FileError(f"{path.name} 无法解析，文件内容可能已损坏；请在 Excel/WPS 中打开后另存为 .xlsx 再试")
 
 

@@ -1,0 +1,109 @@
+"""Attacks on reading and on the seal, as a hostile sender would make them.
+
+Each crafted file comes from tests/attacks.py; each case asserts what the reviewer sees:
+the exact reason a file is refused (by ``consolidate``, and by ``check`` with its exit
+code), that the good form beside it is in the review once, and for forged forms the
+finding that says so.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from attacks import FAR_SHEET, LAUGHS, XXE, twin_part, with_dtd
+from click.testing import CliRunner
+from formcases import make_case
+
+from perfeval_xl.cli import cli
+from perfeval_xl.form import build_form
+
+CLI = [sys.executable, "-m", "perfeval_xl"]
+UNSAFE = " 含有不安全的 XML 内容（{where}），可能是“实体膨胀”之类的攻击文件，拒绝读取；请向报送单位索取在 Excel/WPS 中正常保存的文件"
+TWINS = (" 中有两个同名的部件（{part}），不同的程序会读到不同的内容，可能是被构造的文件，拒绝读取；"
+         "请向报送单位索取在 Excel/WPS 中正常保存的文件")
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), prog_name="perfeval-xl")
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _rows(path: Path, sheet: str) -> list[dict[str, object]]:
+    header, *rows = openpyxl.load_workbook(path)[sheet].iter_rows(values_only=True)
+    return [dict(zip(header, row, strict=False)) for row in rows]
+
+
+@pytest.fixture(scope="module")
+def forms(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Two filled forms of different projects: the one attacked, and one that stays good."""
+    root = tmp_path_factory.mktemp("forms")
+    paths = []
+    for index in (0, 1):
+        case = make_case(index)
+        case.name = f"项目{index}"
+        build_form(case.filled_spec(), root / f"{index}.xlsx")
+        paths.append(root / f"{index}.xlsx")
+    return paths[0], paths[1]
+
+
+def _part(path: Path, part: str) -> bytes:
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(part)
+
+
+def test_a_dtd_in_any_part_is_refused_by_every_command(forms: tuple[Path, Path], tmp_path: Path) -> None:
+    """A DTD declared in a part that one reader never parses (document properties, styles, content
+    types), referred to or not, hidden behind a long comment or in UTF-16: the same refusal from
+    ``consolidate`` (python-calamine, which ignores DTDs) and ``check`` (openpyxl, which refuses some)."""
+    attacked, other = forms
+    root = tmp_path / "回收"
+    root.mkdir()
+    cases = {
+        "属性.xlsx": (dict(part="docProps/core.xml"), "docProps/core.xml 中声明了 DTD 或实体"),
+        "外部实体.xlsx": (dict(part="xl/styles.xml", dtd=XXE), "xl/styles.xml 中声明了 DTD 或实体"),
+        "类型.xlsx": (dict(part="[Content_Types].xml", utf16=True), "[Content_Types].xml 中声明了 DTD 或实体"),
+        "长注释.xlsx": (dict(part="xl/workbook.xml", padding=100_000),
+                      "xl/workbook.xml 的 XML 开头异常，可能藏有 DTD 或实体"),
+        "工作表.xlsx": (dict(part="xl/worksheets/sheet1.xml", dtd=LAUGHS), "xl/worksheets/sheet1.xml 中声明了 DTD 或实体"),
+    }
+    for name, (options, _) in cases.items():
+        with_dtd(attacked, root / name, **options)  # type: ignore[arg-type]
+    (root / "好表.xlsx").write_bytes(other.read_bytes())
+    review = tmp_path / "汇总.xlsx"
+    code, out, err = run("consolidate", str(root), "-o", str(review), "--jobs", "2")
+    assert code == 1, out + err
+    expected = {name: name + UNSAFE.format(where=where) for name, (_, where) in cases.items()}
+    assert {str(r["文件"]): str(r["原因"]) for r in _rows(review, "未能读取")} == expected
+    assert [r["文件"] for r in _rows(review, "汇总") if r["文件"]] == ["好表.xlsx"]
+    for name in ("属性.xlsx", "类型.xlsx"):
+        for command in ("check", "score"):
+            assert run(command, str(root / name)) == (2, "", f"错误：{expected[name]}\n")
+
+
+def test_two_parts_of_one_name_are_refused(forms: tuple[Path, Path], tmp_path: Path) -> None:
+    """A second sheet part of the same name (before or after the first, or in other case): the checks
+    and a reader could each take another one, so a far cell or other content would slip past the
+    checks, and a form could show one thing in Excel and score another."""
+    attacked, other = forms
+    root = tmp_path / "回收"
+    root.mkdir()
+    part = "xl/worksheets/sheet1.xml"
+    twin_part(attacked, root / "在前.xlsx", part, FAR_SHEET, first=True)
+    twin_part(attacked, root / "在后.xlsx", part, _part(attacked, part))
+    twin_part(attacked, root / "大写.xlsx", part, FAR_SHEET, spelling="xl/worksheets/Sheet1.xml")
+    (root / "好表.xlsx").write_bytes(other.read_bytes())
+    review = tmp_path / "汇总.xlsx"
+    code, out, err = run("consolidate", str(root), "-o", str(review), "--jobs", "2")
+    assert code == 1, out + err
+    assert {str(r["文件"]): str(r["原因"]) for r in _rows(review, "未能读取")} == {
+        "在前.xlsx": "在前.xlsx" + TWINS.format(part=part),
+        "在后.xlsx": "在后.xlsx" + TWINS.format(part=part),
+        "大写.xlsx": "大写.xlsx" + TWINS.format(part="xl/worksheets/Sheet1.xml"),
+    }
+    assert [r["文件"] for r in _rows(review, "汇总") if r["文件"]] == ["好表.xlsx"]
+    assert run("check", str(root / "在前.xlsx")) == (2, "", f"错误：在前.xlsx{TWINS.format(part=part)}\n")
