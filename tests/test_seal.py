@@ -265,8 +265,8 @@ def test_the_key_is_written_by_write_key_only_once(tmp_path: Path) -> None:
 ])
 def test_a_hand_written_meta_is_refused_not_followed(entry: str, value: str, what: str, tmp_path: Path) -> None:
     """_meta edited so that a reader would list millions of cells or rows: the readers that use the entry
-    refuse the file at once (check exits 2), in a process that may use 1 GB. (The full check does not use
-    the list of inputs: its fingerprint covers every locked cell.)"""
+    refuse the file at once (check exits 2), in a process that may use 1 GB. (Both readers use the list of
+    inputs: it says which cells may hold a formula typed by the sender.)"""
     import sys
 
     from attacks import run_capped
@@ -280,9 +280,6 @@ def test_a_hand_written_meta_is_refused_not_followed(entry: str, value: str, wha
     expected = (f"自评表中隐藏的下发记录（_meta）已损坏或被改动（{what}不是任何自评表会有的），无法按下发时的版式读取；"
                 "请使用财政局下发的原表重新填写，或联系财政局核实")
     proc = run_capped([sys.executable, "-m", "perfeval_xl", "check", str(tmp_path / "改了记录.xlsx")], megabytes=1024)
-    if entry == "layout":
-        assert proc.returncode == 2 and proc.stderr == f"错误：{expected}\n", proc.stderr
-    else:
-        assert proc.returncode in (0, 1) and proc.stderr == ""
+    assert proc.returncode == 2 and proc.stderr == f"错误：{expected}\n", proc.stderr
     with pytest.raises(FormError, match="_meta"):
         evaluate_fast(tmp_path / "改了记录.xlsx")

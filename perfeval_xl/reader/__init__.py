@@ -22,7 +22,16 @@ from ..spec import ProjectSpec
 from .cells import OpenpyxlSheet
 from .handmade import looks_like_form, read_handmade
 from .opening import WORKBOOK_SUFFIXES, check_workbook_file, empty_workbook, no_form, unparsable
-from .ours import OurForm, compare_shown, is_ours, read_ours, structure_without_meta, unprotected, unsealed
+from .ours import (
+    OurForm,
+    compare_shown,
+    is_ours,
+    read_ours,
+    sheets_changed,
+    structure_without_meta,
+    unprotected,
+    unsealed,
+)
 
 
 @dataclass
@@ -38,13 +47,30 @@ class ReadProject:
     def score(self) -> ProjectResult:
         """Score the project with the engine; the reader's findings come first, then every
         result the file shows that differs from the engine's (our forms)."""
-        result = score_project(self.spec)
+        try:
+            result = score_project(self.spec)
+        except PerfEvalError as exc:
+            raise self._forged(exc) or exc from None
         extra = list(self.findings)
         if self.ours is not None:
             extra += compare_shown(self.ours, result)
         result.findings[:0] = extra
         result.sheet, result.kind = self.sheet, self.kind
         return result
+
+
+    def _forged(self, exc: PerfEvalError) -> FormError | None:
+        """When a form that cannot be scored (its hidden record names rules that do not fit it, say)
+        is also one whose seal or fingerprint does not hold, that is the reason to give: it was put
+        together from parts of other forms, not issued so."""
+        forged = [f for f in self.findings if f.code in FORGED and f.severity is F.Severity.ERROR]
+        if not forged:
+            return None
+        return FormError(f"{Path(self.spec.source).name}：{forged[0].message}（表中隐藏的记录与表的内容不符，"
+                         f"无法计分：{str(exc).split('。')[0]}）")
+
+
+FORGED = ("seal-invalid", "form-altered")
 
 
 def _load(path: Path, data_only: bool) -> Any:
@@ -82,6 +108,7 @@ def read_projects(path: str | Path, *, sheet: str | None = None, year: int | Non
         form = read_ours(formulas, values, str(path), key)
         if not formulas["自评表"].protection.sheet:
             form.findings.append(unprotected())
+        form.findings += sheets_changed({name: values[name].sheet_state for name in values.sheetnames})
         return [ReadProject(form.spec, "perfeval-xl", "自评表", notes + form.findings, form)]
     notes += structure_without_meta(path)
     if key is not None:

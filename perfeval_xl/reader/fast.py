@@ -29,7 +29,7 @@ from .cells import GridSheet
 from .errorcells import error_cells
 from .handmade import looks_like_form, read_handmade
 from .opening import Opened, check_sheets, check_workbook_file, empty_workbook, encrypted, no_form, unparsable
-from .ours import read_ours_values, structure_without_meta, unprotected, unsealed
+from .ours import read_ours_values, sheets_changed, structure_without_meta, unprotected, unsealed
 
 FORM_SHEETS = (SHEET,)  # checked before reading one of our forms (_meta is tiny: the workers' limits cover it)
 
@@ -100,9 +100,11 @@ def read_projects_fast(path: Path, *, year: int | None = None, profile: str | No
         if META_SHEET in names and SHEET in names and sheet in (None, SHEET):
             meta = meta_from_rows(workbook.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False))
             if meta.get("template_version") and meta.get("layout"):
-                form = read_ours_values({SHEET: _grid(workbook, SHEET, data, opened)}, meta, str(path), key)
+                form = read_ours_values({SHEET: _grid(workbook, SHEET, data, opened)}, meta, str(path), key,
+                                        opened.sheet_xml.get(SHEET))
                 shape = opened.shapes.get(SHEET)
                 extra = [unprotected()] if shape is not None and not shape.protected else []
+                extra += sheets_changed(_states(workbook))
                 return FastRead([ReadProject(form.spec, "perfeval-xl", SHEET, notes + form.findings + extra,
                                              form)], opened.saved_at)
         if opened.kind == "xlsx":
@@ -131,6 +133,12 @@ def read_projects_fast(path: Path, *, year: int | None = None, profile: str | No
         found = read_handmade(grid, year, profile or DEFAULT_PROFILE, str(path))
         out.append(ReadProject(found.spec, "hand-made", grid.title, notes + found.findings))
     return FastRead(out, opened.saved_at)
+
+
+def _states(workbook: Any) -> dict[str, str]:
+    """Sheet name -> "visible", "hidden" or "veryHidden" (as openpyxl says it)."""
+    names = {"Visible": "visible", "Hidden": "hidden", "VeryHidden": "veryHidden"}
+    return {m.name: names.get(str(m.visible).rpartition(".")[2], "hidden") for m in workbook.sheets_metadata}
 
 
 def _candidates(workbook: Any, names: list[str], data: bytes, opened: Opened) -> tuple[list[GridSheet], bool]:

@@ -21,14 +21,25 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from .. import findings as F
 from ..display import number
 from ..engine import ProjectResult
 from ..errors import FormError
 from ..findings import Finding
-from ..form.layout import CALC_SHEET, FUND_COLUMNS, META_SHEET, SHEET, Col, FormLayout, cell, ref, sheet_of
+from ..form.layout import (
+    CALC_SHEET,
+    FUND_COLUMNS,
+    META_SHEET,
+    PARAMS_SHEET,
+    SHEET,
+    Col,
+    FormLayout,
+    cell,
+    ref,
+    sheet_of,
+)
 from ..form.metadata import (
     canonical,
     decode_cells,
@@ -43,6 +54,7 @@ from ..rounding import to_decimal
 from ..seal import Entry, SealKey, explain, verify
 from ..spec import FUND_COLUMN_LABELS, FundsRow, Indicator, ProjectSpec
 from .cells import COLUMN_NAMES, Cell, OpenpyxlSheet, Sheet
+from .formulacells import formula_cells, replaced, typed
 from .opening import generator_marks
 
 _ADDRESS = re.compile(r"([A-Z]+)(\d+)")
@@ -112,6 +124,45 @@ def unprotected() -> Finding:
         "请向填报单位核实为何取消保护", f"{SHEET}!A1")
 
 
+def input_formulas(found: list[tuple[tuple[int, int], str]]) -> list[Finding]:
+    """A warning when cells meant for typed values hold formulas (0-based cells, formula texts)."""
+    if not found:
+        return []
+    shown = "、".join(f"{xl_rowcol_to_cell(r, c)}（{text[:60]}{'…' if len(text) > 60 else ''}）"
+                     for (r, c), text in found[:5]) + (f" 等 {len(found)} 处" if len(found) > 5 else "")
+    first = xl_rowcol_to_cell(*found[0][0])
+    return [F.warning(
+        "input-formula", "自评表",
+        f"可填写的单元格中是公式而不是数值：{shown}。在 Excel/WPS 中打开时公式会重新计算（可能联网、链接其他文件或"
+        "读取隐藏的工作表），显示的数可能与文件保存的不同；汇总按文件保存的结果计分，请让填报单位改为直接填写数值后重新报送",
+        f"{SHEET}!{first}")]
+
+
+ISSUED_SHEETS = {SHEET: "visible", CALC_SHEET: "hidden", PARAMS_SHEET: "hidden", META_SHEET: "veryHidden"}
+
+
+def sheets_changed(states: dict[str, str]) -> list[Finding]:
+    """A warning when the workbook's sheets are not those issued: a sheet added (a second 自评表
+    beside the one scored, say), a hidden one shown, or the 自评表 hidden. ``states``: sheet name
+    -> "visible", "hidden" or "veryHidden"."""
+    parts = []
+    extra = [name for name in states if name not in ISSUED_SHEETS]
+    if extra:
+        parts.append(f"多出工作表{''.join(f'“{name}”' for name in extra[:5])}" + (f" 等 {len(extra)} 个" if len(extra) > 5 else ""))
+    shown = [name for name, state in states.items() if ISSUED_SHEETS.get(name, "visible") != "visible"
+             and state == "visible"]
+    if shown:
+        parts.append(f"隐藏的工作表{''.join(f'“{name}”' for name in shown)}被取消隐藏")
+    if states.get(SHEET, "visible") != "visible":
+        parts.append(f"“{SHEET}”被隐藏")
+    if not parts:
+        return []
+    return [F.warning(
+        "sheets-changed", "工作簿",
+        f"工作簿的工作表与下发时不同：{'；'.join(parts)}。汇总只按“{SHEET}”计分，其他工作表的内容不计入；"
+        "请向填报单位核实，必要时请其在财政局下发的原表上重新填写", f"{SHEET}!A1")]
+
+
 def structure_without_meta(path: Path, data: bytes | None = None) -> list[Finding]:
     """An error when a workbook read as hand-made carries the structure of one of our forms
     (its defined names, hidden sheets, document properties) but not its _meta sheet: a form
@@ -149,6 +200,7 @@ def read_ours(formulas: Any, values: Any, source: str, key: SealKey | None = Non
             out.append(_altered())
     elif fingerprint(workbook_cells(formulas)) != meta.get("fingerprint"):
         out.append(_altered(_replaced_formulas(formulas, layout)))
+    out += input_formulas(_typed_formulas(formulas[SHEET], listed_cells(meta, "inputs")))
     spec = _spec(vsheet, layout, meta, source, out)
     # a values-only copy holds the probe's recalculated value (2) like any recalculated form
     probe = values[META_SHEET].cell(row=_probe_row(meta) + 1, column=2).value
@@ -156,7 +208,7 @@ def read_ours(formulas: Any, values: Any, source: str, key: SealKey | None = Non
 
 
 def read_ours_values(sheets: dict[str, Sheet], meta: dict[str, str], source: str,
-                     key: SealKey | None = None) -> OurForm:
+                     key: SealKey | None = None, xml: bytes | None = None) -> OurForm:
     """Read our form from values only (no formulas, no styles): the fast path (``key``: check its seal).
 
     The locked constants are checked whether or not _meta calls the file a values-only
@@ -172,12 +224,29 @@ def read_ours_values(sheets: dict[str, Sheet], meta: dict[str, str], source: str
     expected = meta.get("content_fingerprint")
     if expected and content_fingerprint(sheets, meta, entries) != expected:
         out.append(_altered())
+    if xml is not None:  # the 自评表's part of an .xlsx: what only its formulas tell
+        formulas, constants = formula_cells(xml)
+        numbers = [] if values_only else replaced(constants, listed_cells(meta, "formula_cells"))
+        if numbers:
+            shown = "、".join(xl_rowcol_to_cell(r, c) for r, c in numbers[:10])
+            out.append(_altered(f"；公式被改成数值的单元格：{shown}"))
+        out += input_formulas(typed(formulas, listed_cells(meta, "inputs")))
     if key is not None:
         out += check_seal(key, sheets[SHEET], layout, meta, entries)
     main = sheets[SHEET]
     spec = _spec(main, layout, meta, source, out)
     recalculated = meta.get("recalc_probe") in ("2", "2.0")
     return OurForm(spec, layout, meta, out, _shown(main, layout), recalculated=recalculated)
+
+
+def _typed_formulas(sheet: Any, inputs: frozenset[tuple[int, int]]) -> list[tuple[tuple[int, int], str]]:
+    """The input cells of an openpyxl sheet (with formulas) that hold one."""
+    out = []
+    for row, col in sorted(inputs):
+        c = sheet.cell(row + 1, col + 1)
+        if c.data_type == "f":
+            out.append(((row, col), str(getattr(c.value, "text", None) or c.value)))
+    return out
 
 
 def _content_altered(sheets: dict[str, Sheet], meta: dict[str, str]) -> bool:
