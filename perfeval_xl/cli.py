@@ -508,4 +508,7 @@ def addin_status() -> None:
 
 
 def main() -> None:
+    from .crashlog import log_unraisable
+
+    sys.unraisablehook = log_unraisable  # a file closed late on a full disk: no traceback after the message
     cli(prog_name="perfeval-xl")

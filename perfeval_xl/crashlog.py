@@ -55,10 +55,18 @@ def write_crash_log(exc: BaseException, argv: list[str] | None = None) -> Path |
     return write_log("错误", text)
 
 
+def log_unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    """Where an error Python cannot raise goes (a file object closed by the garbage collector on a full
+    disk, after the command has reported the disk full): to a log, never the user's terminal."""
+    exc = unraisable.exc_value
+    text = "".join(traceback.format_exception(unraisable.exc_type, exc, unraisable.exc_traceback))
+    write_log("清理", f"{unraisable.err_msg or '清理时出错'}：{unraisable.object!r}\n{text}")
+
+
 def internal_error_message(log: Path | None) -> str:
     where = f"详细信息已写入 {log}，" if log is not None else ""
     return (f"错误：perfeval-xl 内部出错，未能完成。{where}请把该文件和所用的输入文件交给 perfeval-xl 的维护者；"
             "已写出的文件和汇总库不受影响")
 
 
-__all__ = ["internal_error_message", "log_dir", "write_crash_log", "write_log"]
+__all__ = ["internal_error_message", "log_dir", "log_unraisable", "write_crash_log", "write_log"]

@@ -196,10 +196,12 @@ def test_an_interrupted_run_leaves_the_store_consistent(returned: tuple[Path, di
         "SELECT count(*) FROM indicators i LEFT JOIN projects p ON p.id = i.project_id WHERE p.id IS NULL"
     ).fetchone()[0]
     assert orphans == 0
+    stored = connection.execute("SELECT count(*) FROM contents").fetchone()[0]
     connection.close()
     resumed = consolidate([str(root)], tmp_path / "y.xlsx", db=db, jobs=1)
-    # the first chunk (32 files) was stored whole, the interrupted one not at all
-    assert resumed.reused >= 32 and resumed.read + resumed.reused == resumed.files
+    # the chunks stored before the interrupt (32 files, or fewer when a second passed first on a busy
+    # machine) were stored whole and are reused, the interrupted one not at all
+    assert 0 < stored < 50 and resumed.reused >= stored and resumed.read + resumed.reused == resumed.files
     assert resumed.review.projects == FORMS + 1
 
 

@@ -171,3 +171,44 @@ def test_a_record_grafted_from_another_form_is_named_as_such(tmp_path: Path) -> 
         assert code == 2 and err.startswith("错误：嫁接.xlsx：") and "--profile" not in err, err
         assert ("印章无效" if extra else "锁定的内容") in err
         assert err.endswith("无法计分：规则“mof-2020”没有适用于 2018 年度（2019-12-31 前生效）的取值）\n")
+
+
+FULL_DISK = """
+import errno, sys, zipfile
+import xlsxwriter.workbook
+
+class FullDisk(zipfile.ZipFile):  # every write fails as on a full disk, and so does the close the collector makes
+    def write(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    writestr = write
+    def close(self):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+import types
+import perfeval_xl.form.sheet as sheet  # writes through its own zipfile.ZipFile at a fast level
+
+xlsxwriter.workbook.ZipFile = FullDisk
+sheet.zipfile = types.SimpleNamespace(**{**vars(zipfile), "ZipFile": FullDisk})
+sys.argv = ["perfeval-xl", *sys.argv[1:]]
+from perfeval_xl.cli import main
+main()
+"""
+
+
+def test_a_full_disk_gives_one_message_and_no_traceback(tmp_path: Path) -> None:
+    """A workbook cut short by a full disk: the message and exit 2, the previous file kept; the zip file the
+    writer left open fails again when the collector closes it, and that goes to a log, not the terminal."""
+    import subprocess
+
+    from perfeval_xl.examples import __file__ as examples
+
+    target = tmp_path / "表.xlsx"
+    target.write_bytes(b"previous")
+    spec = Path(examples).parent / "caidian-2019-quality.yaml"
+    proc = subprocess.run([sys.executable, "-c", FULL_DISK, "new", str(spec), "-o", str(target), "--force"],
+                          capture_output=True, text=True, timeout=120, check=False,
+                          env={**__import__("os").environ, "PERFEVAL_XL_LOG_DIR": str(tmp_path / "logs")})
+    assert (proc.returncode, proc.stderr) == (2, f"错误：无法写入 {target}：磁盘空间不足，请清理磁盘后重试\n")
+    assert target.read_bytes() == b"previous"
+    [log] = (tmp_path / "logs").glob("perfeval-xl-清理-*.log")
+    assert "No space left on device" in log.read_text(encoding="utf-8")
