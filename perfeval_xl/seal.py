@@ -140,7 +140,7 @@ def verify(key: SealKey, meta: Mapping[str, str], cells: Iterable[Entry]) -> Sea
         return SealCheck(False, "other-key")
     issue = meta.get("issue_id", "")
     modes = ISSUED_MODES if meta.get("mode") == VALUES_ONLY else (meta.get("mode", ""),)
-    sealed = any(hmac.compare_digest(key.mac("form", _sealed_text({**meta, "mode": mode})), meta["seal"])
+    sealed = any(_same(key.mac("form", _sealed_text({**meta, "mode": mode})), meta["seal"])
                  for mode in modes)
     tags = dict(item.split(":", 1) for item in meta.get("seal_tags", "").split() if ":" in item)
     changed = []
@@ -149,19 +149,24 @@ def verify(key: SealKey, meta: Mapping[str, str], cells: Iterable[Entry]) -> Sea
         expected = tags.get(address)
         if address not in current:
             changed.append(address)  # emptied
-        elif expected is None or not hmac.compare_digest(_cell_tag(key, issue, address, *current[address]),
-                                                         expected):
+        elif expected is None or not _same(_cell_tag(key, issue, address, *current[address]), expected):
             changed.append(address)
     for name, value in sorted(meta.items()):
         if name in UNSEALED or name in SEAL_KEYS or name == "mode":
             continue
         expected = tags.get(f"@{name}")
-        if expected is None or not hmac.compare_digest(_meta_tag(key, issue, name, value), expected):
+        if expected is None or not _same(_meta_tag(key, issue, name, value), expected):
             changed.append(f"@{name}")
     changed += [item for item in tags if item.startswith("@") and item[1:] not in meta and item != "@mode"]
     if sealed and not changed:
         return SealCheck(True)
     return SealCheck(False, "altered", tuple(changed))
+
+
+def _same(computed: str, stored: str) -> bool:
+    """A constant-time comparison that any text in the form can go through (compare_digest refuses
+    str with characters beyond ASCII, which a forged _meta may hold)."""
+    return hmac.compare_digest(computed.encode("utf-8"), str(stored).encode("utf-8"))
 
 
 def _cell_order(address: str) -> tuple[int, int, str]:

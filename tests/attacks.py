@@ -344,3 +344,34 @@ def graft_meta(form: Path, donor: Path, dest: Path) -> Path:
             row[1].value = donated[row[0].value]
     wb.save(dest)
     return dest
+
+
+def fake_values_copy(source: Path, dest: Path) -> Path:
+    """A form passed off as a values-only copy (_meta's mode says so, the probe emptied) whose score
+    formulas were replaced by numbers that show more than the form scores."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(source)
+    ws = wb["自评表"]
+    for row in ws.iter_rows(min_row=13, min_col=8, max_col=8):
+        if isinstance(row[0].value, str) and row[0].value.startswith("="):
+            row[0].value = 99
+    for row in wb["_meta"].iter_rows(max_col=2):
+        if row[0].value == "mode":
+            row[1].value = "values-only"
+        if row[0].value == "recalc_probe":
+            row[1].value = None
+    wb.save(dest)
+    return dest
+
+
+def edit_meta(source: Path, dest: Path, entry: str, value: str) -> Path:
+    """``source`` with the _meta entry ``entry`` set to ``value``."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(source)
+    for row in wb["_meta"].iter_rows(max_col=2):
+        if row[0].value == entry:
+            row[1].value = value
+    wb.save(dest)
+    return dest

@@ -13,7 +13,17 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from attacks import FAR_SHEET, LAUGHS, XXE, forge, graft_meta, twin_part, with_dtd
+from attacks import (
+    FAR_SHEET,
+    LAUGHS,
+    XXE,
+    edit_meta,
+    fake_values_copy,
+    forge,
+    graft_meta,
+    twin_part,
+    with_dtd,
+)
 from click.testing import CliRunner
 from formcases import make_case
 
@@ -212,3 +222,35 @@ def test_a_full_disk_gives_one_message_and_no_traceback(tmp_path: Path) -> None:
     assert target.read_bytes() == b"previous"
     [log] = (tmp_path / "logs").glob("perfeval-xl-清理-*.log")
     assert "No space left on device" in log.read_text(encoding="utf-8")
+
+
+def test_a_form_passed_off_as_a_values_copy_has_its_numbers_compared(sealed: tuple[Path, Path],
+                                                                      tmp_path: Path) -> None:
+    """_meta's mode set to values-only (the seal allows it: a copy keeps its form's seal) and the probe
+    emptied, so that the fast reader would not compare the numbers shown: it compares them (the full
+    reader sees the formulas that are left, so no copy, and names the replaced ones)."""
+    from perfeval_xl.reader import evaluate
+    from perfeval_xl.reader.fast import evaluate_fast
+
+    form, _ = sealed
+    fake = fake_values_copy(form, tmp_path / "假副本.xlsx")
+    [fast], _ = evaluate_fast(fake)
+    differs = [f for f in fast.all_findings() if f.code == "shown-differs"]
+    assert differs and "表中显示的得分为 99" in differs[0].message
+    [full] = evaluate(fake)
+    assert [f for f in full.all_findings() if f.code == "form-altered" and "公式被改成数值的单元格：H13" in f.message]
+
+
+@pytest.mark.parametrize(("entry", "value"), [("seal", "印章" * 32), ("seal_tags", "A1:印章印章 C3:ｆｆｆｆ")])
+def test_a_seal_in_other_characters_is_invalid_not_an_internal_error(entry: str, value: str,
+                                                                     sealed: tuple[Path, Path], tmp_path: Path) -> None:
+    """The seal or its tags rewritten in Chinese characters (the comparison of the seal used to raise on
+    text beyond ASCII: exit 3, an internal error): the seal is invalid, by both commands."""
+    form, key_file = sealed
+    forged = edit_meta(form, tmp_path / "改印章.xlsx", entry, value)
+    code, out, err = run("check", str(forged), "--key", str(key_file))
+    assert (code, err) == (1, ""), err
+    assert "该表在下发后被改动，印章无效" in out
+    review = tmp_path / "汇总.xlsx"
+    assert run("consolidate", str(forged), "-o", str(review), "--key", str(key_file))[0] == 0
+    assert [r["问题类型"] for r in _rows(review, "问题清单") if r["代码"] == "seal-invalid"] == ["印章无效"]

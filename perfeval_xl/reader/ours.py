@@ -204,7 +204,7 @@ def read_ours(formulas: Any, values: Any, source: str, key: SealKey | None = Non
     spec = _spec(vsheet, layout, meta, source, out)
     # a values-only copy holds the probe's recalculated value (2) like any recalculated form
     probe = values[META_SHEET].cell(row=_probe_row(meta) + 1, column=2).value
-    return OurForm(spec, layout, meta, out, _shown(vsheet, layout), recalculated=probe == 2)
+    return OurForm(spec, layout, meta, out, _shown(vsheet, layout), recalculated=probe == 2 or values_only)
 
 
 def read_ours_values(sheets: dict[str, Sheet], meta: dict[str, str], source: str,
@@ -235,7 +235,9 @@ def read_ours_values(sheets: dict[str, Sheet], meta: dict[str, str], source: str
         out += check_seal(key, sheets[SHEET], layout, meta, entries)
     main = sheets[SHEET]
     spec = _spec(main, layout, meta, source, out)
-    recalculated = meta.get("recalc_probe") in ("2", "2.0")
+    # a values-only copy shows what was calculated: its numbers are compared whatever its probe says
+    # (a copy whose probe was emptied would otherwise show any score unchecked)
+    recalculated = meta.get("recalc_probe") in ("2", "2.0") or values_only
     return OurForm(spec, layout, meta, out, _shown(main, layout), recalculated=recalculated)
 
 
