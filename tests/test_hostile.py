@@ -254,3 +254,14 @@ def test_a_seal_in_other_characters_is_invalid_not_an_internal_error(entry: str,
     review = tmp_path / "汇总.xlsx"
     assert run("consolidate", str(forged), "-o", str(review), "--key", str(key_file))[0] == 0
     assert [r["问题类型"] for r in _rows(review, "问题清单") if r["代码"] == "seal-invalid"] == ["印章无效"]
+
+
+def test_a_deeply_nested_layout_in_an_evaluation_form_is_a_broken_record(tmp_path: Path) -> None:
+    """The 评分表's _meta layout nested past Python's recursion limit: a clear error, not exit 3."""
+    from perfeval_xl.examples import __file__ as examples
+
+    spec = Path(examples).parent / "evaluation" / "nanchang-2020-work-funds.yaml"
+    assert run("new", str(spec), "-o", str(tmp_path / "评分表.xlsx"))[0] == 0
+    edit_meta(tmp_path / "评分表.xlsx", tmp_path / "嵌套.xlsx", "layout", "[" * 30_000 + "]" * 30_000)
+    assert run("check", str(tmp_path / "嵌套.xlsx")) == (
+        2, "", "错误：评分表的隐藏记录（_meta 工作表）已损坏，无法读取表的结构；请使用下发的原表重新填写\n")

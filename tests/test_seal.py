@@ -262,6 +262,7 @@ def test_the_key_is_written_by_write_key_only_once(tmp_path: Path) -> None:
     ("layout", '{"rows": [[2000000, "产出指标", "数量指标", 0, true]]}', "指标行的布局"),
     ("layout", '{"rows": [[900, "产出指标", "数量指标", 0, true]]}', "指标行的位置"),
     ("layout", "not json", "指标行的布局"),
+    ("layout", "[" * 30_000 + "]" * 30_000, "指标行的布局"),  # nested past Python's recursion limit
 ])
 def test_a_hand_written_meta_is_refused_not_followed(entry: str, value: str, what: str, tmp_path: Path) -> None:
     """_meta edited so that a reader would list millions of cells or rows: the readers that use the entry
@@ -277,7 +278,7 @@ def test_a_hand_written_meta_is_refused_not_followed(entry: str, value: str, wha
         if row[0].value == entry:
             row[1].value = value
     workbook.save(tmp_path / "改了记录.xlsx")
-    expected = (f"自评表中隐藏的下发记录（_meta）已损坏或被改动（{what}不是任何自评表会有的），无法按下发时的版式读取；"
+    expected = (f"改了记录.xlsx 的自评表中隐藏的下发记录（_meta）已损坏或被改动（{what}不是任何自评表会有的），无法按下发时的版式读取；"
                 "请使用财政局下发的原表重新填写，或联系财政局核实")
     proc = run_capped([sys.executable, "-m", "perfeval_xl", "check", str(tmp_path / "改了记录.xlsx")], megabytes=1024)
     assert proc.returncode == 2 and proc.stderr == f"错误：{expected}\n", proc.stderr

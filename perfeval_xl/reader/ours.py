@@ -86,7 +86,7 @@ def layout_from_meta(meta: dict[str, str]) -> FormLayout:
     a form could have: it was written by hand)."""
     try:
         return layout_from_summary(meta["layout"])
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):  # nested to any depth
         raise _broken_meta("指标行的布局") from None
 
 
@@ -104,8 +104,16 @@ def _within(layout: FormLayout, sheet: Sheet) -> None:
         raise _broken_meta("指标行的位置")
 
 
-def _broken_meta(what: str) -> FormError:
-    return FormError(f"{SHEET}中隐藏的下发记录（_meta）已损坏或被改动（{what}不是任何自评表会有的），无法按下发时的版式读取；"
+class BrokenMeta(FormError):
+    """_meta holds what no form could have (the readers add the file's name)."""
+
+
+def _named(source: str, exc: BrokenMeta) -> FormError:
+    return FormError(f"{Path(source).name} 的{exc}")
+
+
+def _broken_meta(what: str) -> BrokenMeta:
+    return BrokenMeta(f"{SHEET}中隐藏的下发记录（_meta）已损坏或被改动（{what}不是任何自评表会有的），无法按下发时的版式读取；"
                      "请使用财政局下发的原表重新填写，或联系财政局核实")
 
 
@@ -184,6 +192,13 @@ def _values_copy_note() -> Finding:
 def read_ours(formulas: Any, values: Any, source: str, key: SealKey | None = None) -> OurForm:
     """Read our form from an openpyxl workbook with formulas and one with stored values (``key``:
     check its seal)."""
+    try:
+        return _read_ours(formulas, values, source, key)
+    except BrokenMeta as exc:
+        raise _named(source, exc) from None
+
+
+def _read_ours(formulas: Any, values: Any, source: str, key: SealKey | None) -> OurForm:
     meta = read_meta(formulas)
     layout = layout_from_meta(meta)
     out: list[Finding] = []
@@ -214,6 +229,14 @@ def read_ours_values(sheets: dict[str, Sheet], meta: dict[str, str], source: str
     The locked constants are checked whether or not _meta calls the file a values-only
     copy: the copy keeps them as they were, so the content fingerprint holds for it too.
     """
+    try:
+        return _read_ours_values(sheets, meta, source, key, xml)
+    except BrokenMeta as exc:
+        raise _named(source, exc) from None
+
+
+def _read_ours_values(sheets: dict[str, Sheet], meta: dict[str, str], source: str,
+                      key: SealKey | None, xml: bytes | None) -> OurForm:
     layout = layout_from_meta(meta)
     _within(layout, sheets[SHEET])
     out: list[Finding] = []

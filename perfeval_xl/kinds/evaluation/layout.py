@@ -209,7 +209,7 @@ def layout_from_meta(meta: dict[str, str]) -> EvaluationLayout:
                        for row, index, method, level1, rule in data["rows"]]
         first_block = layout.last_row_of_table + 1
         layout.blocks = [BlockRow(first_block + i, name, level1) for i, (name, level1) in enumerate(data["blocks"])]
-    except (KeyError, ValueError, TypeError):
+    except (KeyError, ValueError, TypeError, RecursionError):  # RecursionError: nested to any depth
         raise FormError("评分表的隐藏记录（_meta 工作表）已损坏，无法读取表的结构；"
                         "请使用下发的原表重新填写") from None
     return layout
