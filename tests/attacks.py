@@ -375,3 +375,10 @@ def edit_meta(source: Path, dest: Path, entry: str, value: str) -> Path:
             row[1].value = value
     wb.save(dest)
     return dest
+
+
+def retarget(source: Path, dest: Path, target: str) -> Path:
+    """A one-sheet workbook of tests/attacks (``workbook``) whose relationship names its sheet part as
+    ``target`` (another spelling of worksheets/sheet1.xml)."""
+    old = b'Target="worksheets/sheet1.xml"'
+    return rewrite(source, dest, {"xl/_rels/workbook.xml.rels": lambda data: data.replace(old, f'Target="{target}"'.encode())})

@@ -265,3 +265,20 @@ def test_a_deeply_nested_layout_in_an_evaluation_form_is_a_broken_record(tmp_pat
     edit_meta(tmp_path / "评分表.xlsx", tmp_path / "嵌套.xlsx", "layout", "[" * 30_000 + "]" * 30_000)
     assert run("check", str(tmp_path / "嵌套.xlsx")) == (
         2, "", "错误：评分表的隐藏记录（_meta 工作表）已损坏，无法读取表的结构；请使用下发的原表重新填写\n")
+
+
+def test_a_far_cell_behind_a_sheet_part_named_in_other_case_is_refused_before_reading(tmp_path: Path) -> None:
+    """The relationship names the sheet "Worksheets/Sheet1.xml" (part names are case-insensitive, and
+    python-calamine finds it): the far cell is refused by the checks, not by a worker dying at its limit."""
+    from attacks import far_cell, retarget
+
+    far_cell(tmp_path / "far.xlsx")
+    root = tmp_path / "回收"
+    root.mkdir()
+    retarget(tmp_path / "far.xlsx", root / "大小写.xlsx", "Worksheets/Sheet1.xml")
+    reason = ("大小写.xlsx 的工作表“Sheet1”中有远在表格之外的单元格 XFD1048576（表格范围达 1,048,576 行 × 16,384 列），"
+              "读取需要过多内存，可能是被构造的文件，拒绝读取；如确是填好的自评表，请在 Excel/WPS 中删除多余的单元格后另存再试")
+    review = tmp_path / "汇总.xlsx"
+    assert run("consolidate", str(root), "-o", str(review), "--jobs", "1")[0] == 1
+    assert {str(r["文件"]): str(r["原因"]) for r in _rows(review, "未能读取")} == {"大小写.xlsx": reason}
+    assert run("check", str(root / "大小写.xlsx")) == (2, "", f"错误：{reason}\n")

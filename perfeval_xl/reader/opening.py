@@ -579,8 +579,12 @@ def check_sheet_sizes(archive: zipfile.ZipFile, path: Path, names: Collection[st
     if len(parts) > MAX_SHEETS:
         raise FileError(f"{path.name} 有 {len(parts):,} 个工作表，远多于任何自评表，可能是被构造的文件，拒绝读取")
     present = set(archive.namelist())
+    # part names are case-insensitive (python-calamine finds "Worksheets/Sheet1.xml" as the part
+    # "worksheets/sheet1.xml"; two parts that differ in case only are refused before this)
+    folded = {name.lower(): name for name in present}
     shapes = {}
-    for name, part in parts.items():
+    for name, target in parts.items():
+        part = folded.get(target.lower(), target)
         if (names is not None and name not in names) or part not in present:
             continue
         xml = _read_part(package, part, path)
