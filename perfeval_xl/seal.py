@@ -21,6 +21,7 @@ import json
 import os
 import re
 import secrets
+import stat
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from .errors import FileError, os_reason
 
 KEY_HEADER = "perfeval-xl 印章密钥：请妥善保管，只存放在财政局，不要发给填报单位，也不要放进共享文件夹"
 KEY_BYTES = 32
+KEY_FILE_BYTES = 4096  # a key file is a few lines
 TAG_HEX = 8  # a cell's tag: enough to tell which cells changed (the seal itself is the full HMAC)
 SEAL_KEYS = ("issue_id", "seal_key", "seal_tags", "seal")  # the _meta entries of a sealed form
 UNSEALED = ("seal", "recalc_probe")  # what the seal does not cover: itself, and a formula's result
@@ -81,9 +83,13 @@ def read_key(path: str | Path) -> SealKey:
     """The key in a file written by :func:`write_key` (the error never quotes the file's content)."""
     path = Path(path)
     try:
-        if path.stat().st_size > 4096:
+        if not stat.S_ISREG(path.stat().st_mode):  # a folder, a device (/dev/zero never ends), a pipe (waits)
+            raise FileError(f"{path} 不是文件，不是 perfeval-xl 的密钥文件；请指定 perfeval-xl key new 生成的文件")
+        with path.open("rb") as fh:
+            raw = fh.read(KEY_FILE_BYTES + 1)
+        if len(raw) > KEY_FILE_BYTES:
             raise FileError(f"{path} 不是 perfeval-xl 的密钥文件（文件过大）；请指定 perfeval-xl key new 生成的文件")
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = raw.decode("utf-8", errors="replace")
     except FileNotFoundError:
         raise FileError(f"找不到密钥文件 {path}，请检查路径（密钥由 perfeval-xl key new 生成）") from None
     except OSError as exc:

@@ -282,3 +282,18 @@ def test_a_far_cell_behind_a_sheet_part_named_in_other_case_is_refused_before_re
     assert run("consolidate", str(root), "-o", str(review), "--jobs", "1")[0] == 1
     assert {str(r["文件"]): str(r["原因"]) for r in _rows(review, "未能读取")} == {"大小写.xlsx": reason}
     assert run("check", str(root / "大小写.xlsx")) == (2, "", f"错误：{reason}\n")
+
+
+def test_a_key_that_is_no_file_is_refused_at_once(forms: tuple[Path, Path], tmp_path: Path) -> None:
+    """--key /dev/zero (reading it never ends) or a named pipe (reading it waits for a writer): refused
+    before anything is read, exit 2."""
+    import os
+    import subprocess
+
+    pipe = tmp_path / "密钥"
+    os.mkfifo(pipe)
+    for key in ("/dev/zero", str(pipe)):
+        proc = subprocess.run([*CLI, "check", str(forms[0]), "--key", key], capture_output=True, text=True,
+                              timeout=60, check=False)
+        assert (proc.returncode, proc.stderr) == (
+            2, f"错误：{key} 不是文件，不是 perfeval-xl 的密钥文件；请指定 perfeval-xl key new 生成的文件\n")
