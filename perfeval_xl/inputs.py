@@ -6,6 +6,7 @@ from pathlib import Path
 
 from .engine import ProjectResult, score_project
 from .errors import FileError
+from .pathtext import refuse_special
 from .reader.opening import WORKBOOK_SUFFIXES
 from .seal import SealKey
 from .spec import ProjectSpec, load_spec
@@ -18,6 +19,7 @@ def _kind(path: Path) -> str:
         raise FileError(f"找不到文件 {path}，请检查路径是否正确")
     if path.is_dir():
         raise FileError(f"{path} 是文件夹，请指定一个项目文件（.yaml/.json）或自评表（.xlsx）")
+    refuse_special(path, FileError, "一个项目文件（.yaml/.json）或自评表（.xlsx）")
     suffix = path.suffix.lower()
     if suffix in SPEC_SUFFIXES:
         return "spec"

@@ -10,6 +10,7 @@ real name.
 from __future__ import annotations
 
 import os
+import stat
 
 
 def readable(path: object) -> str:
@@ -44,3 +45,31 @@ def is_garbled(path: object) -> bool:
 
 
 __all__ = ["is_garbled", "readable"]
+
+
+NOT_REGULAR = {
+    stat.S_IFIFO: "命名管道（FIFO）",
+    stat.S_IFSOCK: "套接字（socket）",
+    stat.S_IFCHR: "字符设备文件",
+    stat.S_IFBLK: "块设备文件",
+}
+
+
+def special_kind(path: object) -> str | None:
+    """What ``path`` leads to when it is neither a regular file nor a folder (a FIFO, whose reading
+    waits for ever; /dev/zero, whose reading never ends), in Chinese; None otherwise or when it
+    cannot be looked at (the caller's own reading then says why)."""
+    try:
+        mode = os.stat(path).st_mode  # type: ignore[arg-type]
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return NOT_REGULAR.get(stat.S_IFMT(mode), "特殊文件")
+
+
+def refuse_special(path: object, error: type[Exception], what: str = "文件") -> None:
+    """Raise ``error`` when ``path`` is a special file (see :func:`special_kind`)."""
+    kind = special_kind(path)
+    if kind is not None:
+        raise error(f"{readable(path)} 是{kind}，不是普通文件，无法读取；请指定{what}")

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import PerfEvalError, SpecError, os_reason
+from .pathtext import refuse_special
 
 if TYPE_CHECKING:
     import yaml
@@ -109,6 +110,7 @@ class Node:
 
 def read(path: Path, error: type[PerfEvalError] = SpecError, problems: list[str] | None = None) -> Node:
     """Read a YAML or JSON file into a Node tree; errors name the file and line (see :func:`parse`)."""
+    refuse_special(path, error, "项目文件（.yaml/.json）")
     try:
         if path.stat().st_size > MAX_BYTES:
             raise error(f"文件 {path} 有 {path.stat().st_size / 1024 / 1024:,.0f} MB，"

@@ -297,3 +297,28 @@ def test_a_key_that_is_no_file_is_refused_at_once(forms: tuple[Path, Path], tmp_
                               timeout=60, check=False)
         assert (proc.returncode, proc.stderr) == (
             2, f"错误：{key} 不是文件，不是 perfeval-xl 的密钥文件；请指定 perfeval-xl key new 生成的文件\n")
+
+
+@pytest.mark.parametrize(("command", "name", "what"), [
+    (["score", "{path}"], "项目.yaml", "一个项目文件（.yaml/.json）或自评表（.xlsx）"),
+    (["new", "{path}", "-o", "{out}"], "项目.yaml", "一个项目文件（.yaml/.json）或自评表（.xlsx）"),
+    (["check", "{path}"], "表.xlsx", "一个项目文件（.yaml/.json）或自评表（.xlsx）"),
+    (["batch", "{path}", "-o", "{out}"], "清单.csv", "绩效目标清单文件（.xlsx 或 .csv）"),
+    (["consolidate", "{form}", "-o", "{out}", "--expected", "{path}"], "生成清单.xlsx",
+     "由 perfeval-xl batch 写出的 生成清单.xlsx"),
+])
+def test_an_input_that_is_a_device_or_a_pipe_is_refused_at_once(command: list[str], name: str, what: str,
+                                                                 forms: tuple[Path, Path], tmp_path: Path) -> None:
+    """A spec, list or form named on the command line that is /dev/zero (reading never ends) or a named
+    pipe (reading waits for a writer): exit 2 with the reason, at once."""
+    import os
+    import subprocess
+
+    device, pipe = tmp_path / f"设备{name}", tmp_path / f"管道{name}"
+    os.symlink("/dev/zero", device)
+    os.mkfifo(pipe)
+    for path, kind in ((device, "字符设备文件"), (pipe, "命名管道（FIFO）")):
+        places = {"{path}": str(path), "{form}": str(forms[0]), "{out}": str(tmp_path / "输出")}
+        proc = subprocess.run([*CLI, *(places.get(a, a) for a in command)], capture_output=True,
+                              text=True, timeout=60, check=False)
+        assert (proc.returncode, proc.stderr) == (2, f"错误：{path} 是{kind}，不是普通文件，无法读取；请指定{what}\n")

@@ -23,6 +23,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from .. import display
 from ..errors import FileError, os_reason
+from ..pathtext import refuse_special
 from ..rounding import to_decimal
 from .columns import BY_KEY, COLUMNS, REQUIRED, column_key
 
@@ -66,6 +67,7 @@ def read_table(path: str | Path) -> Table:
         raise FileError(f"找不到文件 {path}，请检查路径是否正确")
     if path.is_dir():
         raise FileError(f"{path} 是文件夹，请指定绩效目标清单文件（.xlsx 或 .csv）")
+    refuse_special(path, FileError, "绩效目标清单文件（.xlsx 或 .csv）")
     try:
         with path.open("rb") as handle:
             head = handle.read(8)

@@ -17,14 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import os_reason
+from ..pathtext import NOT_REGULAR
 from ..reader.opening import WORKBOOK_SUFFIXES
 
-NOT_REGULAR = {
-    stat.S_IFIFO: "命名管道（FIFO）",
-    stat.S_IFSOCK: "套接字（socket）",
-    stat.S_IFCHR: "字符设备文件",
-    stat.S_IFBLK: "块设备文件",
-}
 LOOP = "符号链接形成循环（最终指向自己），不是文件，已跳过"
 DANGLING = "符号链接指向的文件不存在，已跳过"
 FOLDER_SEEN = "链接到已读取过的文件夹（循环或重复），未重复读取"

@@ -31,6 +31,7 @@ from typing import Any
 from ..batch.manifest import INDICATORS_SHEET, PROJECTS_SHEET
 from ..errors import FileError, os_reason
 from ..notation import Target, normalize, parse_target
+from ..pathtext import refuse_special
 from . import printing
 from .printing import Column
 
@@ -183,6 +184,7 @@ def read_manifest(path: str | Path) -> Manifest:
         raise FileError(f"找不到生成清单 {path}；--expected 应指定 perfeval-xl batch 在下发文件夹中写出的 生成清单.xlsx")
     if path.is_dir():
         raise FileError(f"{path} 是文件夹；--expected 应指定其中的 生成清单.xlsx")
+    refuse_special(path, FileError, "由 perfeval-xl batch 写出的 生成清单.xlsx")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
