@@ -382,3 +382,15 @@ def retarget(source: Path, dest: Path, target: str) -> Path:
     ``target`` (another spelling of worksheets/sheet1.xml)."""
     old = b'Target="worksheets/sheet1.xml"'
     return rewrite(source, dest, {"xl/_rels/workbook.xml.rels": lambda data: data.replace(old, f'Target="{target}"'.encode())})
+
+
+LOOKALIKES = {  # name -> content of files that are no workbook though named like one, as they arrive
+    "网页.xls": '\ufeff<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head><meta charset="utf-8"></head>'
+               "<body><table><tr><td>项目支出绩效自评表</td></tr></table></body></html>".encode("utf-8"),
+    "导出.xls": "项目支出绩效自评表,年度指标值,实际完成值\r\n食品监督抽检,1800批次,1817\r\n".encode("gbk"),
+    "单个网页.xls": b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="----=_NextPart"\r\n\r\n',
+    "表格2003.xls": b'<?xml version="1.0"?>\r\n<?mso-application progid="Excel.Sheet"?>\r\n'
+                  b'<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>',
+    "扫描件.xlsx": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n",
+    "~$自评表.xlsx": b"\x0bAdministrator" + b"\x00" * 40 + b"\x0bA\x00d\x00m\x00i\x00n\x00" + b"\x00" * 100,
+}

@@ -74,7 +74,7 @@ def returned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
 
 
 BROKEN_REASONS = {
-    "不是表格.xlsx": "不是 Excel 工作簿",
+    "不是表格.xlsx": "是文本文件（如 CSV，常见于财务系统导出），不是工作簿",
     "空文件.xlsx": "是空文件",
     "截断.xlsx": "已损坏",
     "加密.xlsx": "设有打开密码",

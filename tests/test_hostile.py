@@ -322,3 +322,33 @@ def test_an_input_that_is_a_device_or_a_pipe_is_refused_at_once(command: list[st
         proc = subprocess.run([*CLI, *(places.get(a, a) for a in command)], capture_output=True,
                               text=True, timeout=60, check=False)
         assert (proc.returncode, proc.stderr) == (2, f"错误：{path} 是{kind}，不是普通文件，无法读取；请指定{what}\n")
+
+
+SAVE = "请在 Excel/WPS 中打开后“另存为” Excel 工作簿（.xlsx）再报送"
+LOOKALIKE_REASONS = {
+    "网页.xls": "是网页（HTML）格式的表格（财务系统导出或“另存为网页”的 .xls 常是这样），不是真正的工作簿；" + SAVE,
+    "导出.xls": "是文本文件（如 CSV，常见于财务系统导出），不是工作簿；" + SAVE,
+    "单个网页.xls": "是“单个文件网页”（.mht）格式的表格，不是工作簿；" + SAVE,
+    "表格2003.xls": "是“XML 表格 2003”格式的表格，不是工作簿；" + SAVE,
+    "扫描件.xlsx": "是 PDF 文件，不是工作簿；请报送填好的自评表（Excel/WPS 工作簿），PDF 只能作附件",
+    "~$自评表.xlsx": "是 Excel/WPS 打开工作簿时留下的临时锁定文件（名称以“~$”开头），不是工作簿；请报送同名但不带“~$”的文件",
+}
+
+
+def test_a_file_that_is_no_workbook_is_named_for_what_it_is(forms: tuple[Path, Path], tmp_path: Path) -> None:
+    """An .xls that is a web page, a CSV or an XML 2003 table (what finance systems and WPS export), a PDF,
+    Excel's lock file named on the command line: each says what it is and what to do, in the review (the lock
+    file, found in a folder, is passed over) and from check."""
+    from attacks import LOOKALIKES
+
+    root = tmp_path / "回收"
+    root.mkdir()
+    for name, content in LOOKALIKES.items():
+        (root / name).write_bytes(content)
+    (root / "好表.xlsx").write_bytes(forms[1].read_bytes())
+    review = tmp_path / "汇总.xlsx"
+    assert run("consolidate", str(root), "-o", str(review))[0] == 1
+    assert {str(r["文件"]): str(r["原因"]) for r in _rows(review, "未能读取")} == {
+        name: f"{name} {reason}" for name, reason in LOOKALIKE_REASONS.items() if not name.startswith("~$")}
+    for name, reason in LOOKALIKE_REASONS.items():
+        assert run("check", str(root / name)) == (2, "", f"错误：{name} {reason}\n")

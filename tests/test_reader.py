@@ -306,7 +306,10 @@ def _expect_unreadable(path: Path, message: str) -> None:
 def test_not_a_zip(tmp_path: Path) -> None:
     path = tmp_path / "fake.xlsx"
     path.write_bytes(b"%PDF-1.4 this is not a workbook" * 10)
-    _expect_unreadable(path, "fake.xlsx 不是 Excel 工作簿（.xlsx、.xls、.et、.ods 等），可能是其他类型的文件改了扩展名")
+    _expect_unreadable(path, "fake.xlsx 是 PDF 文件，不是工作簿；请报送填好的自评表（Excel/WPS 工作簿），PDF 只能作附件")
+    path.write_bytes(bytes(range(256)) * 4)
+    _expect_unreadable(path, "fake.xlsx 不是 Excel 工作簿（.xlsx、.xls、.et、.ods 等），可能是其他类型的文件改了扩展名；"
+                             "请向报送单位索取填好的自评表（Excel/WPS 工作簿）")
 
 
 def test_truncated_zip(tmp_path: Path) -> None:

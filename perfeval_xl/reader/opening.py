@@ -101,7 +101,7 @@ def check_workbook_file(path: Path, verify: bool = True, data: bytes | None = No
                             "请换成填好的自评表（Excel/WPS 工作簿）")
         return Opened(path, macros=False, kind="xls")
     if not head.startswith(ZIP_MAGIC):
-        raise FileError(f"{path.name} 不是 Excel 工作簿（.xlsx、.xls、.et、.ods 等），可能是其他类型的文件改了扩展名")
+        raise not_a_workbook(path, data[:SNIFF_BYTES] if data is not None else _head(path, SNIFF_BYTES))
     try:
         archive = zipfile.ZipFile(path if data is None else io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -213,6 +213,62 @@ def unsafe_xml(path: Path, where: str = "") -> FileError:
     detail = f"（{where}）" if where else ""
     return FileError(f"{path.name} 含有不安全的 XML 内容{detail}，可能是“实体膨胀”之类的攻击文件，拒绝读取；"
                      "请向报送单位索取在 Excel/WPS 中正常保存的文件")
+
+
+SNIFF_BYTES = 4096
+SAVE_AS_XLSX = "请在 Excel/WPS 中打开后“另存为” Excel 工作簿（.xlsx）再报送"
+# what a file that is no workbook is, by how it begins (after a byte-order mark and blanks), and what to do
+_LOOKALIKES: tuple[tuple[tuple[bytes, ...], str], ...] = (
+    ((b"%pdf",), "是 PDF 文件，不是工作簿；请报送填好的自评表（Excel/WPS 工作簿），PDF 只能作附件"),
+    ((b"mime-version", b"content-type: multipart"),
+     "是“单个文件网页”（.mht）格式的表格，不是工作簿；" + SAVE_AS_XLSX),
+    ((b"<?xml",), "XML"),
+    ((b"<html", b"<!doctype html", b"<table", b"<meta", b"<head", b"<body", b"<style", b"<!--"),
+     "是网页（HTML）格式的表格（财务系统导出或“另存为网页”的 .xls 常是这样），不是真正的工作簿；" + SAVE_AS_XLSX),
+    ((b"{\\rtf",), "是 RTF 文档，不是工作簿；请报送填好的自评表（Excel/WPS 工作簿）"),
+    ((b"\x00\x05\x16\x07",), "是 macOS 留下的附属文件（名称以“._”开头，记录的是原文件的附加信息），不是工作簿；"
+                             "请报送同名但不带“._”的文件"),
+)
+_SPREADSHEET_2003 = (b"urn:schemas-microsoft-com:office:spreadsheet", b"progid=\"excel.sheet\"")
+
+
+def not_a_workbook(path: Path, head: bytes) -> FileError:
+    """The error for a file that is no workbook of any kind, saying what it seems to be and what to do."""
+    start = head.removeprefix(b"\xef\xbb\xbf").lstrip().lower()
+    for marks, reason in _LOOKALIKES:
+        if start.startswith(marks):
+            if reason == "XML":
+                if not any(mark in start for mark in _SPREADSHEET_2003):
+                    break
+                reason = "是“XML 表格 2003”格式的表格，不是工作簿；" + SAVE_AS_XLSX
+            return FileError(f"{path.name} {reason}")
+    if path.name.startswith("~$"):
+        return FileError(f"{path.name} 是 Excel/WPS 打开工作簿时留下的临时锁定文件（名称以“~$”开头），不是工作簿；"
+                         "请报送同名但不带“~$”的文件")
+    if _looks_like_text(head):
+        return FileError(f"{path.name} 是文本文件（如 CSV，常见于财务系统导出），不是工作簿；" + SAVE_AS_XLSX)
+    return FileError(f"{path.name} 不是 Excel 工作簿（.xlsx、.xls、.et、.ods 等），可能是其他类型的文件改了扩展名；"
+                     "请向报送单位索取填好的自评表（Excel/WPS 工作簿）")
+
+
+def _looks_like_text(head: bytes) -> bool:
+    """Text in UTF-8 or GBK (what a CSV export is), without control characters beyond tab and line ends."""
+    sample = head[:-4] if len(head) >= SNIFF_BYTES else head  # a character may be cut at the end
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = sample.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return bool(text.strip()) and not any(ord(ch) < 32 and ch not in "\t\r\n" for ch in text)
+    return False
+
+
+def _head(path: Path, size: int) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(size)
+    except OSError:
+        return b""
 
 
 def _core(archive: zipfile.ZipFile, names: Collection[str]) -> bytes:
