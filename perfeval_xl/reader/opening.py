@@ -50,6 +50,7 @@ RATIO_FLOOR = 1024 * 1024
 WORKBOOK_PARTS = ("xl/workbook.xml",)
 DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
 PROLOG_BYTES = 64 * 1024  # where a DTD must be (before the root element)
+PROLOG_GLANCE = 512
 _MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
 
 
@@ -162,11 +163,16 @@ def _check_prologs(package: _Package, path: Path) -> None:
     for entry in package.archive.infolist():
         if entry.is_dir() or entry.file_size == 0:
             continue
-        try:
-            head = package.read(entry.filename, PROLOG_BYTES)
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError, zlib.error):
-            raise FileError(f"{path.name} 已损坏（部件 {entry.filename} 无法解压），请重新获取该文件") from None
-        text = _as_ascii_compatible(head)
+        text = None
+        for size in (PROLOG_GLANCE, PROLOG_BYTES):  # programs' prologs end within the first; a padded one not
+            try:
+                head = package.read(entry.filename, size)
+            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError,
+                    zlib.error):
+                raise FileError(f"{path.name} 已损坏（部件 {entry.filename} 无法解压），请重新获取该文件") from None
+            text = _as_ascii_compatible(head)
+            if text is None or _reaches_root(text) or len(head) < size:
+                break
         if text is None or _reaches_root(text):
             continue
         declares = any(marker in text for marker in DTD_MARKERS)
