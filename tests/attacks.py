@@ -394,3 +394,20 @@ LOOKALIKES = {  # name -> content of files that are no workbook though named lik
     "扫描件.xlsx": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n",
     "~$自评表.xlsx": b"\x0bAdministrator" + b"\x00" * 40 + b"\x0bA\x00d\x00m\x00i\x00n\x00" + b"\x00" * 100,
 }
+
+
+def twin_sheet(source: Path, dest: Path, *, first: bool) -> Path:
+    """``source`` (one of our forms) with a second sheet named 自评表 — a copy whose first weight of 25 is 5 —
+    listed before (``first``) or after the genuine one."""
+    with zipfile.ZipFile(source) as archive:
+        forged = archive.read("xl/worksheets/sheet1.xml").replace(b"<v>25</v>", b"<v>5</v>", 1)
+    entry = '<sheet name="自评表" sheetId="99" r:id="rId99"/>'.encode()
+    relation = (f'<Relationship Id="rId99" Type="{DOC}/worksheet" Target="worksheets/sheet99.xml"/>').encode()
+    override = (b'<Override PartName="/xl/worksheets/sheet99.xml" '
+                b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>')
+    return rewrite(source, dest, {
+        "xl/workbook.xml": (lambda d: d.replace(b"<sheets>", b"<sheets>" + entry)) if first
+        else (lambda d: d.replace(b"</sheets>", entry + b"</sheets>")),
+        "xl/_rels/workbook.xml.rels": lambda d: d.replace(b"</Relationships>", relation + b"</Relationships>"),
+        "[Content_Types].xml": lambda d: d.replace(b"</Types>", override + b"</Types>"),
+    }, (("xl/worksheets/sheet99.xml", forged),))

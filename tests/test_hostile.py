@@ -352,3 +352,22 @@ def test_a_file_that_is_no_workbook_is_named_for_what_it_is(forms: tuple[Path, P
         name: f"{name} {reason}" for name, reason in LOOKALIKE_REASONS.items() if not name.startswith("~$")}
     for name, reason in LOOKALIKE_REASONS.items():
         assert run("check", str(root / name)) == (2, "", f"错误：{name} {reason}\n")
+
+
+def test_two_sheets_of_one_name_are_refused(sealed: tuple[Path, Path], tmp_path: Path) -> None:
+    """A forged 自评表 listed beside the genuine one under the same name: python-calamine read the first and
+    openpyxl renamed the second, so the forged copy went unseen by consolidate when it came second."""
+    from attacks import twin_sheet
+
+    form, key_file = sealed
+    root = tmp_path / "回收"
+    root.mkdir()
+    for first in (True, False):
+        twin_sheet(form, root / f"{'在前' if first else '在后'}.xlsx", first=first)
+    review = tmp_path / "汇总.xlsx"
+    assert run("consolidate", str(root), "-o", str(review), "--key", str(key_file))[0] == 1
+    reason = ("{name} 中有两个名为“自评表”的工作表，不同的程序会读到不同的一个，可能是被构造的文件，拒绝读取；"
+              "请向报送单位索取在 Excel/WPS 中正常保存的文件")
+    assert {str(r["文件"]): str(r["原因"]) for r in _rows(review, "未能读取")} == {
+        name: reason.format(name=name) for name in ("在前.xlsx", "在后.xlsx")}
+    assert run("check", str(root / "在后.xlsx")) == (2, "", f"错误：{reason.format(name='在后.xlsx')}\n")

@@ -504,6 +504,11 @@ def _sheet_parts(package: _Package) -> dict[str, str]:
     return parts
 
 
+class TwinSheets(ValueError):
+    """A workbook listing two sheets of one name: readers take different ones (python-calamine the
+    first, openpyxl both under new names) and Excel repairs the file."""
+
+
 def _parse_sheet_parts(workbook: bytes, rels: bytes) -> dict[str, str]:
     # as programs write them (one search each), else attribute by attribute
     sheets = _SHEET_PLAIN.findall(workbook)
@@ -515,6 +520,12 @@ def _parse_sheet_parts(workbook: bytes, rels: bytes) -> dict[str, str]:
         relations = [(a.get("Id", "").encode(), a.get("Target", "").encode())
                      for a in map(_attributes, (m.group(1) for m in _RELATIONSHIP.finditer(rels)))]
     targets = dict(relations)
+    seen: set[str] = set()
+    for raw_name, _ in sheets:  # Excel's sheet names are unique regardless of case
+        folded = _text(raw_name).casefold()
+        if folded in seen:
+            raise TwinSheets(_text(raw_name))
+        seen.add(folded)
     out = {}
     for raw_name, rid in sheets:
         target = targets.get(rid)
@@ -637,7 +648,11 @@ def check_sheet_sizes(archive: zipfile.ZipFile, path: Path, names: Collection[st
     first that a reader could not build (``exact``: see :func:`sheet_shape`). Shared strings,
     and with every sheet the comments, are checked too."""
     package = _Package(archive, data)
-    parts = _sheet_parts(package)
+    try:
+        parts = _sheet_parts(package)
+    except TwinSheets as twin:
+        raise FileError(f"{path.name} 中有两个名为“{twin}”的工作表，不同的程序会读到不同的一个，可能是被构造的文件，"
+                        "拒绝读取；请向报送单位索取在 Excel/WPS 中正常保存的文件") from None
     if len(parts) > MAX_SHEETS:
         raise FileError(f"{path.name} 有 {len(parts):,} 个工作表，远多于任何自评表，可能是被构造的文件，拒绝读取")
     present = set(archive.namelist())
