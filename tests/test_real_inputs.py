@@ -67,6 +67,7 @@ def typed_rows() -> list[tuple[object, object]]:
     rows += [(case["target"], case["actual"]) for case in GOLDEN["actuals"]]
     rows += [("≥3500批次", actual) for actual, _ in VALUE_TEXTS]
     rows.append(("≥3500批次", DATE))
+    rows += [(case["target"], case["actual"]) for case in GOLDEN["percent_scale"]]
     return rows
 
 
@@ -100,7 +101,7 @@ class Filled:
 
 def notation_form(root: Path) -> Filled:
     spec = ProjectSpec(year=2023, project="写法", department="测试局", unit="测试中心")
-    built = build_form(spec, root / "blank" / "notation.xlsx", spare_rows=12)
+    built = build_form(spec, root / "blank" / "notation.xlsx", spare_rows=15)
     workbook = openpyxl.load_workbook(built.path)
     sheet = workbook[SHEET]
     rows = typed_rows()
@@ -296,6 +297,9 @@ def test_every_wording_is_read_by_the_form_as_the_engine_reads_it(forms: dict[st
         if kind == "N":
             assert values[(CALC_SHEET, row, Col.DIRECTION)] == codes[ind.direction.value], ind.spec.target
             assert D(repr(values[(CALC_SHEET, row, Col.TVALUE)])) == ind.target.value, ind.spec.target
+            scored = values[(CALC_SHEET, row, Col.AVALUE)]
+            if ind.actual is not None and isinstance(scored, (int, float)):  # a percentage without its % alike
+                assert D(repr(scored)) == ind.actual, (ind.spec.target, ind.spec.actual)
 
 
 def test_value_texts_are_refused_by_the_form_and_the_engine_alike(forms: dict[str, Filled]) -> None:

@@ -48,7 +48,8 @@ from .opening import generator_marks
 _ADDRESS = re.compile(r"([A-Z]+)(\d+)")
 
 COMPUTED_COLUMNS = (Col.SCORE, Col.DEVIATION, Col.USED, Col.AVALUE, Col.RAW, Col.REASON_REQ,
-                    Col.REASON_MISSING, Col.STATE, Col.BAND_LOW, Col.BAND_HIGH, Col.ANORM, Col.ABODY, Col.APLAIN)
+                    Col.REASON_MISSING, Col.STATE, Col.BAND_LOW, Col.BAND_HIGH, Col.ANORM, Col.ABODY, Col.APLAIN,
+                    Col.ARAW)
 VALUES_ONLY = "values-only"
 
 
