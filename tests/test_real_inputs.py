@@ -590,8 +590,10 @@ def returns(tmp_path_factory: pytest.TempPathFactory, forms: dict[str, Filled]) 
     workbook = openpyxl.load_workbook(listed)
     workbook.active["L3"] = "=1/0"
     workbook.save(listed)
-    sources = [plain, with_errors.path, listed]
-    names = {plain: "", with_errors.path: "-errors", listed: "-list"}
+    ours = forms["notation"].recalculated  # one of our forms, filled and saved again as .xls / .ods
+    assert ours is not None
+    sources = [plain, with_errors.path, listed, ours]
+    names = {plain: "", with_errors.path: "-errors", listed: "-list", ours: "-ours"}
     found = {"xlsx": plain, "xlsx-errors": with_errors.recalculated}
     for target, kind in (("xls:MS Excel 97", "xls"), ("ods", "ods")):
         for source, converted in zip(sources, convert(sources, target, root / kind), strict=True):
@@ -654,6 +656,22 @@ def test_a_targets_list_exported_as_xls_or_ods_is_read_with_its_error_values(ret
     assert [(p.row, p.message) for p in listed.problems] == [(3, "分值是错误值 #DIV/0!（公式出错），请改正公式，或直接填写内容")]
     [project] = listed.projects
     assert project.spec is None and project.indicators == 6  # not generated: the list has an error
+
+
+@pytest.mark.parametrize("kind", ["xls", "ods"])
+def test_our_form_saved_as_xls_or_ods_reads_as_its_xlsx(returns: dict[str, Path], forms: dict[str, Filled],
+                                                        kind: str) -> None:
+    """An .xls keeps a formula's empty result ("") as 0 to its readers: a blank score read back
+    as 0 is no result that differs from the engine's."""
+    source = forms["notation"].recalculated
+    assert source is not None
+    [xlsx], _ = evaluate_fast(source)
+    [other], _ = evaluate_fast(returns[f"{kind}-ours"])
+    assert [i.score for i in other.indicators] == [i.score for i in xlsx.indicators]
+    assert sum(i.score is None for i in other.indicators) > 10  # rows the form leaves blank
+    codes = {f.code for f in other.all_findings()}
+    assert "shown-differs" not in codes and "actual-unread-by-form" in codes
+    assert other.total == xlsx.total
 
 
 def test_a_year_no_profile_covers_names_those_that_do(tmp_path: Path) -> None:
