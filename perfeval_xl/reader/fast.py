@@ -102,6 +102,7 @@ def read_projects_fast(path: Path, *, year: int | None = None, profile: str | No
             if meta.get("template_version") and meta.get("layout"):
                 form = read_ours_values({SHEET: _grid(workbook, SHEET, data, opened)}, meta, str(path), key,
                                         opened.sheet_xml.get(SHEET))
+                form.blank_is_zero = opened.kind == "xls"
                 shape = opened.shapes.get(SHEET)
                 extra = [unprotected()] if shape is not None and not shape.protected else []
                 extra += sheets_changed(_states(workbook))
