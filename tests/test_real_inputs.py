@@ -382,7 +382,8 @@ def test_an_amount_that_is_not_one_is_an_error_at_its_cell(forms: dict[str, Fill
     form = forms[f"amount-{name}"]
     assert form.recalculated is not None
     for result in (*evaluate(form.recalculated), *evaluate_fast(form.recalculated)[0]):
-        found = [f for f in result.all_findings() if f.location == f"{SHEET}!{cell}"]
+        # an error value typed as a formula (=1/0) is also the warning that an input cell holds a formula
+        found = [f for f in result.all_findings() if f.location == f"{SHEET}!{cell}" and f.code != "input-formula"]
         assert [f.code for f in found] == [code], (name, [f.render() for f in result.all_findings()])
         assert not any(f.code == "funds-missing" for f in result.all_findings())
 
