@@ -27,17 +27,21 @@ from ..seal import SealKey
 from . import ReadProject
 from .cells import GridSheet
 from .errorcells import error_cells
-from .handmade import looks_like_form, read_handmade
+from .handmade import form_sheets, looks_like_form, read_handmade
 from .opening import Opened, check_sheets, check_workbook_file, empty_workbook, encrypted, no_form, unparsable
 from .ours import read_ours_values, structure_without_meta, unprotected, unsealed
+from .uncached import uncached_cells
 
 FORM_SHEETS = (SHEET,)  # checked before reading one of our forms (_meta is tiny: the workers' limits cover it)
 
 
 def _grid(workbook: Any, name: str, data: bytes, opened: Opened, errors: bool = True) -> GridSheet:
     sheet = workbook.get_sheet_by_name(name)
-    return GridSheet(name, sheet.to_python(skip_empty_area=False), list(sheet.merged_cell_ranges or []),
+    grid = GridSheet(name, sheet.to_python(skip_empty_area=False), list(sheet.merged_cell_ranges or []),
                      error_cells(data, opened.kind, name, opened.sheet_xml.get(name)) if errors else None)
+    if errors:
+        grid.uncached = uncached_cells(data, opened.kind, name, opened.sheet_xml.get(name))
+    return grid
 
 
 def meta_from_rows(rows: list[list[Any]]) -> dict[str, str]:
@@ -143,7 +147,7 @@ def _candidates(workbook: Any, names: list[str], data: bytes, opened: Opened) ->
         empty = empty and not grid.filled()
         if name in visible and looks_like_form(grid):
             candidates.append(grid)
-    return candidates, empty
+    return form_sheets(candidates), empty
 
 
 def _read_bytes(path: Path) -> bytes:
