@@ -16,7 +16,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from xlsxwriter.utility import xl_col_to_name
@@ -24,7 +24,7 @@ from xlsxwriter.utility import xl_col_to_name
 from .. import display
 from ..errors import FileError, os_reason
 from ..rounding import to_decimal
-from .columns import BY_KEY, COLUMNS, REQUIRED, column_key
+from .columns import BY_KEY, COLUMNS, INFERABLE, REQUIRED, column_key
 
 HEADER_SEARCH_ROWS = 10  # the header may sit below a title
 INSTRUCTIONS_SHEET = "填写说明"  # the template's own sheet, never read as a list
@@ -43,6 +43,7 @@ class Table:
     header_row: int  # 1-based, as Excel shows it
     columns: dict[str, int]  # column key -> 0-based index
     rows: list[tuple[int, list[object]]]  # (row number, cells) below the header
+    headers: dict[str, str] = field(default_factory=dict)  # column key -> its header as written
 
     def where(self, row: int) -> str:
         return place(self.path, self.sheet, row)
@@ -157,7 +158,7 @@ def _grid_table(path: Path, sheet: str, grid: Sequence[Sequence[object]]) -> Tab
         return None
     header_row, found_columns = found
     columns = _check_header(place(path, sheet, header_row), found_columns)
-    return Table(path, sheet, header_row, columns, rows[header_row:])
+    return Table(path, sheet, header_row, columns, rows[header_row:], _headers(rows[header_row - 1][1], columns))
 
 
 _ERROR_CELL = b't="e"'  # a cell holding an error value (#DIV/0!, #REF! …) in the sheet XML
@@ -306,7 +307,8 @@ def _read_formatted(path: Path) -> Table:
         columns = _check_header(place(path, sheet.title, header_row), found_columns)
         target = columns.get("target")
         data = [(number, _cell_values(cells, target)) for number, cells in rows[header_row:]]
-        return Table(path, sheet.title, header_row, columns, data)
+        head = [getattr(c, "value", None) for c in rows[header_row - 1][1]]
+        return Table(path, sheet.title, header_row, columns, data, _headers(head, columns))
     except FileError:
         raise
     except Exception:
@@ -352,7 +354,13 @@ def _read_csv(path: Path) -> Table:
         raise _no_header(str(path))
     header_row, found_columns = found
     columns = _check_header(place(path, "", header_row), found_columns)
-    return Table(path, "", header_row, columns, rows[header_row:])
+    return Table(path, "", header_row, columns, rows[header_row:], _headers(rows[header_row - 1][1], columns))
+
+
+def _headers(cells: Sequence[object], columns: dict[str, int]) -> dict[str, str]:
+    """Column key -> the header cell's text as written ("全年预算数（元）")."""
+    return {key: str(cells[index]).strip() for key, index in columns.items()
+            if index < len(cells) and cells[index] is not None}
 
 
 def _decode(path: Path, data: bytes) -> str:
@@ -392,7 +400,7 @@ def _find_header(rows: list[tuple[int, list[object]]]) -> tuple[int, dict[str, l
 
 def _check_header(where: str, found: dict[str, list[int]]) -> dict[str, int]:
     """Column key -> index; missing required columns and doubled columns make a list unreadable."""
-    missing = [c.label for c in REQUIRED if c.key not in found]
+    missing = [c.label for c in REQUIRED if c.key not in found and c.key not in INFERABLE]
     if missing:
         raise FileError(
             f"{where}的表头缺少列：{'、'.join(missing)}。"

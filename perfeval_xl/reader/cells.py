@@ -81,6 +81,7 @@ class Labels:
     duration_units: tuple[str, ...] = ()
     chinese_numerals: str = ""
     numeral_measures: tuple[str, ...] = ()
+    unit_synonyms: tuple[frozenset[str], ...] = ()
 
     def lookup(self, table: dict[str, tuple[str, ...]], text: object) -> str | None:
         key = label_key(text)
@@ -98,7 +99,7 @@ def labels() -> Labels:
     text = templates_dir().joinpath("form_labels.yaml").read_text(encoding="utf-8")
     data = yamlfile.plain(yamlfile.parse(text, "form_labels.yaml", RuleDataError))
     expected = {"indicator_columns", "required_indicator_columns", "funds_columns", "funds_rows", "fields",
-                "subtotal_rows", "level2_hints", "duration_limit", "chinese_numerals", "numeral_measures"}
+                "subtotal_rows", "level2_hints", "duration_limit", "chinese_numerals", "numeral_measures", "unit_synonyms"}
     if set(data) != expected:
         raise RuleDataError(f"form_labels.yaml 的字段应为 {sorted(expected)}")
 
@@ -117,6 +118,7 @@ def labels() -> Labels:
         duration_units=tuple(str(v) for v in data["duration_limit"]["units"]),
         chinese_numerals=str(data["chinese_numerals"]),
         numeral_measures=tuple(str(v) for v in data["numeral_measures"]),
+        unit_synonyms=tuple(frozenset(str(u) for u in group) for group in data["unit_synonyms"]),
     )
 
 

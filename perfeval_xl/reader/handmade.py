@@ -24,17 +24,20 @@ from ..findings import Finding
 from ..notation import ParseProblem, is_empty, normalize, parse_amount, parse_quantity, parse_target
 from ..profiles import Rules, load_rules
 from ..spec import FundsRow, Indicator, ProjectSpec, Stated
-from ..targetparts import UnknownNature, compose_target, direction_word, parts_disagree, unit_of
+from ..targetparts import UnknownNature, compose_target, parts_disagree, unit_of
 from .cells import Cell, Sheet, labels
 from .hints import (
+    actual_in_target_unit,
     chinese_numeral,
     clean_level,
+    direction_conflict,
     duration_limit,
     has_money_unit,
     infer_level2,
     is_subtotal,
     money_scale,
     numeral_message,
+    target_without_note,
 )
 from .uncached import MESSAGE as UNCACHED
 
@@ -330,6 +333,7 @@ def _indicator_rows(sheet: Sheet, rules: Rules, header: int, last: int, columns:
         actual = cells["actual"].as_written()
         if "unit" in cells and isinstance(actual, Decimal) and not cells["unit"].empty:
             actual = f"{format(actual.normalize(), 'f')}{unit_of(cells['unit'].text())}"
+        target, actual = _as_meant(cells, target, actual, out, where)
         _numerals(cells, target, actual, out, where)
         weight = _number(cells["weight"], "分值", out, where, unread, "weight")
         score = _number(cells["score"], "得分", out, where) if "score" in cells else None
@@ -357,6 +361,25 @@ def _inferred_level2(level1: str, name: str, cells: dict[str, Cell], rules: Rule
                          f"表中没有二级指标列，无法判断指标“{name}”属于{known or level1}下的哪个二级指标；"
                          "请补充“二级指标”列", cells["name"].address))
     return ""
+
+
+def _as_meant(cells: dict[str, Cell], target: object, actual: object, out: list[Finding], where: str
+              ) -> tuple[object, object]:
+    """The target without a bracketed note read as part of its unit (≥3500批次（全年）), and the
+    actual value in the target's unit where its own is a synonym (10场 against 12场次) or "无"
+    against a target of 0 — each said in a note at its cell."""
+    plain = target_without_note(target)
+    if plain is not None:
+        out.append(F.note("target-note-dropped", where, f"年度指标值“{str(target).strip()}”括号中的文字是说明，"
+                                                        f"不是单位，按“{plain}”计分", cells["target"].address))
+        target = plain
+    converted = actual_in_target_unit(target, actual)
+    if converted is not None:
+        why = "年度指标值为 0" if normalize(str(actual)) == "无" else f"与年度指标值“{target}”的单位同义"
+        out.append(F.note("actual-unit-synonym", where, f"实际完成值“{str(actual).strip()}”按“{converted}”计分（{why}）",
+                          cells["actual"].address))
+        actual = converted
+    return target, actual
 
 
 def _numerals(cells: dict[str, Cell], target: object, actual: object, out: list[Finding], where: str) -> None:
@@ -397,27 +420,10 @@ def _target(cells: dict[str, Cell], out: list[Finding], where: str, level2: str 
     disagreement = parts_disagree(composed, nature)
     if disagreement is not None and nature_cell is not None:
         out.append(F.warning("target-parts-disagree", where, disagreement, nature_cell.address))
-    conflict = _direction_conflict(composed.target, nature, given)
+    conflict = direction_conflict(composed.target, [c.text() for c in given])
     if conflict is not None:
         out.append(F.warning("target-direction-disagree", where, conflict, given[-1].address))
     return _limited(composed.target, level2, out, where, cells["target"])
-
-
-def _direction_conflict(target: object, nature: str, given: list[Cell]) -> str | None:
-    """What to say when the sign written in the target or the 指标性质 goes the other way from
-    the 指标方向 (≥95% with 反向)."""
-    parsed = parse_target(target)
-    others = [c.text() for c in given if normalize(c.text()) != normalize(nature)] if len(given) > 1 else []
-    checks = ([(parsed.sign, nature)] if parsed is not None and parsed.sign and len(given) == 1 else []) + \
-        [(nature, other) for other in others]
-    for first, second in checks:
-        try:
-            a, b = direction_word(first), direction_word(second)
-        except UnknownNature:
-            continue
-        if a and b and a != b:
-            return f"指标方向“{second}”与“{first}”不一致，已按“{first}”计分；请核对指标方向"
-    return None
 
 
 def _limited(target: object, level2: str, out: list[Finding], where: str, cell: Cell) -> object:

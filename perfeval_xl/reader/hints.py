@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from ..notation import ParseProblem, amount_scale, money_units, normalize, parse_quantity, parse_target
 from ..profiles import Rules
+from ..targetparts import UnknownNature, direction_word
 from .cells import label_key, labels
 
 # 一、产出指标 / （一）产出指标 / 1. 产出指标 / 产出指标（50分） / 产出指标 50分 / 产出指标50分
@@ -64,6 +65,43 @@ def duration_limit(level2: str, target: object) -> str | None:
     return "≤" + target.strip()
 
 
+_TRAILING_NOTE = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
+
+
+def target_without_note(target: object) -> str | None:
+    """A quantitative target whose unit was read with a bracketed note after it ("≥3500批次（全年）",
+    unit 批次(全年)) without the note ("≥3500批次"); None when there is none to drop."""
+    if not isinstance(target, str):
+        return None
+    parsed = parse_target(target)
+    if parsed is None or parsed.qualitative or "(" not in parsed.unit:
+        return None
+    plain = _TRAILING_NOTE.sub("", target)
+    again = parse_target(plain)
+    if plain == target or again is None or again.qualitative or "(" in again.unit:
+        return None
+    return plain
+
+
+def actual_in_target_unit(target: object, actual: object) -> str | None:
+    """An actual value whose unit is a synonym of the target's ("10场" against "12场次") written in
+    the target's unit ("10场次"); "无" against a target of 0 as 0 in its unit. None otherwise."""
+    parsed = parse_target(target)
+    if parsed is None or parsed.qualitative or parsed.value is None or not isinstance(actual, str):
+        return None
+    if parsed.value == 0 and normalize(actual) == "无":
+        return f"0{parsed.unit}"
+    try:
+        quantity = parse_quantity(actual)
+    except ParseProblem:
+        return None
+    if quantity is None or not quantity.unit or quantity.unit == parsed.unit or quantity.sign is not None:
+        return None
+    if not any({quantity.unit, parsed.unit} <= group for group in labels().unit_synonyms):
+        return None
+    return f"{format(quantity.value.normalize(), 'f')}{parsed.unit}"
+
+
 def chinese_numeral(text: object) -> str | None:
     """The quantity written in Chinese numerals in ``text`` ("三次", "十二个月"), or None."""
     if not isinstance(text, str):
@@ -77,8 +115,26 @@ def chinese_numeral(text: object) -> str | None:
 
 def numeral_message(what: str, text: str, found: str) -> str:
     """The warning for a Chinese numeral in a target or an actual value."""
-    return (f"{what}“{text.strip()}”中的“{found}”是中文数字，电子表格和计分程序都不能按数值读取；"
+    part = "" if found == text.strip() else f"中的“{found}”"
+    return (f"{what}“{text.strip()}”{part}是用中文数字写的，电子表格和计分程序都不能按数值读取；"
             "如为定量指标，请改用阿拉伯数字（如 3次、12个月）")
+
+
+def direction_conflict(target: object, words: list[str]) -> str | None:
+    """What to say when the sign written in the target, its 指标性质 and its 指标方向 (``words``)
+    do not point the same way (≥95% with 反向); the target's own sign is what is scored."""
+    parsed = parse_target(target)
+    said = [(parsed.sign, direction_word(parsed.sign))] if parsed is not None and parsed.sign else []
+    for word in words:
+        try:
+            said.append((word.strip(), direction_word(word)))
+        except UnknownNature:
+            continue
+    pointing = [(word, way) for word, way in said if way]
+    for word, way in pointing[1:]:
+        if way != pointing[0][1]:
+            return f"指标方向“{word}”与“{pointing[0][0]}”不一致，已按“{pointing[0][0]}”计分；请核对指标方向"
+    return None
 
 
 def money_scale(text: object) -> tuple[str, Decimal] | None:
@@ -104,5 +160,16 @@ def has_money_unit(value: object) -> bool:
     return quantity is not None and quantity.unit is not None
 
 
-__all__ = ["chinese_numeral", "clean_level", "duration_limit", "has_money_unit", "infer_level2",
-           "is_subtotal", "money_scale", "numeral_message"]
+__all__ = [
+    "actual_in_target_unit",
+    "chinese_numeral",
+    "clean_level",
+    "direction_conflict",
+    "duration_limit",
+    "has_money_unit",
+    "infer_level2",
+    "is_subtotal",
+    "money_scale",
+    "numeral_message",
+    "target_without_note",
+]
