@@ -373,8 +373,10 @@ def _as_meant(cells: dict[str, Cell], target: object, actual: object, out: list[
         out.append(F.note("target-note-dropped", where, f"年度指标值“{str(target).strip()}”括号中的文字是说明，"
                                                         f"不是单位，按“{plain}”计分", cells["target"].address))
         target = plain
-    converted = actual_in_target_unit(target, actual)
+    written = cells["actual"].value if actual is None else actual  # 无 reads as blank
+    converted = actual_in_target_unit(target, written)
     if converted is not None:
+        actual = written
         why = "年度指标值为 0" if normalize(str(actual)) == "无" else f"与年度指标值“{target}”的单位同义"
         out.append(F.note("actual-unit-synonym", where, f"实际完成值“{str(actual).strip()}”按“{converted}”计分（{why}）",
                           cells["actual"].address))
@@ -471,6 +473,8 @@ def _funds(sheet: Sheet, header: int, out: list[Finding]
                 continue
             cell = sheet.cell(row, columns[col_name])
             key = f"funds.{kind}.{col_name}"
+            if cell.uncached:
+                out.append(F.error("formula-uncached", f"{sheet.title} 项目资金", f"金额的{UNCACHED}", cell.address))
             amount = _amount(cell, key, unread, scales.get(col_name, Decimal(1)))
             if amount is not None:
                 values[col_name] = (values[col_name] or Decimal(0)) + amount
@@ -542,6 +546,8 @@ def _stated_total(sheet: Sheet, row: int, columns: dict[str, int], out: list[Fin
     if "score" not in columns:
         return None
     cell = sheet.cell(row, columns["score"], follow_merge=True)
+    if cell.uncached:
+        out.append(F.warning("formula-uncached", f"{sheet.title} 总分", f"总分的{UNCACHED}", cell.address))
     if (cell.empty and not cell.error) or labels().lookup(labels().fields, cell.value) == "total":
         return None  # blank, or inside the 总分 label's merged range
     return _number(cell, "总分", out, f"{sheet.title} 总分"), cell.address
