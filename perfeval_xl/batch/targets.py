@@ -398,6 +398,8 @@ def _declared_target(row: _Row, check: _Checker, level2: str = "") -> object:
         disagreement = parts_disagree(composed, nature)
         if disagreement is not None:
             check.warn(row.number, "sign", disagreement)
+            if found := chinese_numeral(value):
+                check.warn(row.number, key, numeral_message("指标值", str(value), found))
             return value
         conflict = direction_conflict(value, words)
         if conflict is not None:

@@ -37,11 +37,8 @@ FORM_SHEETS = (SHEET,)  # checked before reading one of our forms (_meta is tiny
 
 def _grid(workbook: Any, name: str, data: bytes, opened: Opened, errors: bool = True) -> GridSheet:
     sheet = workbook.get_sheet_by_name(name)
-    grid = GridSheet(name, sheet.to_python(skip_empty_area=False), list(sheet.merged_cell_ranges or []),
+    return GridSheet(name, sheet.to_python(skip_empty_area=False), list(sheet.merged_cell_ranges or []),
                      error_cells(data, opened.kind, name, opened.sheet_xml.get(name)) if errors else None)
-    if errors:
-        grid.uncached = uncached_cells(data, opened.kind, name, opened.sheet_xml.get(name))
-    return grid
 
 
 def meta_from_rows(rows: list[list[Any]]) -> dict[str, str]:
@@ -132,6 +129,7 @@ def read_projects_fast(path: Path, *, year: int | None = None, profile: str | No
     for grid in candidates:
         if year is None and ours_without_meta:
             year = _our_year(grid)
+        grid.uncached = uncached_cells(data, opened.kind, grid.title, opened.sheet_xml.get(grid.title))
         found = read_handmade(grid, year, profile or DEFAULT_PROFILE, str(path))
         out.append(ReadProject(found.spec, "hand-made", grid.title, notes + found.findings))
     return FastRead(out, opened.saved_at)

@@ -67,6 +67,8 @@ def form_sheets(sheets: list[S]) -> list[S]:
     """The sheets to read as 自评表 among those that look like one: the ones with the whole
     绩效指标 header when any has it (a 绩效目标申报表 before the 自评表 has 三级指标 and 指标值
     but no 实际完成值), else all (so that the reader says what their header lacks)."""
+    if len(sheets) < 2:
+        return sheets
     required = len(labels().required_indicator_columns)
     complete = [s for s in sheets if _indicator_header(s)[0] == required]
     return complete or sheets
