@@ -114,6 +114,14 @@ FORMS: dict[str, tuple[dict[str, Any], list[tuple[Any, ...]] | None, Decimal, li
     "无 against a target of 0": (
         {"E19": "0起", "F19": "无"}, None, SEED_TOTAL,
         [("actual-unit-synonym", "自评表!F19", "实际完成值“无”按“0起”计分（年度指标值为 0）")]),
+    "无 for 无": (
+        {"E19": "无", "F19": "无"}, None, SEED_TOTAL,
+        [("target-none", "自评表!E19", "年度指标值“无”、实际完成值“无”按 0 对 0 计分（无此类情况即达成）；"
+                                      "如“无”是指没有设定指标值，请填写申报的指标值")]),
+    "无 for 0起": (
+        {"E19": "无", "F19": "0起"}, None, SEED_TOTAL,
+        [("target-none", "自评表!E19", "年度指标值“无”、实际完成值“0起”按 0起 对 0起 计分（无此类情况即达成）；"
+                                      "如“无”是指没有设定指标值，请填写申报的指标值")]),
     "Chinese numerals in a target": (
         {"E19": "三次", "F19": "达成年度指标"}, None, SEED_TOTAL,
         [("chinese-numeral", "自评表!E19", "年度指标值“三次”是用中文数字写的，电子表格和计分程序都不能按数值读取；"
@@ -324,3 +332,31 @@ def test_a_targets_list_as_systems_export_it(tmp_path: Path, monkeypatch: pytest
     assert got == expected
     if budget is not None:
         assert project.spec.funds["fiscal"].budget == budget
+
+
+def test_the_real_layouts_are_read_from_xls_and_ods_and_consolidated(tmp_path: Path) -> None:
+    """The same hand-made variants saved as Excel 97-2003 and OpenDocument (LibreOffice converts all
+    in one call per format) score alike through python-calamine, and the consolidation's worker
+    finds the 自评表 after a 申报表."""
+    from perfeval_xl.consolidate.worker import process_file
+    from perfeval_xl.libreoffice import convert
+
+    sources = {
+        _sichuan(tmp_path / "四川两行表头.xlsx", "three-part"): Decimal("97.55"),
+        _sichuan(tmp_path / "四川指标值分两列.xlsx", "target-and-actual"): Decimal("97.55"),
+        _form(tmp_path / "元.xlsx", FORMS["元 in the amount headers"][0]): SEED_TOTAL,
+        _form(tmp_path / "无二级.xlsx", FORMS["a missing 二级指标 column"][0]): SEED_TOTAL,
+        _form(tmp_path / "小计.xlsx", {}, FORMS["a 小计 row"][1]): SEED_TOTAL,
+        _form(tmp_path / "两张表.xlsx", {}, before="绩效目标申报表"): SEED_TOTAL,
+    }
+    paths = list(sources)
+    for target, kind in (("xls:MS Excel 97", "xls"), ("ods", "ods")):
+        for source, converted in zip(paths, convert(paths, target, tmp_path / kind), strict=True):
+            assert converted is not None, source
+            [result] = evaluate(converted)
+            assert (result.total, result.execution.budget) == (sources[source], Decimal("87.65") if
+                                                               "四川" not in source.name else Decimal(120)), converted
+            record = process_file(str(converted))
+            assert record["status"] == "ok", record["error"]
+            [project] = record["projects"]
+            assert project["total"] == float(sources[source])

@@ -370,6 +370,12 @@ def _as_meant(cells: dict[str, Cell], target: object, actual: object, out: list[
     """The target without a bracketed note read as part of its unit (≥3500批次（全年）), and the
     actual value in the target's unit where its own is a synonym (10场 against 12场次) or "无"
     against a target of 0 — each said in a note at its cell."""
+    none = _none_for_none(cells)
+    if none is not None:
+        out.append(F.note("target-none", where, f"年度指标值“无”、实际完成值“{cells['actual'].text()}”按 {none} 对 {none} 计分"
+                                                "（无此类情况即达成）；如“无”是指没有设定指标值，请填写申报的指标值",
+                          cells["target"].address))
+        return none, none
     plain = target_without_note(target)
     if plain is not None:
         out.append(F.note("target-note-dropped", where, f"年度指标值“{str(target).strip()}”括号中的文字是说明，"
@@ -384,6 +390,23 @@ def _as_meant(cells: dict[str, Cell], target: object, actual: object, out: list[
                           cells["actual"].address))
         actual = converted
     return target, actual
+
+
+def _none_for_none(cells: dict[str, Cell]) -> str | None:
+    """"0" (in the actual's unit) when the target says 无 (no accidents, no complaints) and the actual
+    says 无 or 0 too — what a person reads as met; None otherwise (无 alone is a target not given)."""
+    target, actual = cells["target"].value, cells["actual"].value
+    if not isinstance(target, str) or normalize(target) != "无":
+        return None
+    if isinstance(actual, str) and normalize(actual) == "无":
+        return "0"
+    try:
+        quantity = parse_quantity(actual)
+    except ParseProblem:
+        return None
+    if quantity is None or quantity.value != 0 or quantity.sign is not None or quantity.unit == "%":
+        return None
+    return f"0{quantity.unit or ''}"
 
 
 def _numerals(cells: dict[str, Cell], target: object, actual: object, out: list[Finding], where: str) -> None:
