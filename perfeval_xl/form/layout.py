@@ -75,9 +75,10 @@ class Col:
     TNORM = 40  # AO normalised target text (rating-from-target)
     ABODY = 41  # AP the actual text's number part (without % or the target's own unit)
     APLAIN = 42  # AQ whether that is a plain number (-, digits, at most one point)
+    ARAW = 43  # AR the actual value as written, before a percentage without its % is rescaled (AVALUE)
 
     FIRST_HIDDEN = USED
-    LAST = APLAIN
+    LAST = ARAW
 
 
 FUND_COLUMNS = {"initial": Col.NAME, "budget": Col.TARGET, "executed": Col.ACTUAL}

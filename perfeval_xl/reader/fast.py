@@ -102,6 +102,7 @@ def read_projects_fast(path: Path, *, year: int | None = None, profile: str | No
             meta = meta_from_rows(workbook.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False))
             if meta.get("template_version") and meta.get("layout"):
                 form = read_ours_values({SHEET: _grid(workbook, SHEET, data, opened)}, meta, str(path), key)
+                form.blank_is_zero = opened.kind == "xls"
                 shape = opened.shapes.get(SHEET)
                 extra = [unprotected()] if shape is not None and not shape.protected else []
                 return FastRead([ReadProject(form.spec, "perfeval-xl", SHEET, notes + form.findings + extra,
