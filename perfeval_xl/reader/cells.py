@@ -200,6 +200,15 @@ class Sheet:
     def is_merged_child(self, row: int, col: int) -> bool:
         return (row, col) in self._merged
 
+    def merged_columns(self, row: int, col: int) -> set[int]:
+        """The columns of ``row`` that a merged range whose top-left is (row, col) covers: {col} if none."""
+        out = {col}
+        for c in range(col + 1, self.max_col + 1):
+            if self._merged.get((row, c)) != (row, col):
+                break
+            out.add(c)
+        return out
+
     def filled(self) -> list[tuple[tuple[int, int], Any]]:
         """((row, col), value) of every non-empty cell, 1-based."""
         out = []

@@ -98,8 +98,7 @@ def _two_rows(sheet: Sheet, row: int, first: dict[str, int]) -> dict[str, int] |
     under = set(second.values())
     columns = {}
     for name, col in first.items():
-        span = {col} | {c for c in range(col + 1, sheet.max_col + 1) if sheet._merged.get((row, c)) == (row, col)}
-        if not span & under and name not in second:
+        if not sheet.merged_columns(row, col) & under and name not in second:
             columns[name] = col
     columns.update(second)
     return columns
