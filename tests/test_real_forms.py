@@ -267,6 +267,13 @@ LISTS: dict[str, tuple[str, dict[str, tuple[str, object]], list[str], list[str],
         "项目名称,年度,全年预算数（万元）,一级指标,二级指标,三级指标,年度指标值,分值\n"
         "X,2023,87.65,产出指标,数量指标,a,≥3500批次,90\n",
         {"a": ("数量指标", "≥3500批次")}, [], [], Decimal("87.65")),
+    "a header on two rows": (
+        "项目名称,年度,全年预算数（元）,一级指标,二级指标,三级指标,年度指标值,,,分值\n"
+        ",,,,,,指标性质,指标值,度量单位,\n"
+        "X,2023,876500,产出指标,质量指标,合格率,≥,95,%,45\n"
+        "X,2023,,产出指标,时效指标,办结时限,反向,5,个工作日,45\n",
+        {"合格率": ("质量指标", "≥95%"), "办结时限": ("时效指标", "≤5个工作日")},
+        ["list.csv 第 2 行：“全年预算数（元）”以元计，全年预算数已换算为万元（自评表以万元计）"], [], Decimal("87.65")),
     "指标方向 column": (
         "项目名称,年度,一级指标,二级指标,三级指标,指标方向,指标值,度量单位,分值\n"
         "X,2023,产出指标,时效指标,办结时限,反向,5,个工作日,30\n"
@@ -360,3 +367,27 @@ def test_the_real_layouts_are_read_from_xls_and_ods_and_consolidated(tmp_path: P
             assert record["status"] == "ok", record["error"]
             [project] = record["projects"]
             assert project["total"] == float(sources[source])
+
+
+def test_a_list_with_a_header_on_two_rows_in_a_workbook(tmp_path: Path) -> None:
+    """As the budget system exports it: 年度指标值 merged over 指标性质 | 指标值 | 度量单位, the other
+    labels merged down the two rows, a title above."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "绩效目标"
+    ws.append(["2023年度项目支出绩效目标表"])
+    ws.append(["项目名称", "年度", "全年预算数（元）", "一级指标", "二级指标", "三级指标", "年度指标值", None, None, "分值"])
+    ws.append([None] * 6 + ["指标性质", "指标值", "度量单位", None])
+    ws.append(["X", 2023, 876500, "产出指标", "质量指标", "合格率", "≥", 95, "%", 45])
+    ws.append(["X", 2023, None, "产出指标", "时效指标", "办结时限", "反向", 5, "个工作日", 45])
+    for c in (1, 2, 3, 4, 5, 6, 10):
+        ws.merge_cells(start_row=2, start_column=c, end_row=3, end_column=c)
+    ws.merge_cells(start_row=2, start_column=7, end_row=2, end_column=9)
+    path = tmp_path / "清单.xlsx"
+    wb.save(path)
+    listed = read_targets(path)
+    assert not listed.problems
+    [project] = listed.projects
+    assert project.spec is not None
+    assert [(i.name, i.target) for i in project.spec.indicators] == [("合格率", "≥95%"), ("办结时限", "≤5个工作日")]
+    assert project.spec.funds["fiscal"].budget == Decimal("87.65")

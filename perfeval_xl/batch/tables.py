@@ -158,7 +158,7 @@ def _grid_table(path: Path, sheet: str, grid: Sequence[Sequence[object]]) -> Tab
         return None
     header_row, found_columns = found
     columns = _check_header(place(path, sheet, header_row), found_columns)
-    return Table(path, sheet, header_row, columns, rows[header_row:], _headers(rows[header_row - 1][1], columns))
+    return Table(path, sheet, header_row, columns, rows[header_row:], _headers(rows, header_row, columns))
 
 
 _ERROR_CELL = b't="e"'  # a cell holding an error value (#DIV/0!, #REF! …) in the sheet XML
@@ -307,8 +307,7 @@ def _read_formatted(path: Path) -> Table:
         columns = _check_header(place(path, sheet.title, header_row), found_columns)
         target = columns.get("target")
         data = [(number, _cell_values(cells, target)) for number, cells in rows[header_row:]]
-        head = [getattr(c, "value", None) for c in rows[header_row - 1][1]]
-        return Table(path, sheet.title, header_row, columns, data, _headers(head, columns))
+        return Table(path, sheet.title, header_row, columns, data, _headers(rows, header_row, columns))
     except FileError:
         raise
     except Exception:
@@ -354,13 +353,22 @@ def _read_csv(path: Path) -> Table:
         raise _no_header(str(path))
     header_row, found_columns = found
     columns = _check_header(place(path, "", header_row), found_columns)
-    return Table(path, "", header_row, columns, rows[header_row:], _headers(rows[header_row - 1][1], columns))
+    return Table(path, "", header_row, columns, rows[header_row:], _headers(rows, header_row, columns))
 
 
-def _headers(cells: Sequence[object], columns: dict[str, int]) -> dict[str, str]:
-    """Column key -> the header cell's text as written ("全年预算数（元）")."""
-    return {key: str(cells[index]).strip() for key, index in columns.items()
-            if index < len(cells) and cells[index] is not None}
+def _headers(rows: Sequence[tuple[int, Sequence[object]]], header_row: int, columns: dict[str, int]
+             ) -> dict[str, str]:
+    """Column key -> the header cell's text as written ("全年预算数（元）"); on a header of two rows,
+    the first row's label where the second is blank."""
+    out = {}
+    for key, index in columns.items():
+        for at in (header_row - 1, header_row - 2):
+            cells = rows[at][1] if 0 <= at < len(rows) else []
+            value = getattr(cells[index], "value", cells[index]) if index < len(cells) else None
+            if not blank(value) and column_key(value) == key:
+                out[key] = str(value).strip()
+                break
+    return out
 
 
 def _decode(path: Path, data: bytes) -> str:
@@ -384,17 +392,34 @@ def _decode(path: Path, data: bytes) -> str:
 # The header row
 
 
+# The columns a header's second row may split a first-row label into, as budget systems export
+# lists: 年度指标值 over 指标性质 | 指标值 | 度量单位.
+_SUB_COLUMNS = {"sign", "target", "measure", "direction"}
+
+
+def _row_columns(cells: list[object]) -> dict[str, list[int]]:
+    columns: dict[str, list[int]] = {}
+    for index, cell in enumerate(cells):
+        key = column_key(getattr(cell, "value", cell))
+        if key is not None:
+            columns.setdefault(key, []).append(index)
+    return columns
+
+
 def _find_header(rows: list[tuple[int, list[object]]]) -> tuple[int, dict[str, list[int]]] | None:
-    """(row number, column key -> indices) of the row naming the most known columns."""
+    """(row number, column key -> indices) of the row naming the most known columns; a header on
+    two rows (the second splitting 年度指标值 into 指标性质 | 指标值 | 度量单位) is read as one, its
+    second row the header row."""
     best: tuple[int, dict[str, list[int]]] | None = None
-    for number, cells in rows:
-        columns: dict[str, list[int]] = {}
-        for index, cell in enumerate(cells):
-            key = column_key(getattr(cell, "value", cell))
-            if key is not None:
-                columns.setdefault(key, []).append(index)
+    for at, (number, cells) in enumerate(rows):
+        columns = _row_columns(cells)
         if columns and (best is None or len(columns) > len(best[1])):
             best = (number, columns)
+            below = _row_columns(rows[at + 1][1]) if at + 1 < len(rows) else {}
+            if below and set(below) <= _SUB_COLUMNS and "project" in columns:
+                split = {i for indices in below.values() for i in indices}
+                kept = {k: v for k, v in columns.items() if k not in below and not set(v) & split}
+                best = (rows[at + 1][0], {**kept, **below})
     return best
 
 
