@@ -22,7 +22,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from .. import yamlfile
 from ..datafiles import templates_dir
 from ..errors import RuleDataError
-from ..notation import ERROR_VALUES, is_empty, normalize
+from ..notation import ERROR_VALUES, is_empty, normalize, notation
 from ..rounding import to_decimal
 
 COLUMN_NAMES = [xl_rowcol_to_cell(0, c)[:-1] for c in range(16384 // 64)]  # A … ZZ: fast addresses
@@ -99,7 +99,7 @@ def labels() -> Labels:
     text = templates_dir().joinpath("form_labels.yaml").read_text(encoding="utf-8")
     data = yamlfile.plain(yamlfile.parse(text, "form_labels.yaml", RuleDataError))
     expected = {"indicator_columns", "required_indicator_columns", "funds_columns", "funds_rows", "fields",
-                "subtotal_rows", "level2_hints", "duration_limit", "chinese_numerals", "numeral_measures", "unit_synonyms"}
+                "subtotal_rows", "level2_hints", "chinese_numerals", "numeral_measures", "unit_synonyms"}
     if set(data) != expected:
         raise RuleDataError(f"form_labels.yaml 的字段应为 {sorted(expected)}")
 
@@ -114,8 +114,8 @@ def labels() -> Labels:
         fields=table("fields"),
         subtotal_rows=tuple(label_key(v) for v in data["subtotal_rows"]),
         level2_hints={k: tuple(str(v) for v in values) for k, values in data["level2_hints"].items()},
-        duration_level2=tuple(str(v) for v in data["duration_limit"]["level2"]),
-        duration_units=tuple(str(v) for v in data["duration_limit"]["units"]),
+        duration_level2=notation().duration_level2,  # the engine's reading (notation.yaml)
+        duration_units=notation().duration_units,
         chinese_numerals=str(data["chinese_numerals"]),
         numeral_measures=tuple(str(v) for v in data["numeral_measures"]),
         unit_synonyms=tuple(frozenset(str(u) for u in group) for group in data["unit_synonyms"]),
