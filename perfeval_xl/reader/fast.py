@@ -27,9 +27,10 @@ from ..seal import SealKey
 from . import ReadProject
 from .cells import GridSheet
 from .errorcells import error_cells
-from .handmade import looks_like_form, read_handmade
+from .handmade import form_sheets, looks_like_form, read_handmade
 from .opening import Opened, check_sheets, check_workbook_file, empty_workbook, encrypted, no_form, unparsable
 from .ours import read_ours_values, sheets_changed, structure_without_meta, unprotected, unsealed
+from .uncached import uncached_cells
 
 FORM_SHEETS = (SHEET,)  # checked before reading one of our forms (_meta is tiny: the workers' limits cover it)
 
@@ -131,6 +132,7 @@ def read_projects_fast(path: Path, *, year: int | None = None, profile: str | No
     for grid in candidates:
         if year is None and ours_without_meta:
             year = _our_year(grid)
+        grid.uncached = uncached_cells(data, opened.kind, grid.title, opened.sheet_xml.get(grid.title))
         found = read_handmade(grid, year, profile or DEFAULT_PROFILE, str(path))
         out.append(ReadProject(found.spec, "hand-made", grid.title, notes + found.findings))
     return FastRead(out, opened.saved_at)
@@ -152,7 +154,7 @@ def _candidates(workbook: Any, names: list[str], data: bytes, opened: Opened) ->
         empty = empty and not grid.filled()
         if name in visible and looks_like_form(grid):
             candidates.append(grid)
-    return candidates, empty
+    return form_sheets(candidates), empty
 
 
 def _read_bytes(path: Path) -> bytes:
