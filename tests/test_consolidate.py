@@ -24,7 +24,7 @@ from perfeval_xl.consolidate import consolidate
 from perfeval_xl.consolidate.store import Store
 from perfeval_xl.engine import score_project
 from perfeval_xl.form import build_form
-from perfeval_xl.form.plan import funds_for_form
+from perfeval_xl.kinds.self.plan import funds_for_form
 from perfeval_xl.spec import FundsRow
 
 FORMS = 200

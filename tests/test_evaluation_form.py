@@ -17,7 +17,7 @@ from evaluationcases import fill_form, make_case
 from perfeval_xl.cli import cli
 from perfeval_xl.errors import FileError, FormError
 from perfeval_xl.form import build_form
-from perfeval_xl.form.layout import CALC_SHEET, Col, cell
+from perfeval_xl.form.addresses import CALC_SHEET, cell
 from perfeval_xl.form.metadata import META_KEYS, decode_cells, fingerprint, read_meta, workbook_cells
 from perfeval_xl.kinds.evaluation import score_evaluation
 from perfeval_xl.kinds.evaluation.layout import SHEET, TEMPLATE_VERSION, ECol
@@ -25,6 +25,7 @@ from perfeval_xl.kinds.evaluation.plan import blank_evaluation
 from perfeval_xl.kinds.evaluation.reader import read_evaluation_form
 from perfeval_xl.kinds.evaluation.spec import EvaluationSpec, Funds, load_evaluation_example
 from perfeval_xl.kinds.evaluation.writer import build_evaluation_form
+from perfeval_xl.kinds.self.layout import Col
 
 SEED_000 = "nanchang-2020-work-funds"
 

@@ -20,9 +20,10 @@ from perfeval_xl.cli import cli
 from perfeval_xl.demo import blank, load_example
 from perfeval_xl.errors import FormError, InputError
 from perfeval_xl.form import build_form
-from perfeval_xl.form.layout import CALC_SHEET, SHEET, Col, cell
+from perfeval_xl.form.addresses import CALC_SHEET, cell
 from perfeval_xl.form.metadata import fingerprint, read_meta, workbook_cells
 from perfeval_xl.form.protection import legacy_hash
+from perfeval_xl.kinds.self.layout import SHEET, Col
 from perfeval_xl.profiles import load_rules
 
 FIXED = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)

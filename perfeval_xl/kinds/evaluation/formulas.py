@@ -19,8 +19,9 @@ by calling the engine; the tests hold both to LibreOffice's recalculation.
 from __future__ import annotations
 
 from ...engine import COMPLETE_STATUS as COMPLETE
-from ...form.formulas import RowFormulas, normalized
-from ...form.layout import CALC_SHEET, Col, cell
+from ...form.addresses import CALC_SHEET, cell
+from ..self.formulas import RowFormulas, normalized
+from ..self.layout import Col
 from .engine import FUNDS_TEXT, STATE_TEXTS
 from .layout import FUND_COLUMNS, FUND_TEXT_COLUMNS, SHEET, ECol, EvaluationLayout
 

@@ -20,10 +20,12 @@ import json
 from dataclasses import dataclass, field
 
 from ...errors import FormError
-from ...form.layout import CALC_SHEET, META_SHEET, PARAMS_SHEET, cell, col_range, sheet_ref
+from ...form.addresses import CALC_SHEET, META_SHEET, PARAMS_SHEET, cell, col_range, sheet_ref
+from .. import EVALUATION
 
 SHEET = "评分表"
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "1"  # what a form written now records
+READABLE_VERSIONS = ("1",)  # the versions this layout reads (a new version adds its reading here)
 __all__ = ["CALC_SHEET", "META_SHEET", "PARAMS_SHEET", "SHEET", "TEMPLATE_VERSION"]
 
 
@@ -196,12 +198,12 @@ def layout_summary(layout: EvaluationLayout) -> str:
     }, ensure_ascii=False, separators=(",", ":"))
 
 
-def layout_from_meta(meta: dict[str, str]) -> EvaluationLayout:
-    """The rows of a form, from its _meta (template version 1)."""
-    version = meta.get("template_version", "")
-    if version != TEMPLATE_VERSION:
-        raise FormError(f"评分表的模板版本“{version}”不是本版本 perfeval-xl 能读取的（{TEMPLATE_VERSION}），"
-                        "请用生成该表的 perfeval-xl 版本读取，或重新生成评分表")
+def layout_from_meta(meta: dict[str, str], name: str = "该评分表") -> EvaluationLayout:
+    """The rows of a form, from its _meta, read as its template version lays them out (``name``: the
+    file, for messages)."""
+    from .. import check_version, get_kind
+
+    check_version(meta, get_kind(EVALUATION), name)
     try:
         data = json.loads(meta["layout"])
         layout = EvaluationLayout()

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ...form.layout import Col
-from ...form.model import RowInput, Value, row_values
 from ...form.params import FormParams
 from ...rounding import as_float
+from ..self.layout import Col
+from ..self.model import RowInput, Value, row_values
 from .engine import EvaluationResult, RowResult, status_parts
 from .layout import ECol
 from .spec import JUDGEMENT, RULE

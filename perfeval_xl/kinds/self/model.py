@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..notation import has_digit
-from ..rounding import clean as _clean
-from ..rounding import div, round_half_away
+from ...form.params import FormParams
+from ...notation import has_digit
+from ...rounding import clean as _clean
+from ...rounding import div, round_half_away
 from .formulas import DROP, EXECUTION_LOW_TEXT, REPLACE, RUN_LENGTH, STATE_TEXTS
 from .layout import Col
-from .params import FormParams
 
 Value = str | float | bool | int
 D0 = Decimal(0)
@@ -41,7 +41,7 @@ def _is_number(value: object) -> bool:
 
 
 def _dec(value: object) -> Decimal:
-    from ..rounding import to_decimal
+    from ...rounding import to_decimal
 
     return to_decimal(value)
 

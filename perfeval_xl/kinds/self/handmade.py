@@ -16,15 +16,15 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .. import findings as F
-from ..engine import resolve_level2
-from ..errors import FormError
-from ..findings import Finding
-from ..notation import ParseProblem, is_empty, parse_amount, parse_quantity
-from ..profiles import Rules, load_rules
-from ..spec import FundsRow, Indicator, ProjectSpec, Stated
-from ..targetparts import UnknownNature, compose_target, parts_disagree, unit_of
-from .cells import Cell, Sheet, labels
+from ... import findings as F
+from ...engine import resolve_level2
+from ...errors import FormError
+from ...findings import Finding
+from ...notation import ParseProblem, is_empty, parse_amount, parse_quantity
+from ...profiles import Rules, load_rules
+from ...reader.cells import Cell, Sheet, labels
+from ...spec import FundsRow, Indicator, ProjectSpec, Stated
+from ...targetparts import UnknownNature, compose_target, parts_disagree, unit_of
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度")
 _YEAR_LOOSE = re.compile(r"((?:19|20)\d{2})\s*年")

@@ -21,9 +21,10 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from ..form.formulas import ProjectFormulas, RowFormulas
-from ..form.layout import SHEET, Col, FormLayout, cell
-from ..reader.ours import layout_from_meta
+from ...form.addresses import cell
+from .formulas import ProjectFormulas, RowFormulas
+from .layout import SHEET, Col, FormLayout
+from .reader import layout_from_meta
 
 XLWINGS = "xlwings"
 UDF_MODES = (XLWINGS, "lite")  # the modes whose results call the functions (lite: as Office.js custom functions)

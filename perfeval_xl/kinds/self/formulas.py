@@ -22,8 +22,9 @@ recalculation agrees with them cell by cell.
 
 from __future__ import annotations
 
-from ..notation import notation
-from .layout import CALC_SHEET, FUND_COLUMNS, FUND_TEXT_COLUMNS, SHEET, Col, FormLayout, cell, ref
+from ...form.addresses import CALC_SHEET, cell
+from ...notation import notation
+from .layout import FUND_COLUMNS, FUND_TEXT_COLUMNS, SHEET, Col, FormLayout, ref
 
 # Full-width characters the official may type, and what they become; and the
 # characters dropped (spaces, line breaks, thousands separators). This is the

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ..engine import rating_band, resolve_level1, resolve_level2
-from ..errors import FormError
-from ..notation import (
+from ...engine import rating_band, resolve_level1, resolve_level2
+from ...errors import FormError
+from ...form.params import FormParams, form_params
+from ...notation import (
     Direction,
     ParseProblem,
     Target,
@@ -26,12 +27,11 @@ from ..notation import (
     parse_quantity,
     parse_target,
 )
-from ..profiles import Rules
-from ..spec import FUND_COLUMNS, FUND_LABELS, FUND_ROWS, ProjectSpec
+from ...profiles import Rules
+from ...spec import FUND_COLUMNS, FUND_LABELS, FUND_ROWS, ProjectSpec
 from .formulas import PROVIDERS, ProjectFormulas, RowFormulas
 from .layout import FormLayout, IndicatorRow, plan_layout
 from .model import Declared, FundsInput, RowInput, Value, formula_normalize, project_values, row_values
-from .params import FormParams, form_params
 
 _DIRECTION_CODE = {Direction.HIGHER: 1, Direction.LOWER: -1, Direction.EQUAL: 0}
 
