@@ -121,11 +121,12 @@ def check_version(meta: dict[str, str], kind: FormKind, name: str) -> str:
     known = sorted(int(v) for v in kind.readable_versions)
     shown = str(known[0]) if len(known) == 1 else f"{known[0]}–{known[-1]}"
     if version.isdigit() and int(version) > known[-1]:
-        generator = meta.get("generator") or "较新版本的 perfeval-xl"
-        raise FormError(f"{name} 是 {generator} 生成的{kind.label}（模板版本 {version}），本机的 perfeval-xl "
-                        f"{__version__} 只能读取模板版本 {shown} 的{kind.label}：请升级 perfeval-xl"
-                        "（pip install -U perfeval-xl）后再读取，或请下发单位用本版本重新生成")
-    raise FormError(f"{name} 中隐藏的下发记录（_meta）写的模板版本“{version}”不是任何{kind.label}会有的"
+        generator = (meta.get("generator") or "").strip()
+        made_by = f"（由 {generator} 生成）" if generator else ""
+        raise FormError(f"{name}的模板版本是 {version}{made_by}，比本机 perfeval-xl {__version__} 能读取的"
+                        f"{kind.label}模板版本（{shown}）新，无法按其版式读取：请升级 perfeval-xl"
+                        "（pip install -U perfeval-xl）后再读取，或请下发单位用本机的版本重新生成该表")
+    raise FormError(f"{name}中隐藏的下发记录（_meta）写的模板版本“{version}”不是任何{kind.label}会有的"
                     f"（本版本能读取 {shown}），记录已损坏或被改动，无法按下发时的版式读取；"
                     "请使用下发的原表重新填写，或联系下发单位核实")
 
