@@ -439,7 +439,7 @@ def score_target_row(ind: Indicator, rules: Rules, level1: str, level2: str, wei
         out.append(too)
         return result
     # 约20场, 200余人, 30天左右: a number made approximate (qualitative text like 多部门协同 is not)
-    word = approximate_word(target.text if target.qualitative else target.unit)
+    word = approximate_word(target.text)
     if word is not None and (not target.qualitative or has_digit(normalize(target.text))):
         as_what = ("已按定性指标处理" if target.qualitative
                    else f"按 {format_number((target.value or ZERO) * target.display_scale)} 计分")

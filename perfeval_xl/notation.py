@@ -58,7 +58,9 @@ class Notation:
     directions: dict[str, Direction]
     multipliers: dict[str, Decimal]
     date_units: tuple[str, ...]
-    approximate_words: tuple[str, ...]
+    approximate_before: tuple[str, ...]  # 约200
+    approximate_after: tuple[str, ...]  # 200余人
+    approximate_end: tuple[str, ...]  # 30天左右
     empty_values: frozenset[str]
     limit_marks: dict[str, str]  # normalised mark -> "inclusive" / "exclusive"
     not_unit_start: str  # characters a unit cannot begin with (100-, 1e3, 5.5.5)
@@ -88,7 +90,9 @@ _NOTATION_KEYS = {
     "directions",
     "multipliers",
     "date_units",
-    "approximate_words",
+    "approximate_before",
+    "approximate_after",
+    "approximate_end",
     "empty_values",
 }
 
@@ -134,7 +138,9 @@ def notation() -> Notation:
         directions=directions,
         multipliers={str(k): to_decimal(v) for k, v in data["multipliers"].items()},
         date_units=tuple(str(u) for u in data["date_units"]),
-        approximate_words=tuple(str(w) for w in data["approximate_words"]),
+        approximate_before=tuple(str(w) for w in data["approximate_before"]),
+        approximate_after=tuple(str(w) for w in data["approximate_after"]),
+        approximate_end=tuple(str(w) for w in data["approximate_end"]),
         empty_values=frozenset(normalize(str(v)) for v in data["empty_values"]),
         limit_marks={normalize(str(k)): str(v) for k, v in data["limit_marks"].items()},
         limit_signs=limit_signs,
@@ -167,9 +173,23 @@ def has_digit(text: str) -> bool:
 
 
 def approximate_word(text: str) -> str | None:
-    """The first word of :attr:`Notation.approximate_words` in ``text`` (约, 余, 左右 …), if any."""
-    norm = normalize(text)
-    return next((word for word in notation().approximate_words if word in norm), None)
+    """The word that makes the number in ``text`` approximate (约200, 1000余人, 30天左右), if any:
+    only where notation.yaml places such words — before a number, right after one, or at the end
+    after one — so that 多媒体, 合约 or 节约 beside a number leave it exact."""
+    match = _approximate_pattern().search(normalize(text))
+    return next(group for group in match.groups() if group) if match else None
+
+
+@lru_cache(maxsize=1)
+def _approximate_pattern() -> re.Pattern[str]:
+    nota = notation()
+
+    def words(items: tuple[str, ...]) -> str:
+        return "|".join(re.escape(w) for w in sorted(items, key=len, reverse=True))
+
+    return re.compile(f"({words(nota.approximate_before)})(?=[0-9.])"
+                      f"|(?<=[0-9%])({words(nota.approximate_after)})"
+                      f"|[0-9][^0-9]*?({words(nota.approximate_end)})$")
 
 
 def is_empty(value: object) -> bool:
@@ -340,10 +360,9 @@ def parse_quantity(value: object) -> Quantity | None:
         return Quantity(exact, None, _number_text(exact))
     raw = str(value).strip()
     norm = normalize(raw)
-    approx = notation().approximate_words
     sign, rest = _split_sign(norm)
     parsed, unit = _split_number(rest)
-    if parsed is None or any(word in unit for word in approx) or (unit and unit[0] in notation().not_unit_start):
+    if parsed is None or approximate_word(norm) is not None or (unit and unit[0] in notation().not_unit_start):
         raise ParseProblem(raw)
     number: Decimal = parsed
     if unit.startswith(PERCENT):

@@ -85,16 +85,19 @@ def good(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     return root, _good_forms(root, GOOD)
 
 
-def _rows(path: Path, sheet: str) -> list[tuple[object, ...]]:
-    return list(openpyxl.load_workbook(path)[sheet].iter_rows(min_row=2, values_only=True))
+def _rows(path: Path, sheet: str) -> list[dict[str, object]]:
+    """A sheet's rows as {column title: value}."""
+    header, *rows = openpyxl.load_workbook(path)[sheet].iter_rows(values_only=True)
+    return [dict(zip(header, row, strict=False)) for row in rows]
 
 
 def _projects(review: Path) -> list[str]:
-    return [str(r[2]) for r in _rows(review, "汇总") if r[2] and not str(r[0] or "").startswith("合计")]
+    return [str(r["项目名称"]) for r in _rows(review, "汇总")
+            if r["项目名称"] and not str(r["主管部门"] or "").startswith("合计")]
 
 
 def _unreadable(review: Path) -> dict[str, str]:
-    return {str(r[0]): str(r[1]) for r in _rows(review, "未能读取")}
+    return {str(r["文件"]): str(r["原因"]) for r in _rows(review, "未能读取")}
 
 
 def test_attack_files_cost_only_themselves(good: tuple[Path, list[str]], tmp_path: Path) -> None:
@@ -141,7 +144,7 @@ def test_attack_files_cost_only_themselves(good: tuple[Path, list[str]], tmp_pat
         os.path.join("问题文件", "断开的链接.xlsx"): DANGLING,
         os.path.join("问题文件", "又是本文件夹"): FOLDER_SEEN,
     }, reasons
-    files = {str(r[-1]) for r in _rows(review, "汇总") if r[-1]}
+    files = {str(r["文件"]) for r in _rows(review, "汇总") if r["文件"]}
     assert os.path.join("部门0", "转存的表.xlsx") in files  # the GBK name, shown decoded
     assert "未能读取 5 个" in result.stdout
 

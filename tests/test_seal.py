@@ -156,8 +156,9 @@ def test_consolidate_with_the_key_flags_forged_and_foreign_forms(keys: tuple[Pat
     review = tmp_path / "汇总.xlsx"
     code, _, err = run("consolidate", str(root), "-o", str(review), "--key", str(bureau))
     assert code == 0, err
-    problems = openpyxl.load_workbook(review)["问题清单"]
-    flagged = {str(row[7]) for row in problems.iter_rows(min_row=2, values_only=True) if row[1] == "seal-invalid"}
+    header, *rows = openpyxl.load_workbook(review)["问题清单"].iter_rows(values_only=True)
+    problems = [dict(zip(header, row, strict=False)) for row in rows]
+    flagged = {str(p["文件"]) for p in problems if p["代码"] == "seal-invalid"}
     assert flagged == {"改过.xlsx", "无章.xlsx", "他章.xlsx"}
     with zipfile.ZipFile(review) as archive:
         content = b"".join(archive.read(name) for name in archive.namelist())

@@ -116,6 +116,19 @@ class Office:
                 self.proc.wait(timeout=30)
 
 
+@contextlib.contextmanager
+def office(tag):
+    """Yield (service manager, component context, desktop) of a fresh LibreOffice set up as :class:`Office`
+    does — for a script that cannot run its work again; :func:`run` is the sturdier way."""
+    with tempfile.TemporaryDirectory() as profile:
+        session = Office(tag, profile)
+        try:
+            session.start()
+            yield session.smgr, session.ctx, session.desktop
+        finally:
+            session.stop()
+
+
 def run(tag, job):
     """``job(office)`` in a fresh LibreOffice; on a lost bridge or document, again in a new one."""
     last = None

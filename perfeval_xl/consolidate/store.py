@@ -177,6 +177,7 @@ class Store:
 
         store = cls.__new__(cls)
         store.path = str(path)
+        store.context, store._lock = GENERATOR, None  # reads across contexts; takes no lock
         tables: set[str] = set()
         try:
             store.db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
