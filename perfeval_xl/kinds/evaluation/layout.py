@@ -6,7 +6,7 @@ issue adds) and three input columns beside them, outside the print area (年度�
 定性评分), for the rows scored against a target; a row scored from the amounts shows its rate
 there. Each row's helpers sit on the hidden 计算 sheet in the same row: this kind's own in the
 first columns (:class:`ECol`), and, for rows scored against a target, the 自评表's row helpers in
-the very columns the 自评表 puts them (:class:`perfeval_xl.form.layout.Col`), so that the
+the very columns the 自评表 puts them (:class:`perfeval_xl.kinds.self.layout.Col`), so that the
 自评表's row formulas serve unchanged (:mod:`.formulas`).
 
 Rows depend on the spec, so :func:`plan_layout` computes them; ``_meta`` records them

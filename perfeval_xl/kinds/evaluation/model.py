@@ -5,7 +5,7 @@ compute from the amounts and the evaluator's scores is what the engine computes,
 asks the engine (:func:`.engine.score_evaluation` on the spec as the form holds it) and only
 lays its results out as cells; a row scored against a target is the 自评表's row, whose helper
 cells (the parsed target, the band …) have no engine counterpart, so they come from the 自评表's
-twin (:func:`perfeval_xl.form.model.row_values`). The tests check both against LibreOffice's
+twin (:func:`perfeval_xl.kinds.self.model.row_values`). The tests check both against LibreOffice's
 recalculation, cell by cell, and the target rows' scores against the engine.
 """
 

@@ -4,7 +4,7 @@ The _meta sheet says which template, profile and rows the form has (kind ``evalu
 input cells give the spec back (with cell addresses); a fingerprint says whether locked content
 (names, 评分标准, 分值, targets, formulas, rule numbers) was altered; and the results the file
 shows are compared with the engine's when a spreadsheet program last calculated them — as
-:mod:`perfeval_xl.reader.ours` does for the 自评表.
+:mod:`perfeval_xl.kinds.self.reader` does for the 自评表.
 
 Two ways in, as for the 自评表: :func:`read_evaluation_form` with openpyxl (formulas and
 protection: the full fingerprint, formulas overwritten by numbers named cell by cell), and

@@ -40,7 +40,7 @@ RATE_PERCENT = "0.0%"
 
 @dataclass
 class _TargetRows:
-    """What :func:`perfeval_xl.form.indicators.row_templates` needs of a plan: the 自评表's row
+    """What :func:`perfeval_xl.kinds.self.indicators.row_templates` needs of a plan: the 自评表's row
     formulas as templates, built once per form, here pointed at the 评分表's cells."""
 
     mode: str = "native"

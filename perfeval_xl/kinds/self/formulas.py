@@ -15,7 +15,7 @@ deviation, execution score and grade are called by their second names
 (PE_DEVIATION_RATE …): PE_DEVIATION, PE_EXEC_SCORE and PE_GRADE are, to Excel,
 the form's own defined names pe_deviation, pe_exec_score and pe_grade.
 
-:mod:`perfeval_xl.form.model` computes the same cells in Python; the form
+:mod:`perfeval_xl.kinds.self.model` computes the same cells in Python; the form
 carries those values as cached results, and the tests check that LibreOffice's
 recalculation agrees with them cell by cell.
 """

@@ -5,7 +5,7 @@ The xlwings and lite modes show four kinds of result through the perfeval-xl UDF
 only Excel with the add-in (xlwings, or xlwings Lite) can run; LibreOffice
 recalculates them to ``#NAME?``.
 For printing and for the values-only copy, those cells get the native formulas
-the native mode writes in their place (:mod:`perfeval_xl.form.formulas`), so the
+the native mode writes in their place (:mod:`perfeval_xl.kinds.self.formulas`), so the
 attachments of an xlwings form are those of the same form in native mode.
 
 Only the ``<f>`` elements of those cells are rewritten, in the sheet's XML inside

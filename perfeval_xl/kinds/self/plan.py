@@ -3,8 +3,8 @@
 :func:`plan_form` places the spec's indicators under their 二级指标, decides which
 cells are locked, converts the spec's values into what the cells hold (actual
 values in the target's unit, percentages as fractions) and computes every cached
-result with :mod:`perfeval_xl.form.model` (and, in the xlwings and lite modes, the
-cells that call the UDFs with :mod:`perfeval_xl.form.udfvalues`).
+result with :mod:`perfeval_xl.kinds.self.model` (and, in the xlwings and lite modes, the
+cells that call the UDFs with :mod:`perfeval_xl.kinds.self.udfvalues`).
 """
 
 from __future__ import annotations
