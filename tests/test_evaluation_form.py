@@ -228,7 +228,8 @@ def test_every_reader_reads_an_evaluation_form_by_its_kind(filled_form: Any) -> 
     for result in (full, quick):
         assert result.form_kind == "evaluation"
         assert (result.total, result.grade) == (Decimal("90.33"), "优")
-    message = f"{filled_form.path.name} 是项目支出绩效评分表（kind: evaluation），不是自评表"
+    message = (f"{filled_form.path.name} 是项目支出绩效评分表（kind: evaluation），不是自评表；"
+               "评分表可用 perfeval-xl new、score、check、export 和 consolidate，尚不能批量生成（batch）")
     for read in (read_projects, read_projects_fast):
         with pytest.raises(FormError) as info:
             read(filled_form.path)

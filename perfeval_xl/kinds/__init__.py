@@ -132,7 +132,7 @@ def check_version(meta: dict[str, str], kind: FormKind, name: str) -> str:
 
 
 # what each kind can do, said where a command meets a kind it does not handle
-_COMMANDS: dict[str, str] = {}
+_COMMANDS: dict[str, str] = {EVALUATION: "评分表可用 perfeval-xl new、score、check、export 和 consolidate，尚不能批量生成（batch）"}
 
 
 def spec_kind(path: str | Path) -> str:
