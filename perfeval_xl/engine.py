@@ -21,8 +21,10 @@ from .notation import (
     COMPOUND,
     DEADLINE,
     ERROR_VALUES,
+    PERCENT,
     Direction,
     ParseProblem,
+    Quantity,
     Target,
     UnitMismatch,
     approximate_word,
@@ -35,6 +37,7 @@ from .notation import (
     normalize,
     parse_quantity,
     parse_target,
+    percent_rescaled,
 )
 from .profiles import Band, Rules, load_rules
 from .rounding import as_float, div, out_of_range, round_half_away
@@ -630,7 +633,13 @@ def _quantitative(result: IndicatorResult, rules: Rules, where: str) -> None:
             "unit-converted", where,
             f"实际完成值“{quantity.text}”换算为 {format_number(actual, target.unit)}", loc("actual"),
         ))
-    if target.is_percent and quantity.unit is None and actual > 1:
+    rescaled = percent_rescaled(target.value, target.unit, actual, quantity.unit == PERCENT)
+    if rescaled is not None:
+        out.append(F.warning(
+            "percent-scale", where, _rescaled_message(target, quantity, actual, rescaled), loc("actual"),
+        ))
+        actual = rescaled
+    elif target.is_percent and quantity.unit is None and actual > 1:
         out.append(F.warning(
             "percent-as-fraction", where,
             f"实际完成值 {quantity.text} 没有百分号，按比例理解为 {format_number(actual, '%')}；"
@@ -653,6 +662,20 @@ def _quantitative(result: IndicatorResult, rules: Rules, where: str) -> None:
         )
 
 
+def _rescaled_message(target: Target, quantity: Quantity, actual: Decimal, rescaled: Decimal) -> str:
+    """What a percentage written without its % was read as (notation.percent_rescaled)."""
+    typed = format_number(actual) if quantity.unit is None else format_number(actual, PERCENT)
+    if target.is_percent:
+        return (f"实际完成值 {typed} 没有百分号，年度指标值“{target.text}”是百分数，按 {typed}% 计；"
+                f"请写成“{typed}%”")
+    assert target.value is not None
+    if rescaled > actual:  # a target in whole percents without its %: 95 against 97.9%
+        return (f"年度指标值“{target.text}”没有写 %，按 {format_number(target.value)}% 理解，"
+                f"实际完成值 {format_number(actual, PERCENT)} 按 {format_number(rescaled)} 计；请在年度指标值中写明 %")
+    return (f"年度指标值“{target.text}”没有写 %，按 {format_number(target.value, PERCENT)} 理解，"
+            f"实际完成值 {typed} 按 {typed}% 计；请在年度指标值和实际完成值中写明 %")
+
+
 def _reason_message(result: IndicatorResult, rules: Rules) -> str:
     if result.band is not None:
         return f"评价为“{result.band.label}”，请填写偏差原因分析及改进措施"
@@ -664,8 +687,10 @@ def _reason_message(result: IndicatorResult, rules: Rules) -> str:
         # as a person says it: 8次 未达到 ≥10次; 420.5万元 超过 ≤416.74万元; 95% 不等于 ＝100%
         verb = {Direction.HIGHER: "未达到", Direction.LOWER: "超过", Direction.EQUAL: "不等于"}[direction]
         return f"实际完成值 {shown} {verb}年度指标值“{target.text}”，请填写偏差原因分析及改进措施"
+    # beaten by far: 超出 ≥10次 较多, but 低于 ≤5个工作日 较多
+    verb = "低于" if direction is Direction.LOWER else "超出"
     return (
-        f"实际完成值 {shown} 超出年度指标值“{target.text}”较多（偏差率 {_dev(result.deviation)}），"
+        f"实际完成值 {shown} {verb}年度指标值“{target.text}”较多（偏差率 {_dev(result.deviation)}），"
         "请分析原因；若年度指标值设定明显偏低，应按偏离度适度调减分值"
     )
 

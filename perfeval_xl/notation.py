@@ -70,13 +70,25 @@ class Notation:
     nature_words: dict[str, str]  # 指标性质 word -> "qualitative", "none" or a sign
     unit_aliases: dict[str, str]
     limit_signs: dict[str, dict[str, str]]  # kind -> written sign -> sign meant
+    percent_scale: PercentScale
 
     @property
     def longest_prefix(self) -> int:
         return max(len(k) for k in self.sign_prefixes)
 
 
+@dataclass(frozen=True)
+class PercentScale:
+    """When a number is a percentage written without its % (notation.yaml ``percent_scale``)."""
+
+    ratio: Decimal
+    bare_target_min: Decimal
+    bare_target_max: Decimal
+    bare_actual_max: Decimal
+
+
 _NOTATION_KEYS = {
+    "percent_scale",
     "sign_prefixes",
     "sign_suffixes",
     "limit_marks",
@@ -150,7 +162,21 @@ def notation() -> Notation:
         money_short_prefixes=tuple(str(p) for p in data["money_short_prefixes"]),
         nature_words={normalize(str(k)): str(v) for k, v in data["nature_words"].items()},
         unit_aliases={normalize(str(k)): str(v) for k, v in data["unit_aliases"].items()},
+        percent_scale=_percent_scale(data["percent_scale"]),
     )
+
+
+def _percent_scale(data: object) -> PercentScale:
+    keys = ("ratio", "bare_target_min", "bare_target_max", "bare_actual_max")
+    if not isinstance(data, dict) or set(data) != set(keys):
+        raise RuleDataError(f"notation.yaml 的 percent_scale 须有且只有 {', '.join(keys)}")
+    try:
+        values = [to_decimal(data[k]) for k in keys]
+    except (TypeError, ValueError, ArithmeticError):
+        raise RuleDataError("notation.yaml 的 percent_scale 各项须为数值") from None
+    if not all(v > 0 for v in values) or values[1] >= values[2]:
+        raise RuleDataError("notation.yaml 的 percent_scale 各项须为正数，且 bare_target_min < bare_target_max")
+    return PercentScale(*values)
 
 
 _DROPPED = re.compile(r"[\s,]")
@@ -441,6 +467,31 @@ def convert(quantity: Quantity, target: Target) -> tuple[Decimal, bool]:
     if "/" in to_base and from_base == numerator:
         return div(quantity.value * from_factor, to_factor), from_factor != to_factor
     raise UnitMismatch()
+
+
+def percent_rescaled(target_value: Decimal, target_unit: str, actual: Decimal,
+                     typed_percent: bool) -> Decimal | None:
+    """The actual on the other percentage scale, when a person would read it so; else None.
+
+    Against a target in %, a bare number far above it is a percentage typed without its % (90
+    against ≥95% is 90%, not 9000%). Against a target without a unit, a target between the
+    bare-target bounds is whole percents (95 against an actual of 97.9% is 97.9), and one below
+    1 a fraction (0.95, a % cell read without its format, against 90 is 90%). "Far" is the
+    ratio of notation.yaml's ``percent_scale``; the form's AVALUE formula says the same.
+    """
+    scale = notation().percent_scale
+    o, x = target_value, actual
+    if target_unit == PERCENT:
+        if not typed_percent and x >= 1 and x > scale.ratio * o:
+            return x.scaleb(-2)
+        return None
+    if target_unit:
+        return None
+    if scale.bare_target_min <= o <= scale.bare_target_max and 0 < x <= 1 and x * scale.ratio < o:
+        return x.scaleb(2)
+    if 0 < o < 1 and not typed_percent and 1 <= x <= scale.bare_actual_max and x > scale.ratio * o:
+        return x.scaleb(-2)
+    return None
 
 
 def infer_direction(target: Target, level2: str, lower_level2: tuple[str, ...]) -> Direction:

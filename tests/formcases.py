@@ -139,6 +139,8 @@ def _actual(rng: random.Random, value: float | None, percent: bool, unit: str) -
         return f"{round(number * 100, 2)}%" if percent else f"{number}{unit}"
     if roll < 0.15 and unit and not percent:
         return f"{number}%"  # a percentage against a target in units: unreadable for both
+    if roll < 0.22 and percent:
+        return round(number * 100, 2)  # a percentage typed without its %: 90 against ≥95%
     return number
 
 

@@ -214,8 +214,12 @@ def test_sichuan_execution_line() -> None:
 
 
 def test_percent_written_as_a_bare_number() -> None:
-    result = project([row(target="≥90%", actual=95, reason="x")])
-    assert "percent-as-fraction" in codes(result, "warning")
+    """95 against ≥90% means 95% (scored full, with a warning); 1.05 may be a ratio: 105%."""
+    result = project([row(target="≥90%", actual=95)])
+    assert codes(result, "warning") == ["percent-scale"]
+    assert result.indicators[0].actual == Decimal("0.95") and result.indicators[0].score == result.indicators[0].weight
+    ratio = project([row(target="≥90%", actual=1.05, reason="x")])
+    assert "percent-as-fraction" in codes(ratio, "warning") and ratio.indicators[0].actual == Decimal("1.05")
 
 
 def test_every_code_used_is_documented() -> None:

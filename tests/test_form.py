@@ -140,7 +140,7 @@ def test_print_setup(caidian) -> None:  # type: ignore[no-untyped-def]
 def test_metadata_and_fingerprint(caidian, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     built, wb = caidian
     meta = read_meta(wb)
-    assert meta["template_version"] == "3" and meta["profile"] == "mof-2020" and meta["year"] == "2019"
+    assert meta["template_version"] == "4" and meta["profile"] == "mof-2020" and meta["year"] == "2019"
     assert meta["generated_at"] == "2026-01-01T09:00:00+00:00"
     assert re.fullmatch(r"[0-9a-f]{64}", meta["spec_hash"])
     assert meta["fingerprint"] == built.fingerprint == fingerprint(workbook_cells(wb))

@@ -41,10 +41,20 @@ def over_the_line() -> ProjectSpec:
                        funds={"fiscal": FundsRow(D(100), D(100), D("98.5"))}, indicators=tuple(rows))
 
 
+def percent_far_above() -> ProjectSpec:
+    """Percentages written with their % far above a small % target (100% against ≥2%): written into
+    the form as text, so that its formulas do not read them as percentages typed without their %."""
+    rows = [Indicator(level1="产出指标", level2="质量指标", name=f"比例{i}", target=target, actual=actual, weight=D(30),
+                      reason="目标设定偏低")
+            for i, (target, actual) in enumerate([("≥2%", "100%"), ("≥1%", "35%"), ("≥2%", "1%")])]
+    return ProjectSpec(year=2023, project="百分数照写", department="测试局", unit="测试中心", profile="mof-2020",
+                       funds={"fiscal": FundsRow(D(100), D(100), D(100))}, indicators=tuple(rows))
+
+
 @pytest.fixture(scope="module")
 def recalculated(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[ProjectSpec, Rules, Any, Path]]:
     root = tmp_path_factory.mktemp("linear")
-    specs = [over_the_line()] + [make_case(index, seed=14).filled_spec() for index in range(12)]
+    specs = [over_the_line(), *(make_case(index, seed=14).filled_spec() for index in range(12)), percent_far_above()]
     items = []
     for number, spec in enumerate(specs):
         rules = linear(load_rules(spec.profile, spec.year))
@@ -82,3 +92,14 @@ def test_the_linear_form_says_its_formula(recalculated: list[tuple[ProjectSpec, 
     assert values["pe_p_lower_formula"] == values["pe_p_equal_formula"] == "linear"
     over = score_project(form_equivalent(recalculated[0][0]), recalculated[0][1])
     assert [float(i.score) for i in over.indicators[:5]] == [6.75, 4.5, 0.0, 0.0, 9.0]
+
+
+def test_a_percentage_far_above_a_small_target_is_read_as_written(
+        recalculated: list[tuple[ProjectSpec, Rules, Any, Path]]) -> None:
+    spec, rules, built, path = recalculated[-1]
+    result = score_project(form_equivalent(spec), rules)
+    assert [float(i.score) for i in result.indicators] == [30.0, 30.0, 15.0]
+    assert not [f for f in result.findings + [f for i in result.indicators for f in i.findings]
+                if f.code == "percent-scale"]
+    rows = {p.spec_index: p.row for p in built.layout.indicators if p.spec_index is not None}
+    assert compare(result, read_form(path, built.layout), [rows[i] for i in range(len(spec.indicators))]) == []

@@ -240,3 +240,24 @@ def test_an_amount_the_form_reads_is_what_the_engine_reads(text: str) -> None:
     if isinstance(engine, Decimal) and abs(engine) >= Decimal("1e15"):
         engine = "#"  # type: ignore[assignment]  # the engine: number-out-of-range
     assert form == engine, text
+
+
+@pytest.mark.parametrize("case", GOLDEN["percent_scale"], ids=lambda c: f"{c['actual']} against {c['target']}")
+def test_a_percentage_without_its_sign_is_read_as_people_mean_it(case: dict[str, object]) -> None:
+    """90 typed against ≥95% is 90%; a target of 95 against 97.9% is 95%: scored on one scale,
+    with a warning naming the cell (the form's AVALUE formula reads it the same way)."""
+    from perfeval_xl.engine import score_project
+    from perfeval_xl.spec import spec_from_data
+
+    spec = spec_from_data({
+        "year": 2023, "project": "写法", "department": "测试局", "unit": "测试中心",
+        "funds": {"fiscal": {"budget": 100, "executed": 100}},
+        "indicators": [{"level1": "产出指标", "level2": "数量指标", "name": "完成率", "weight": 10,
+                        "target": case["target"], "actual": case["actual"]}],
+    })
+    found = score_project(spec).indicators[0]
+    assert found.actual == D(str(case["value"])), found.findings
+    warned = [f for f in found.findings if f.code == "percent-scale"]
+    assert bool(warned) is case["rescaled"], found.findings
+    if warned:
+        assert "没有" in warned[0].message and "%" in warned[0].message

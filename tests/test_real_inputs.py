@@ -68,6 +68,7 @@ def typed_rows() -> list[tuple[object, object]]:
     rows += [(case["target"], case["actual"]) for case in GOLDEN["actuals"]]
     rows += [("≥3500批次", actual) for actual, _ in VALUE_TEXTS]
     rows.append(("≥3500批次", DATE))
+    rows += [(case["target"], case["actual"]) for case in GOLDEN["percent_scale"]]
     return rows
 
 
@@ -101,7 +102,7 @@ class Filled:
 
 def notation_form(root: Path) -> Filled:
     spec = ProjectSpec(year=2023, project="写法", department="测试局", unit="测试中心")
-    built = build_form(spec, root / "blank" / "notation.xlsx", spare_rows=12)
+    built = build_form(spec, root / "blank" / "notation.xlsx", spare_rows=15)
     workbook = openpyxl.load_workbook(built.path)
     sheet = workbook[SHEET]
     rows = typed_rows()
@@ -297,6 +298,9 @@ def test_every_wording_is_read_by_the_form_as_the_engine_reads_it(forms: dict[st
         if kind == "N":
             assert values[(CALC_SHEET, row, Col.DIRECTION)] == codes[ind.direction.value], ind.spec.target
             assert D(repr(values[(CALC_SHEET, row, Col.TVALUE)])) == ind.target.value, ind.spec.target
+            scored = values[(CALC_SHEET, row, Col.AVALUE)]
+            if ind.actual is not None and isinstance(scored, (int, float)):  # a percentage without its % alike
+                assert D(repr(scored)) == ind.actual, (ind.spec.target, ind.spec.actual)
 
 
 def test_value_texts_are_refused_by_the_form_and_the_engine_alike(forms: dict[str, Filled]) -> None:
@@ -587,8 +591,10 @@ def returns(tmp_path_factory: pytest.TempPathFactory, forms: dict[str, Filled]) 
     workbook = openpyxl.load_workbook(listed)
     workbook.active["L3"] = "=1/0"
     workbook.save(listed)
-    sources = [plain, with_errors.path, listed]
-    names = {plain: "", with_errors.path: "-errors", listed: "-list"}
+    ours = forms["notation"].recalculated  # one of our forms, filled and saved again as .xls / .ods
+    assert ours is not None
+    sources = [plain, with_errors.path, listed, ours]
+    names = {plain: "", with_errors.path: "-errors", listed: "-list", ours: "-ours"}
     found = {"xlsx": plain, "xlsx-errors": with_errors.recalculated}
     for target, kind in (("xls:MS Excel 97", "xls"), ("ods", "ods")):
         for source, converted in zip(sources, convert(sources, target, root / kind), strict=True):
@@ -651,6 +657,22 @@ def test_a_targets_list_exported_as_xls_or_ods_is_read_with_its_error_values(ret
     assert [(p.row, p.message) for p in listed.problems] == [(3, "分值是错误值 #DIV/0!（公式出错），请改正公式，或直接填写内容")]
     [project] = listed.projects
     assert project.spec is None and project.indicators == 6  # not generated: the list has an error
+
+
+@pytest.mark.parametrize("kind", ["xls", "ods"])
+def test_our_form_saved_as_xls_or_ods_reads_as_its_xlsx(returns: dict[str, Path], forms: dict[str, Filled],
+                                                        kind: str) -> None:
+    """An .xls keeps a formula's empty result ("") as 0 to its readers: a blank score read back
+    as 0 is no result that differs from the engine's."""
+    source = forms["notation"].recalculated
+    assert source is not None
+    [xlsx], _ = evaluate_fast(source)
+    [other], _ = evaluate_fast(returns[f"{kind}-ours"])
+    assert [i.score for i in other.indicators] == [i.score for i in xlsx.indicators]
+    assert sum(i.score is None for i in other.indicators) > 10  # rows the form leaves blank
+    codes = {f.code for f in other.all_findings()}
+    assert "shown-differs" not in codes and "actual-unread-by-form" in codes
+    assert other.total == xlsx.total
 
 
 def test_a_year_no_profile_covers_names_those_that_do(tmp_path: Path) -> None:

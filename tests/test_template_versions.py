@@ -1,8 +1,9 @@
 """Forms issued with an earlier template version still read after the layout changes (issue 14).
 
 ``tests/approved/v2/`` holds the approved copies as they were at template version 2 (commit
-2e9f1e7, before the 计算 sheet gained the helper columns of amounts typed with a unit of money):
-files exactly as perfeval-xl issued them then, kept byte for byte. Each is read through the
+2e9f1e7, before the 计算 sheet gained the helper columns of amounts typed with a unit of money),
+``tests/approved/v3/`` as they were at version 3 (commit 0eebe8b, before the helper column ARAW of
+a percentage written without its %): files exactly as perfeval-xl issued them then, kept byte for byte. Each is read through the
 reader its _meta's template version chooses, and must give what the engine gives on the spec it
 was made from; and a form that claims a version newer than this perfeval-xl knows is refused.
 """
@@ -29,7 +30,9 @@ from perfeval_xl.reader import evaluate
 from perfeval_xl.reader.fast import evaluate_fast
 from perfeval_xl.spec import ProjectSpec
 
-V2 = Path(__file__).parent / "approved" / "v2"
+APPROVED = Path(__file__).parent / "approved"
+V2 = APPROVED / "v2"
+OLD_VERSIONS = ("2", "3")
 # each version-2 copy and the spec it was generated from (tests/approved_forms.py at 2e9f1e7)
 MADE_FROM: dict[str, Callable[[], ProjectSpec]] = {
     "caidian-2019-quality-filled": lambda: load_example("caidian-2019-quality"),
@@ -49,20 +52,26 @@ def errors(result: ProjectResult) -> list[str]:
     return [f.render() for f in result.all_findings() if f.severity == "error"]
 
 
-def test_the_fixtures_are_version_2_and_the_current_template_is_newer() -> None:
+def test_the_fixtures_are_old_versions_and_the_current_template_is_newer() -> None:
     """The point of the fixtures: they are not what the writer makes today."""
-    assert TEMPLATE_VERSION != "2" and "2" in get_kind("self").readable_versions
-    for name in MADE_FROM:
-        meta = read_meta(openpyxl.load_workbook(V2 / f"{name}.xlsx"))
-        assert meta["template_version"] == "2" and meta.get("kind") is None  # made before kinds
-        assert version_of(meta) is VERSIONS["2"] and not version_of(meta).amounts_as_text
+    assert TEMPLATE_VERSION not in OLD_VERSIONS
+    for version in OLD_VERSIONS:
+        assert version in get_kind("self").readable_versions
+        for name in MADE_FROM:
+            meta = read_meta(openpyxl.load_workbook(APPROVED / f"v{version}" / f"{name}.xlsx"))
+            assert meta["template_version"] == version and version_of(meta) is VERSIONS[version]
+            assert Col.ARAW not in version_of(meta).helpers  # the helper of the current version
+            assert version_of(meta).amounts_as_text == (version == "3")
+            assert meta.get("kind") == (None if version == "2" else "self")  # kinds came with version 3
 
 
+@pytest.mark.parametrize("version", OLD_VERSIONS)
 @pytest.mark.parametrize("name", sorted(MADE_FROM))
-def test_a_version_2_form_reads_as_the_engine_scores_its_spec(name: str) -> None:
+def test_an_old_version_form_reads_as_the_engine_scores_its_spec(name: str, version: str) -> None:
+    form = APPROVED / f"v{version}" / f"{name}.xlsx"
     want = score_project(MADE_FROM[name]())
-    [full] = evaluate(V2 / f"{name}.xlsx")
-    [quick], _ = evaluate_fast(V2 / f"{name}.xlsx")
+    [full] = evaluate(form)
+    [quick], _ = evaluate_fast(form)
     for got in (full, quick):
         assert got.kind == "perfeval-xl" and got.sheet == "自评表"
         assert outcome(got) == outcome(want)
@@ -90,14 +99,15 @@ def _fill(path: Path, spec: ProjectSpec, dest: Path) -> None:
     workbook.save(dest)
 
 
-def test_a_version_2_blank_filled_in_today_reads_as_the_engine_scores_it(tmp_path: Path) -> None:
-    """The 东湖 form issued at version 2, filled in after the upgrade: the reader of version 2 scores
-    what was typed (no recalculation: the engine's result is what counts) as the engine does."""
+@pytest.mark.parametrize("version", OLD_VERSIONS)
+def test_an_old_version_blank_filled_in_today_reads_as_the_engine_scores_it(version: str, tmp_path: Path) -> None:
+    """The 东湖 form issued at an old version, filled in after the upgrade: the reader of that version
+    scores what was typed (no recalculation: the engine's result is what counts) as the engine does."""
     filled = dataclasses.replace(load_example("donghu-2018-quality"), stated=blank(load_example(
         "donghu-2018-quality")).stated, goal_actual="")
     filled = dataclasses.replace(filled, indicators=tuple(dataclasses.replace(i, score=None)
                                                           for i in filled.indicators))
-    _fill(V2 / "donghu-2018-quality-blank.xlsx", filled, tmp_path / "filled.xlsx")
+    _fill(APPROVED / f"v{version}" / "donghu-2018-quality-blank.xlsx", filled, tmp_path / "filled.xlsx")
     want = score_project(filled)
     assert want.total > 0 and want.complete
     [got] = evaluate(tmp_path / "filled.xlsx")

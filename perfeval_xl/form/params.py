@@ -62,6 +62,10 @@ class FormParams:
     money_unit: tuple[str, ...]
     money_scale: tuple[Decimal, ...]  # 元 per unit
     money_per_amount: Decimal  # 元 per 万元
+    pct_ratio: Decimal  # notation.yaml percent_scale
+    pct_bare_min: Decimal
+    pct_bare_max: Decimal
+    pct_bare_actual_max: Decimal
 
     @property
     def sign_len(self) -> tuple[int, ...]:
@@ -129,6 +133,10 @@ def form_params(rules: Rules) -> FormParams:
         money_unit=tuple(money_units()),
         money_scale=tuple(money_units().values()),
         money_per_amount=amount_scale(),
+        pct_ratio=nota.percent_scale.ratio,
+        pct_bare_min=nota.percent_scale.bare_target_min,
+        pct_bare_max=nota.percent_scale.bare_target_max,
+        pct_bare_actual_max=nota.percent_scale.bare_actual_max,
     )
 
 
@@ -165,6 +173,11 @@ def write_params(workbook: Workbook, sheet: Worksheet, params: FormParams, rules
         ("not_unit_start", params.not_unit_start, "数字后紧跟这些字符时不是数值（如 100-、1e3），指标值视为定性，实际完成值无法识别"),
         ("max_number", float(params.max_number), "数值的绝对值须小于此数（电子表格只保留 15 位有效数字）"),
         ("money_per_amount", float(params.money_per_amount), "项目资金以万元计：1 万元合多少元"),
+        ("pct_ratio", float(params.pct_ratio),
+         "百分数未写 %（对 ≥95% 填 90，或指标值写 95 而实际填 97.9%）：另一种读法离指标值近这么多倍时按另一种读法（notation.yaml）"),
+        ("pct_bare_min", float(params.pct_bare_min), "未写单位的指标值在此范围内时可按百分数理解（下限）"),
+        ("pct_bare_max", float(params.pct_bare_max), "未写单位的指标值在此范围内时可按百分数理解（上限）"),
+        ("pct_bare_actual_max", float(params.pct_bare_actual_max), "对小于 1 的未写单位指标值，实际完成值按百分数理解的上限"),
     ]
     for key, value, note in scalars:
         sheet.write(row, 0, f"pe_p_{key}")

@@ -99,6 +99,8 @@ def read_projects_fast(path: Path, *, year: int | None = None, profile: str | No
             raise FormError(other_kind(path, kind.name))
         if kind is not None and sheet in (None, kind.sheet):
             read = kind.read_values({kind.sheet: _grid(workbook, kind.sheet, data, opened)}, meta, str(path), key)
+            if getattr(read, "ours", None) is not None:  # a 自评表 of ours, compared with what it shows:
+                read.ours.blank_is_zero = opened.kind == "xls"  # .xls readers give an empty result as 0
             shape = opened.shapes.get(kind.sheet)
             if shape is not None and not shape.protected:
                 read.findings.append(integrity.unprotected(kind))

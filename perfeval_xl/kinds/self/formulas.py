@@ -251,6 +251,21 @@ class RowFormulas:
         return "=" + is_plain(self.h["ABODY"])
 
     def avalue(self) -> str:
+        """The actual value scored: ARAW, or its other percentage scale where a percentage was
+        written without its % (notation.percent_rescaled, with the same bounds: 参数 pe_p_pct_*)."""
+        m, x, o, u, an = self.h["KIND"], self.h["ARAW"], self.h["TVALUE"], self.h["UNIT"], self.h["ANORM"]
+        bare = f"RIGHT({an},1)<>\"%\""
+        down = f"ROUND({x}/100,pe_p_clean)"
+        up = f"ROUND({x}*100,pe_p_clean)"
+        percent = f"IF(AND({bare},{x}>=1,{x}>pe_p_pct_ratio*{o}),{down},{x})"
+        whole = (f"AND({o}>=pe_p_pct_bare_min,{o}<=pe_p_pct_bare_max,{x}>0,{x}<=1,"
+                 f"{x}*pe_p_pct_ratio<{o})")
+        fraction = f"AND({o}>0,{o}<1,{bare},{x}>=1,{x}<=pe_p_pct_bare_actual_max,{x}>pe_p_pct_ratio*{o})"
+        unitless = f"IF({whole},{up},IF({fraction},{down},{x}))"
+        return (f"=IF(OR({m}<>\"N\",NOT(ISNUMBER({x})),NOT(ISNUMBER({o}))),{x},"
+                f"IF({u}=\"%\",{percent},IF({u}<>\"\",{x},{unitless})))")
+
+    def araw(self) -> str:
         m, f, an, ao = self.h["KIND"], self.h["ACTUAL"], self.h["ANORM"], self.h["TNORM"]
         ap, aq = self.h["ABODY"], self.h["APLAIN"]
         # A typed text is read as the engine reads it (model.actual_text_value): a plain number,

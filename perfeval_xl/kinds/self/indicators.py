@@ -35,6 +35,7 @@ HELPER_HEADERS = {
     Col.RUN: "run", Col.NUM: "number", Col.AFTER: "after", Col.PCT: "pct", Col.SUFFIX_LEN: "suffix len",
     Col.UNIT_TAIL: "unit tail", Col.FINAL_SIGN: "final sign", Col.QUAL: "qualitative",
     Col.ANORM: "actual norm", Col.TNORM: "target norm", Col.ABODY: "actual number", Col.APLAIN: "plain number",
+    Col.ARAW: "actual as written",
 }
 
 NOTATION_HELP = ("写法如 ≥95%、≤420元/次、87.65万元、0次、3500批次；定性指标直接写文字，"
@@ -161,6 +162,7 @@ def row_templates(plan: FormPlan, editable_target: bool) -> tuple[tuple[str, str
             Col.USED: f.used, Col.AVALUE: f.avalue, Col.RAW: f.raw, Col.REASON_REQ: f.reason_required,
             Col.REASON_MISSING: f.reason_missing, Col.STATE: f.state, Col.BAND_LOW: f.band_low,
             Col.BAND_HIGH: f.band_high, Col.ANORM: f.anorm, Col.ABODY: f.abody, Col.APLAIN: f.aplain,
+            Col.ARAW: f.araw,
         }
         if editable_target:
             makers.update({

@@ -71,9 +71,10 @@ class Col:
     TNORM = 40  # AO normalised target text (rating-from-target)
     ABODY = 41  # AP the actual text's number part (without % or the target's own unit)
     APLAIN = 42  # AQ whether that is a plain number (-, digits, at most one point)
+    ARAW = 43  # AR the actual value as written, before a percentage without its % is rescaled (AVALUE)
 
     FIRST_HIDDEN = USED
-    LAST = APLAIN
+    LAST = ARAW
 
 
 FUND_COLUMNS = {"initial": Col.NAME, "budget": Col.TARGET, "executed": Col.ACTUAL}
@@ -276,11 +277,13 @@ _HELPERS_V1 = (Col.USED, Col.AVALUE, Col.RAW, Col.REASON_REQ, Col.REASON_MISSING
                Col.BAND_HIGH, Col.ANORM)
 # 1: the first form; 2: a typed actual may carry the target's own unit ("3600批次"); 3: amounts
 # typed as text with a money unit ("87.65万元") are read on the 计算 sheet, actuals only as plain
-# numbers (two more helper columns, ABODY and APLAIN)
+# numbers (two more helper columns, ABODY and APLAIN); 4: a percentage written without its % is
+# rescaled to the scale the target means (one more helper column, ARAW: the actual as written)
 VERSIONS = {
     "1": Version(_HELPERS_V1, amounts_as_text=False),
     "2": Version(_HELPERS_V1, amounts_as_text=False),
     "3": Version((*_HELPERS_V1, Col.ABODY, Col.APLAIN), amounts_as_text=True),
+    "4": Version((*_HELPERS_V1, Col.ABODY, Col.APLAIN, Col.ARAW), amounts_as_text=True),
 }
-TEMPLATE_VERSION = "3"  # what a form written now records
+TEMPLATE_VERSION = "4"  # what a form written now records
 READABLE_VERSIONS = tuple(VERSIONS)

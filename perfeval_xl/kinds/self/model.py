@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from ... import scoring
 from ...form.params import FormParams
-from ...notation import Direction, has_digit
+from ...notation import Direction, has_digit, percent_rescaled
 from ...profiles import Band
 from ...rounding import div, round_half_away
 from .formulas import DROP, EXECUTION_LOW_TEXT, REPLACE, RUN_LENGTH, STATE_TEXTS
@@ -285,10 +285,14 @@ def row_values(row: RowInput, params: FormParams) -> dict[int, Value]:
             avalue = Decimal(params.rating_idx[params.rating_key.index(anorm)])
         else:
             avalue = Decimal(1) if anorm == tnorm else D0
+    out[Col.ARAW] = "" if avalue is None else "#" if avalue == "#" else float(avalue)
+    t = _dec(tvalue_v) if tvalue_v != "" else None
+    if kind == "N" and isinstance(avalue, Decimal) and t is not None:
+        rescaled = percent_rescaled(t, unit, avalue, anorm.endswith("%"))
+        avalue = avalue if rescaled is None else rescaled
     out[Col.AVALUE] = "" if avalue is None else "#" if avalue == "#" else float(avalue)
 
     weight = _dec(row.weight) if _is_number(row.weight) else None
-    t = _dec(tvalue_v) if tvalue_v != "" else None
     a = avalue if isinstance(avalue, Decimal) else None
 
     band = int(a) if kind == "Q" and a is not None and a > 0 else None

@@ -17,6 +17,7 @@ from ...engine import rating_band, resolve_level1, resolve_level2
 from ...errors import FormError
 from ...form.params import FormParams, form_params
 from ...notation import (
+    PERCENT,
     Direction,
     ParseProblem,
     Target,
@@ -26,6 +27,7 @@ from ...notation import (
     infer_direction,
     parse_quantity,
     parse_target,
+    percent_rescaled,
 )
 from ...profiles import Rules
 from ...spec import FUND_COLUMNS, FUND_LABELS, FUND_ROWS, ProjectSpec
@@ -194,5 +196,10 @@ def _actual_cell(actual: object, target: Target | None, rules: Rules) -> object:
             return None
         value, _ = convert(quantity, target)
     except (ParseProblem, UnitMismatch):
+        return actual
+    if (quantity.unit == PERCENT and target.value is not None
+            and percent_rescaled(target.value, target.unit, value, typed_percent=False) is not None):
+        # as a bare number the form would read it as a percentage typed without its % (100% against
+        # a target of 2% as 1%): the text as written keeps its %, and the engine's reading
         return actual
     return float(value)

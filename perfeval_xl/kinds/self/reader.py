@@ -15,6 +15,7 @@ positions the metadata lists.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -60,6 +61,8 @@ class OurForm:
     findings: list[Finding] = field(default_factory=list)
     shown: dict[str, Any] = field(default_factory=dict)  # results the file shows, by name
     recalculated: bool = False  # the stored results come from a spreadsheet program
+    # an .xls file: its readers give a formula's empty text result ("") as 0, so a 0 shown may be a blank
+    blank_is_zero: bool = False
 
 
 def kind() -> FormKind:
@@ -349,6 +352,8 @@ def compare_shown(form: OurForm, result: ProjectResult) -> list[Finding]:
         found = by_address.get(f"{SHEET}!{cell(place.row, Col.ACTUAL)}")
         if found is None or shown is None:
             continue
+        if form.blank_is_zero and _is_zero(shown.value) and (found.score is None or _unread_by_form("", found)):
+            shown = dataclasses.replace(shown, value=None)
         if _unread_by_form(shown.value, found):
             unread += 1
             out.append(F.warning(
@@ -368,6 +373,8 @@ def compare_shown(form: OurForm, result: ProjectResult) -> list[Finding]:
                                  ("total", "总分", result.total),
                                  ("grade", "评价等级", result.grade)):
         shown = form.shown[key]
+        if form.blank_is_zero and _is_zero(shown.value) and computed in (None, ""):
+            continue
         if not _equal(shown.value, computed):
             expected = computed if isinstance(computed, str) else number(computed)
             if unread and key != "exec_score":
@@ -386,6 +393,10 @@ def _unread_by_form(shown: object, found: Any) -> bool:
     (an actual in another unit of the same kind, "865400元" against "≤87.65万元"): the
     form's formulas read a number, a percentage, or a number in the target's own unit only."""
     return shown in (None, "") and found.score is not None and isinstance(found.spec.actual, str)
+
+
+def _is_zero(value: object) -> bool:
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) and value == 0
 
 
 def _equal(shown: object, computed: object) -> bool:
