@@ -33,6 +33,7 @@ from .notation import (
     format_number,
     has_digit,
     infer_direction,
+    is_duration_limit,
     is_empty,
     normalize,
     parse_quantity,
@@ -583,6 +584,7 @@ def _quantitative(result: IndicatorResult, rules: Rules, where: str) -> None:
         result.sign_inferred = True
         why = (
             f"二级指标为{result.level2}，" if result.level2 in rules.lower_level2
+            else f"{result.level2}的时长是时限，" if is_duration_limit(target, result.level2)
             else "指标值为 0，" if target.value == 0 else ""
         )
         shown = "≤" if result.direction is Direction.LOWER else "≥"

@@ -161,6 +161,18 @@ CODES: dict[str, str] = {
     "outcome-weight-low": "评分表：产出、效益类指标分值合计低于规则的下限（原则上 60%）",
     "protection-removed": "自评表的工作表保护已被取消",
     "seal-invalid": "印章无效：不是用财政局密钥下发的表，或下发后被改动",
+    # hand-made forms as units and provinces make them (perfeval_xl/reader/handmade.py, reader/hints.py)
+    "subtotal-row": "手工表中的小计/合计行，不作为指标计分",
+    "level2-inferred": "表中没有二级指标列，二级指标按三级指标名称推断",
+    "level2-not-inferred": "表中没有二级指标列，无法推断该指标的二级指标",
+    "amount-unit-converted": "项目资金表头写明以元（或亿元）计，金额已换算为万元",
+    "target-direction-disagree": "指标方向（正向/反向）与年度指标值或指标性质的比较符号相反，按比较符号计分",
+    "duration-limit": "时效指标的时长（如 30天）未写比较符号，按“不超过”（≤）计分",
+    "actual-unit-synonym": "实际完成值的单位与年度指标值的单位同义（如 场/场次），或“无”对指标值 0，按指标值的单位计分",
+    "target-note-dropped": "年度指标值单位后括号中的说明（如“（全年）”）不作为单位",
+    "target-none": "年度指标值与实际完成值都是“无”（或 0），按达成计分",
+    "chinese-numeral": "年度指标值或实际完成值用中文数字写数量（如 三次），不能按数值读取",
+    "formula-uncached": "公式没有计算结果（由不计算公式的程序保存），须在 Excel/WPS 中打开并保存",
 }
 
 # 问题类型: the short Chinese name of each code, the column a reviewer filters on (the review's
@@ -230,6 +242,17 @@ CODE_NAMES: dict[str, str] = {
     "outcome-weight-low": "产出效益分值偏低",
     "protection-removed": "工作表保护被取消",
     "seal-invalid": "印章无效",
+    "subtotal-row": "小计行未计分",
+    "level2-inferred": "二级指标按名称推断",
+    "level2-not-inferred": "二级指标无法推断",
+    "amount-unit-converted": "金额已由元换算为万元",
+    "target-direction-disagree": "指标方向与比较符号相反",
+    "duration-limit": "时限按不超过计分",
+    "actual-unit-synonym": "同义单位按指标值单位计分",
+    "target-note-dropped": "单位后的说明未作为单位",
+    "target-none": "“无”对“无”按达成计",
+    "chinese-numeral": "中文数字不能按数值读取",
+    "formula-uncached": "公式没有计算结果",
 }
 
 

@@ -71,6 +71,8 @@ class Notation:
     unit_aliases: dict[str, str]
     limit_signs: dict[str, dict[str, str]]  # kind -> written sign -> sign meant
     percent_scale: PercentScale
+    duration_level2: tuple[str, ...]  # an unsigned duration of these 二级指标 is a limit (≤)
+    duration_units: tuple[str, ...]
 
     @property
     def longest_prefix(self) -> int:
@@ -89,6 +91,7 @@ class PercentScale:
 
 _NOTATION_KEYS = {
     "percent_scale",
+    "duration_limit",
     "sign_prefixes",
     "sign_suffixes",
     "limit_marks",
@@ -163,6 +166,8 @@ def notation() -> Notation:
         nature_words={normalize(str(k)): str(v) for k, v in data["nature_words"].items()},
         unit_aliases={normalize(str(k)): str(v) for k, v in data["unit_aliases"].items()},
         percent_scale=_percent_scale(data["percent_scale"]),
+        duration_level2=tuple(str(v) for v in data["duration_limit"]["level2"]),
+        duration_units=tuple(str(v) for v in data["duration_limit"]["units"]),
     )
 
 
@@ -497,14 +502,21 @@ def percent_rescaled(target_value: Decimal, target_unit: str, actual: Decimal,
 def infer_direction(target: Target, level2: str, lower_level2: tuple[str, ...]) -> Direction:
     """The direction of a target with no written sign.
 
-    成本指标 (and any 二级 the profile lists) and zero targets are lower-is-better,
-    the rest higher-is-better.
+    成本指标 (and any 二级 the profile lists), zero targets and a duration of a 时效指标
+    ("30天", :func:`is_duration_limit`) are lower-is-better, the rest higher-is-better.
     """
-    if level2 in lower_level2:
+    if level2 in lower_level2 or is_duration_limit(target, level2):
         return Direction.LOWER
     if target.value is not None and target.value == 0:
         return Direction.LOWER
     return Direction.HIGHER
+
+
+def is_duration_limit(target: Target, level2: str) -> bool:
+    """Whether the target's unit is a duration and its 二级指标 one whose durations are limits
+    (notation.yaml ``duration_limit``): 完成时限 30天 means within 30 days."""
+    nota = notation()
+    return level2 in nota.duration_level2 and target.unit in nota.duration_units
 
 
 def direction_of(sign: str) -> Direction:

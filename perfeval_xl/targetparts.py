@@ -35,6 +35,13 @@ def nature_of(text: str) -> str:
     raise UnknownNature(text)
 
 
+def direction_word(text: str) -> str:
+    """Which way a sign or a nature word (正向, 反向) points: "higher", "lower", "equal", or "" for
+    定性 and an empty cell. Raises :class:`UnknownNature`."""
+    direction = notation().directions.get(nature_of(text))
+    return direction.value if direction is not None else ""
+
+
 def unit_of(text: str) -> str:
     """The 度量单位 cell as a unit written after the number (百分比 is %)."""
     key = normalize(text)

@@ -24,7 +24,7 @@ from perfeval_xl.profiles import load_rules
 from perfeval_xl.spec import FundsRow, Indicator, ProjectSpec
 
 PROFILES = [("mof-2020", 2020), ("mof-2020", 2023), ("wuhan-donghu-2018", 2018), ("sichuan", 2023)]
-UNITS = ["次", "家", "万元", "批次", "元/次", "个", "", "人次", "m²", "㎡", "m³"]
+UNITS = ["次", "家", "万元", "批次", "元/次", "个", "", "人次", "m²", "㎡", "m³", "天", "个工作日"]
 SIGNS = ["", "", "≥", "＞", "≤", "＜", "＝", ">=", "不低于", "不超过", "低于"]
 SUFFIXES = ["以上", "以下", "以内"]
 QUALITATIVE = ["达成预期指标", "明显减少", "年底前完成", "合格", "有所提升", "12月底前完成"]

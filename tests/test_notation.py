@@ -261,3 +261,24 @@ def test_a_percentage_without_its_sign_is_read_as_people_mean_it(case: dict[str,
     assert bool(warned) is case["rescaled"], found.findings
     if warned:
         assert "没有" in warned[0].message and "%" in warned[0].message
+
+
+@pytest.mark.parametrize(("level2", "target", "direction"), [
+    ("时效指标", "30天", "lower"), ("时效指标", "5个工作日", "lower"), ("时效指标", "2小时", "lower"),
+    ("时效指标", "≥30天", "higher"), ("时效指标", "100%", "higher"), ("数量指标", "30天", "higher"),
+    ("成本指标", "87.65万元", "lower"), ("质量指标", "0起", "lower"),
+])
+def test_an_unsigned_duration_of_a_time_indicator_is_a_limit(level2: str, target: str, direction: str) -> None:
+    """完成时限 30天 means within 30 days: ≤ (the form's DIRECTION formula reads it alike, with
+    the same lists from the 参数 sheet; held to LibreOffice by tests/test_form_parity.py)."""
+    from perfeval_xl.engine import score_project
+    from perfeval_xl.spec import spec_from_data
+
+    spec = spec_from_data({
+        "year": 2023, "project": "时限", "department": "测试局", "unit": "测试中心",
+        "funds": {"fiscal": {"budget": 100, "executed": 100}},
+        "indicators": [{"level1": "产出指标", "level2": level2, "name": "办结时限", "weight": 10,
+                        "target": target, "actual": target.lstrip("≥")}],
+    })
+    found = score_project(spec).indicators[0]
+    assert found.direction is not None and found.direction.value == direction

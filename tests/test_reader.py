@@ -554,4 +554,4 @@ def test_a_hand_made_three_part_form_with_sign_words_and_unit_names(tmp_path: Pa
     wb.save(path)
     [result] = evaluate(path, profile="sichuan")
     [finding] = [f for f in result.all_findings() if f.location == "自评表!D11"]
-    assert finding.message == "指标性质“区间”无法识别，应为 ≥ ＞ ＝ ＜ ≤ 或“定性”"
+    assert finding.message == "指标性质“区间”无法识别，应为 ≥ ＞ ＝ ＜ ≤、“正向”“反向”或“定性”"

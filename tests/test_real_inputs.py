@@ -510,7 +510,7 @@ def test_three_parts_that_disagree_are_a_warning(tmp_path: Path) -> None:
         "F 列指标性质为“定性”，但指标值是数值，年度指标值“100%”已按定量指标计分；如确为定性指标，请把指标值写成文字（如 达成预期指标）",
         "F 列指标性质为“≥”，但指标值不是数值，年度指标值“达成预期”已按定性指标处理：实际完成值须选择评价档次；定量指标的指标值请只填数字（如 95）"]
     assert [str(p).split("：", 1)[1] for p in listed.problems] == [
-        "指标性质“区间”无法识别，应为 ≥ ＞ ＝ ＜ ≤ 或“定性”（也可写 大于等于、小于等于 等）"]
+        "指标性质“区间”无法识别，应为 ≥ ＞ ＝ ＜ ≤、正向、反向或“定性”（也可写 大于等于、小于等于 等）"]
 
 
 def test_the_template_offers_both_layouts_and_reads_back(tmp_path: Path) -> None:

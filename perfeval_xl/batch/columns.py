@@ -79,9 +79,18 @@ THREE_PART_COLUMNS: tuple[Column, ...] = (
            ("计量单位", "指标单位", "指标值单位"), width=10, three_part=True),
 )
 
-BY_KEY = {column.key: column for column in (*COLUMNS, *THREE_PART_COLUMNS)}
+# Read when a list has it, never written: 正向/反向 (or a sign) as some systems export it beside or
+# instead of 指标性质; it gives the sign of a target written without one.
+DIRECTION = Column("direction", "指标方向", False, False,
+                   "可空。正向（越大越好，≥）或反向（越小越好，≤）；年度指标值未写比较符号时按此计分。",
+                   ("指标属性", "指标类型"), width=10)
+
+BY_KEY = {column.key: column for column in (*COLUMNS, *THREE_PART_COLUMNS, DIRECTION)}
 PROJECT_KEYS = tuple(column.key for column in COLUMNS if column.project)
 REQUIRED = tuple(column for column in COLUMNS if column.required)
+# Required, but a list without it is still read: the 二级指标 is inferred from the 三级指标 name
+# (reader.hints.infer_level2), and what cannot be inferred is an error at its row.
+INFERABLE = ("level2",)
 
 _SPACES = re.compile(r"\s+")
 _NOTE = re.compile(r"\([^()]*\)$")
@@ -97,7 +106,7 @@ def normalize_header(text: object) -> str:
 
 _LOOKUP = {
     normalize_header(name): column.key
-    for column in (*COLUMNS, *THREE_PART_COLUMNS)
+    for column in (*COLUMNS, *THREE_PART_COLUMNS, DIRECTION)
     for name in (column.label, *column.aliases)
 }
 

@@ -16,7 +16,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from xlsxwriter.utility import xl_col_to_name
@@ -24,7 +24,7 @@ from xlsxwriter.utility import xl_col_to_name
 from .. import display
 from ..errors import FileError, os_reason
 from ..rounding import to_decimal
-from .columns import BY_KEY, COLUMNS, REQUIRED, column_key
+from .columns import BY_KEY, COLUMNS, INFERABLE, REQUIRED, column_key
 
 HEADER_SEARCH_ROWS = 10  # the header may sit below a title
 INSTRUCTIONS_SHEET = "填写说明"  # the template's own sheet, never read as a list
@@ -43,6 +43,7 @@ class Table:
     header_row: int  # 1-based, as Excel shows it
     columns: dict[str, int]  # column key -> 0-based index
     rows: list[tuple[int, list[object]]]  # (row number, cells) below the header
+    headers: dict[str, str] = field(default_factory=dict)  # column key -> its header as written
 
     def where(self, row: int) -> str:
         return place(self.path, self.sheet, row)
@@ -157,7 +158,7 @@ def _grid_table(path: Path, sheet: str, grid: Sequence[Sequence[object]]) -> Tab
         return None
     header_row, found_columns = found
     columns = _check_header(place(path, sheet, header_row), found_columns)
-    return Table(path, sheet, header_row, columns, rows[header_row:])
+    return Table(path, sheet, header_row, columns, rows[header_row:], _headers(rows, header_row, columns))
 
 
 _ERROR_CELL = b't="e"'  # a cell holding an error value (#DIV/0!, #REF! …) in the sheet XML
@@ -306,7 +307,7 @@ def _read_formatted(path: Path) -> Table:
         columns = _check_header(place(path, sheet.title, header_row), found_columns)
         target = columns.get("target")
         data = [(number, _cell_values(cells, target)) for number, cells in rows[header_row:]]
-        return Table(path, sheet.title, header_row, columns, data)
+        return Table(path, sheet.title, header_row, columns, data, _headers(rows, header_row, columns))
     except FileError:
         raise
     except Exception:
@@ -352,7 +353,22 @@ def _read_csv(path: Path) -> Table:
         raise _no_header(str(path))
     header_row, found_columns = found
     columns = _check_header(place(path, "", header_row), found_columns)
-    return Table(path, "", header_row, columns, rows[header_row:])
+    return Table(path, "", header_row, columns, rows[header_row:], _headers(rows, header_row, columns))
+
+
+def _headers(rows: Sequence[tuple[int, Sequence[object]]], header_row: int, columns: dict[str, int]
+             ) -> dict[str, str]:
+    """Column key -> the header cell's text as written ("全年预算数（元）"); on a header of two rows,
+    the first row's label where the second is blank."""
+    out = {}
+    for key, index in columns.items():
+        for at in (header_row - 1, header_row - 2):
+            cells = rows[at][1] if 0 <= at < len(rows) else []
+            value = getattr(cells[index], "value", cells[index]) if index < len(cells) else None
+            if not blank(value) and column_key(value) == key:
+                out[key] = str(value).strip()
+                break
+    return out
 
 
 def _decode(path: Path, data: bytes) -> str:
@@ -376,23 +392,40 @@ def _decode(path: Path, data: bytes) -> str:
 # The header row
 
 
+# The columns a header's second row may split a first-row label into, as budget systems export
+# lists: 年度指标值 over 指标性质 | 指标值 | 度量单位.
+_SUB_COLUMNS = {"sign", "target", "measure", "direction"}
+
+
+def _row_columns(cells: list[object]) -> dict[str, list[int]]:
+    columns: dict[str, list[int]] = {}
+    for index, cell in enumerate(cells):
+        key = column_key(getattr(cell, "value", cell))
+        if key is not None:
+            columns.setdefault(key, []).append(index)
+    return columns
+
+
 def _find_header(rows: list[tuple[int, list[object]]]) -> tuple[int, dict[str, list[int]]] | None:
-    """(row number, column key -> indices) of the row naming the most known columns."""
+    """(row number, column key -> indices) of the row naming the most known columns; a header on
+    two rows (the second splitting 年度指标值 into 指标性质 | 指标值 | 度量单位) is read as one, its
+    second row the header row."""
     best: tuple[int, dict[str, list[int]]] | None = None
-    for number, cells in rows:
-        columns: dict[str, list[int]] = {}
-        for index, cell in enumerate(cells):
-            key = column_key(getattr(cell, "value", cell))
-            if key is not None:
-                columns.setdefault(key, []).append(index)
+    for at, (number, cells) in enumerate(rows):
+        columns = _row_columns(cells)
         if columns and (best is None or len(columns) > len(best[1])):
             best = (number, columns)
+            below = _row_columns(rows[at + 1][1]) if at + 1 < len(rows) else {}
+            if below and set(below) <= _SUB_COLUMNS and "project" in columns:
+                split = {i for indices in below.values() for i in indices}
+                kept = {k: v for k, v in columns.items() if k not in below and not set(v) & split}
+                best = (rows[at + 1][0], {**kept, **below})
     return best
 
 
 def _check_header(where: str, found: dict[str, list[int]]) -> dict[str, int]:
     """Column key -> index; missing required columns and doubled columns make a list unreadable."""
-    missing = [c.label for c in REQUIRED if c.key not in found]
+    missing = [c.label for c in REQUIRED if c.key not in found and c.key not in INFERABLE]
     if missing:
         raise FileError(
             f"{where}的表头缺少列：{'、'.join(missing)}。"

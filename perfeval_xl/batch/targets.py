@@ -14,6 +14,7 @@ is not generated; the others are.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -28,6 +29,18 @@ from ..engine import qualitative_digits_message, resolve_level1, resolve_level2
 from ..errors import FileError, RuleDataError
 from ..notation import ERROR_VALUES, is_empty, normalize, parse_target
 from ..profiles import DEFAULT_PROFILE, Rules, available_profiles, load_rules
+from ..reader.hints import (
+    chinese_numeral,
+    clean_level,
+    direction_conflict,
+    duration_limit,
+    has_money_unit,
+    infer_level2,
+    is_subtotal,
+    money_scale,
+    numeral_message,
+    target_without_note,
+)
 from ..rounding import to_decimal
 from ..spec import YEARS, FundsRow, Indicator, ProjectSpec, parse_amount
 from ..targetparts import UnknownNature, compose_target, parts_disagree
@@ -85,6 +98,7 @@ class TargetList:
     path: Path
     sheet: str
     projects: list[ListedProject]
+    notes: list[RowProblem] = field(default_factory=list)  # warnings about the whole list
 
     @property
     def problems(self) -> list[RowProblem]:
@@ -94,18 +108,30 @@ class TargetList:
     @property
     def warnings(self) -> list[RowProblem]:
         """Every warning (the projects are generated), in the order of the list's rows."""
-        return sorted((w for project in self.projects for w in project.warnings), key=lambda w: w.row)
+        return sorted([*self.notes, *(w for project in self.projects for w in project.warnings)],
+                      key=lambda w: w.row)
 
 
 def read_targets(path: str | Path) -> TargetList:
     """Read and check the list in ``path``; FileError when it cannot be read at all."""
     table = read_table(path)
     groups: dict[tuple[str, str, str], list[_Row]] = {}
+    notes = []
     for row in _rows(table):
+        subtotal = next((row.text(k) for k in ("level1", "level2", "name") if is_subtotal(row.text(k))), None)
+        if subtotal is not None:  # a 小计/合计 adds up indicators; it is none
+            notes.append(RowProblem(str(table.path), table.sheet, row.number, row.text("project"),
+                                    f"“{subtotal}”是小计/合计行，不作为指标", warning=True))
+            continue
         groups.setdefault(row.group_key(), []).append(row)
     if not groups:
         raise FileError(f"{table.where(table.header_row)}的表头下没有任何指标行，请在表头下逐行填写项目的指标")
-    return TargetList(table.path, table.sheet, [_project(table, rows) for rows in groups.values()])
+    unit = money_scale(table.headers.get("budget"))
+    if unit is not None and unit[1] != 1:
+        notes.append(RowProblem(str(table.path), table.sheet, table.header_row, "",
+                                f"“{table.headers['budget']}”以{unit[0]}计，全年预算数已换算为万元（自评表以万元计）",
+                                warning=True))
+    return TargetList(table.path, table.sheet, [_project(table, rows) for rows in groups.values()], notes)
 
 
 # ---------------------------------------------------------------------------
@@ -239,7 +265,8 @@ def _project(table: Table, rows: list[_Row]) -> ListedProject:
             check(row.number, str(exc))
     department = str(check.agreed(heads, "department", cell_text) or "")
     unit = rows[0].text("unit")
-    budget = check.agreed(heads, "budget", _budget)
+    scale = money_scale(table.headers.get("budget"))
+    budget = check.agreed(heads, "budget", functools.partial(_budget, scale=scale[1] if scale else Decimal(1)))
     before = len(check.problems)
     profile = str(check.agreed(heads, "profile", _profile) or DEFAULT_PROFILE)
     rules = None
@@ -252,6 +279,7 @@ def _project(table: Table, rows: list[_Row]) -> ListedProject:
     indicators: list[Indicator] = []
     weights: list[Decimal | None] = []
     seen: dict[str, int] = {}
+    inferred: list[str] = []
     for row in rows:
         try:
             weight = _weight(row.values.get("weight"))
@@ -260,7 +288,7 @@ def _project(table: Table, rows: list[_Row]) -> ListedProject:
             weight = None
         else:
             weights.append(weight)
-        indicator = _indicator(row, weight, rules, check)
+        indicator = _indicator(row, weight, rules, check, inferred)
         key = normalize(indicator.name)
         if key in seen:
             check(row.number, f"三级指标“{indicator.name}”与第 {seen[key]} 行重复，同一项目中指标名称不能重复")
@@ -268,6 +296,9 @@ def _project(table: Table, rows: list[_Row]) -> ListedProject:
             seen[key] = row.number
         indicators.append(indicator)
 
+    if inferred:
+        check.warn(rows[0].number, "name", f"清单没有“二级指标”列，二级指标已按三级指标名称推断：{'、'.join(inferred)}；"
+                                           "请核对，或在清单中加上“二级指标”列")
     weights_ok = len(weights) == len(rows)
     given = [w for w in weights if w is not None]
     weight_total = sum(given, rules.execution_weight if rules else Decimal(0))
@@ -302,12 +333,22 @@ def _check_weights(check: _Checker, rows: list[_Row], name: str, rules: Rules, c
                               f"{display.number(total)}，超过 {display.number(full)}，请调整各指标分值")
 
 
-def _indicator(row: _Row, weight: Decimal | None, rules: Rules | None, check: _Checker) -> Indicator:
-    text1, text2, name = row.text("level1"), row.text("level2"), row.text("name")
+def _indicator(row: _Row, weight: Decimal | None, rules: Rules | None, check: _Checker,
+               inferred: list[str]) -> Indicator:
+    text1, text2, name = clean_level(row.text("level1")), clean_level(row.text("level2")), row.text("name")
     level1, level2 = text1, text2
     if not text1:
         check(row.number, "一级指标为空，请填写" + (f"：{'、'.join(rules.hierarchy)}" if rules else ""))
-    if not text2:
+    if "level2" not in check.table.columns and rules is not None and text1:
+        # no 二级指标 column: placed by its name (成本指标 keeps its ≤ reading), said once per project
+        text2 = infer_level2(resolve_level1(text1, rules)[0] or text1, name, _target(row.values.get("target")),
+                             rules) or ""
+        if text2:
+            inferred.append(f"{name}→{text2}")
+        else:
+            check(row.number, f"清单没有“二级指标”列，无法判断指标“{name}”属于哪个二级指标，请加上“二级指标”列并填写")
+            text2 = ""
+    elif not text2:
         check(row.number, "二级指标为空，请填写所属的二级指标")
     if rules is not None and text1 and text2:
         found1, _ = resolve_level1(text1, rules)
@@ -324,30 +365,54 @@ def _indicator(row: _Row, weight: Decimal | None, rules: Rules | None, check: _C
         level1, level2 = found1 or text1, found2 or text2
     if not name:
         check(row.number, "三级指标为空，请填写指标名称")
-    return Indicator(level1=level1, level2=level2, name=name, target=_declared_target(row, check),
+    return Indicator(level1=level1, level2=level2, name=name, target=_declared_target(row, check, level2),
                      weight=weight, where=f"第 {row.number} 行“{name}”")
 
 
-def _declared_target(row: _Row, check: _Checker) -> object:
-    """The 年度指标值 of a row: one column, or 指标性质 | 指标值 | 度量单位 made into the one text;
-    warned about when what it reads as may not be what was meant."""
-    value = _target(row.values.get("target"))
+def _declared_target(row: _Row, check: _Checker, level2: str = "") -> object:
+    """The 年度指标值 of a row: one column, or 指标性质 | 指标值 | 度量单位 made into the one text,
+    signed by a 指标方向 column (正向/反向) where the rest gives no sign; an unsigned duration of
+    a 时效指标 (30天) is a limit (≤30天). Warned about when what it reads as may not be what
+    was meant."""
+    raw = row.values.get("target")
+    value = _target(raw)
     key = "target"
-    if "sign" in row.values or "measure" in row.values:
-        nature = row.text("sign")
+    if value is None and not blank(raw):
+        check.warn(row.number, key, f"年度指标值“{cell_text(raw)}”表示空白，按未填写处理（由填报单位填写）；"
+                                    "如指标值为 0，请写 0（如 0起）")
+    plain = target_without_note(value)
+    if plain is not None:
+        check.warn(row.number, key, f"年度指标值“{value}”括号中的文字是说明，不是单位，按“{plain}”计分")
+        value = plain
+    words = [row.text(k) for k in ("sign", "direction") if row.text(k)]
+    if "sign" in row.values or "measure" in row.values or words:
+        nature = words[0] if words else ""
         try:
             composed = compose_target(nature, value, row.text("measure"))
         except UnknownNature:
-            check(row.number, f"指标性质“{nature}”无法识别，应为 ≥ ＞ ＝ ＜ ≤ 或“定性”（也可写 大于等于、小于等于 等）")
+            label = "指标方向" if nature == row.text("direction") and nature != row.text("sign") else "指标性质"
+            check(row.number, f"{label}“{nature}”无法识别，应为 ≥ ＞ ＝ ＜ ≤、正向、反向或“定性”"
+                              "（也可写 大于等于、小于等于 等）")
             return value
         value = composed.target
         disagreement = parts_disagree(composed, nature)
         if disagreement is not None:
             check.warn(row.number, "sign", disagreement)
+            if found := chinese_numeral(value):
+                check.warn(row.number, key, numeral_message("指标值", str(value), found))
             return value
+        conflict = direction_conflict(value, words)
+        if conflict is not None:
+            check.warn(row.number, "direction", conflict)
+    limited = duration_limit(level2, value)
+    if limited is not None:
+        check.warn(row.number, key, f"年度指标值“{value}”是时效指标的时限，未写比较符号，按“{limited}”（不超过）计分")
+        value = limited
     target = parse_target(value)
     if target is not None and target.digits_as_qualitative:
         check.warn(row.number, key, qualitative_digits_message(target))
+    elif target is not None and target.qualitative and (found := chinese_numeral(value)):
+        check.warn(row.number, key, numeral_message("年度指标值", str(value), found))
     return value
 
 
@@ -376,11 +441,15 @@ def parse_year(value: object) -> int:
     return int(text)
 
 
-def _budget(value: object) -> Decimal:
+def _budget(value: object, scale: Decimal = Decimal(1)) -> Decimal:
+    """The 全年预算数 in 万元; ``scale``: what a number without a unit is worth in 万元 (0.0001 under
+    a 全年预算数（元） header)."""
     try:
         amount = to_decimal(value) if isinstance(value, (int, float)) else parse_amount(cell_text(value))
     except ValueError:
         amount = None
+    if amount is not None and scale != 1 and not has_money_unit(value):
+        amount *= scale
     if amount is None:
         raise ValueError(f"全年预算数“{cell_text(value)}”不是金额，请填写以万元计的数值（如 87.65）")
     if amount < 0:

@@ -63,6 +63,8 @@ class FormParams:
     money_scale: tuple[Decimal, ...]  # 元 per unit
     money_per_amount: Decimal  # 元 per 万元
     pct_ratio: Decimal  # notation.yaml percent_scale
+    duration_l2: tuple[str, ...]  # notation.yaml duration_limit
+    duration_unit: tuple[str, ...]
     pct_bare_min: Decimal
     pct_bare_max: Decimal
     pct_bare_actual_max: Decimal
@@ -134,6 +136,8 @@ def form_params(rules: Rules) -> FormParams:
         money_scale=tuple(money_units().values()),
         money_per_amount=amount_scale(),
         pct_ratio=nota.percent_scale.ratio,
+        duration_l2=nota.duration_level2,
+        duration_unit=nota.duration_units,
         pct_bare_min=nota.percent_scale.bare_target_min,
         pct_bare_max=nota.percent_scale.bare_target_max,
         pct_bare_actual_max=nota.percent_scale.bare_actual_max,
@@ -207,6 +211,8 @@ def write_params(workbook: Workbook, sheet: Worksheet, params: FormParams, rules
          [("money_unit", params.money_unit), ("money_scale", tuple(float(v) for v in params.money_scale)),
           ("money_len", params.money_len)]),
         (_cite(rules, "lower_level2", "未写符号时按反向计分的二级指标"), [("lower_l2", params.lower_l2)]),
+        ("未写符号时按时限（≤）计分的二级指标（notation.yaml）", [("duration_l2", params.duration_l2)]),
+        ("……其中以这些单位计的时长（notation.yaml）", [("duration_unit", params.duration_unit)]),
     ]
     for title, columns in tables:
         sheet.write(row, 0, title, head)

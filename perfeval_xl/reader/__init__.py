@@ -52,6 +52,13 @@ class ReadProject:
         from ..kinds.self.reader import compare_shown
 
         result = score_project(self.spec)
+        uncached = {f.location for f in self.findings if f.code == "formula-uncached"}
+        if uncached:  # a formula without its result is said as such, not as a cell left blank
+            result.findings[:] = [f for f in result.findings
+                                  if not (f.location in uncached and f.code.endswith("-missing"))]
+            for ind in result.indicators:
+                ind.findings[:] = [f for f in ind.findings
+                                   if not (f.location in uncached and f.code.endswith("-missing"))]
         extra = list(self.findings)
         if self.ours is not None:
             extra += compare_shown(self.ours, result)
@@ -109,9 +116,10 @@ def read_projects(path: str | Path, *, sheet: str | None = None, year: int | Non
 
 def _read_self(path: Path, opened: Any, values: Any, sheet: str | None, year: int | None, profile: str | None,
                key: SealKey | None) -> list[ReadProject]:
-    from ..kinds.self.handmade import looks_like_form, read_handmade
+    from ..kinds.self.handmade import form_sheets, looks_like_form, read_handmade
     from ..kinds.self.reader import is_ours, read_ours, structure_without_meta, unprotected, unsealed
     from .cells import OpenpyxlSheet
+    from .uncached import uncached_cells
 
     notes = [F.note("macros-ignored", "工作簿", MACROS)] if opened.macros else []
     if is_ours(values) and (sheet is None or sheet == "自评表"):
@@ -129,14 +137,16 @@ def _read_self(path: Path, opened: Any, values: Any, sheet: str | None, year: in
             raise FormError(f"{path.name} 中没有名为“{sheet}”的工作表，现有：{'、'.join(names)}")
         candidates = [OpenpyxlSheet(values[sheet])]
     else:
-        candidates = [OpenpyxlSheet(ws) for ws in values.worksheets
-                      if ws.sheet_state == "visible" and looks_like_form(OpenpyxlSheet(ws))]
+        candidates = form_sheets([OpenpyxlSheet(ws) for ws in values.worksheets
+                                  if ws.sheet_state == "visible" and looks_like_form(OpenpyxlSheet(ws))])
         if not candidates:
             empty = all((ws.max_row or 0) <= 1 and (ws.max_column or 0) <= 1 and ws.cell(1, 1).value is None
                         for ws in values.worksheets)
             raise empty_workbook(path) if empty else no_form(path, names)
     out = []
+    data = path.read_bytes()
     for candidate in candidates:
+        candidate.uncached = uncached_cells(data, "xlsx", candidate.title)
         found = read_handmade(candidate, year, profile or DEFAULT_PROFILE, str(path))
         out.append(ReadProject(found.spec, "hand-made", candidate.title, notes + found.findings))
     return out

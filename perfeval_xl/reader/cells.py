@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -22,7 +22,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from .. import yamlfile
 from ..datafiles import templates_dir
 from ..errors import RuleDataError
-from ..notation import ERROR_VALUES, is_empty, normalize
+from ..notation import ERROR_VALUES, is_empty, normalize, notation
 from ..rounding import to_decimal
 
 COLUMN_NAMES = [xl_rowcol_to_cell(0, c)[:-1] for c in range(16384 // 64)]  # A … ZZ: fast addresses
@@ -63,7 +63,7 @@ def label_key(text: object) -> str:
         if key.startswith(prefix) and len(key) > len(prefix):
             key = key[len(prefix):]
             break
-    return key
+    return key.rstrip(":")  # 年度资金总额：
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,13 @@ class Labels:
     funds_columns: dict[str, tuple[str, ...]]
     funds_rows: dict[str, tuple[str, ...]]
     fields: dict[str, tuple[str, ...]]
+    subtotal_rows: tuple[str, ...] = ()
+    level2_hints: dict[str, tuple[str, ...]] = field(default_factory=dict)  # raw words, not label keys
+    duration_level2: tuple[str, ...] = ()
+    duration_units: tuple[str, ...] = ()
+    chinese_numerals: str = ""
+    numeral_measures: tuple[str, ...] = ()
+    unit_synonyms: tuple[frozenset[str], ...] = ()
 
     def lookup(self, table: dict[str, tuple[str, ...]], text: object) -> str | None:
         key = label_key(text)
@@ -91,7 +98,8 @@ def labels() -> Labels:
     """Load form_labels.yaml (once)."""
     text = templates_dir().joinpath("form_labels.yaml").read_text(encoding="utf-8")
     data = yamlfile.plain(yamlfile.parse(text, "form_labels.yaml", RuleDataError))
-    expected = {"indicator_columns", "required_indicator_columns", "funds_columns", "funds_rows", "fields"}
+    expected = {"indicator_columns", "required_indicator_columns", "funds_columns", "funds_rows", "fields",
+                "subtotal_rows", "level2_hints", "chinese_numerals", "numeral_measures", "unit_synonyms"}
     if set(data) != expected:
         raise RuleDataError(f"form_labels.yaml 的字段应为 {sorted(expected)}")
 
@@ -104,6 +112,13 @@ def labels() -> Labels:
         funds_columns=table("funds_columns"),
         funds_rows=table("funds_rows"),
         fields=table("fields"),
+        subtotal_rows=tuple(label_key(v) for v in data["subtotal_rows"]),
+        level2_hints={k: tuple(str(v) for v in values) for k, values in data["level2_hints"].items()},
+        duration_level2=notation().duration_level2,  # the engine's reading (notation.yaml)
+        duration_units=notation().duration_units,
+        chinese_numerals=str(data["chinese_numerals"]),
+        numeral_measures=tuple(str(v) for v in data["numeral_measures"]),
+        unit_synonyms=tuple(frozenset(str(u) for u in group) for group in data["unit_synonyms"]),
     )
 
 
@@ -116,6 +131,7 @@ class Cell:
     percent: bool = False  # a number shown in % format
     error: str | None = None  # an error value such as #DIV/0!
     date: str | None = None  # a date or time (value is its serial number): as people read it
+    uncached: bool = False  # a formula saved without its result (reads as blank)
 
     @property
     def empty(self) -> bool:
@@ -146,6 +162,7 @@ class Sheet:
     max_row: int
     max_col: int
     _merged: dict[tuple[int, int], tuple[int, int]]
+    uncached: frozenset[tuple[int, int]] = frozenset()  # formulas saved without a result (reader.uncached)
 
     def address(self, row: int, col: int) -> str:
         """Sheet!A1 of a 1-based (row, col)."""
@@ -177,11 +194,20 @@ class Sheet:
         if isinstance(raw, str):
             return Cell(raw if raw else None, address)
         if raw is None:
-            return Cell(None, address)
+            return Cell(None, address, uncached=(row, col) in self.uncached)
         return Cell(str(raw), address)
 
     def is_merged_child(self, row: int, col: int) -> bool:
         return (row, col) in self._merged
+
+    def merged_columns(self, row: int, col: int) -> set[int]:
+        """The columns of ``row`` that a merged range whose top-left is (row, col) covers: {col} if none."""
+        out = {col}
+        for c in range(col + 1, self.max_col + 1):
+            if self._merged.get((row, c)) != (row, col):
+                break
+            out.add(c)
+        return out
 
     def filled(self) -> list[tuple[tuple[int, int], Any]]:
         """((row, col), value) of every non-empty cell, 1-based."""

@@ -27,6 +27,7 @@ from . import MACROS, ReadProject, form_kind, integrity
 from .cells import GridSheet
 from .errorcells import error_cells
 from .opening import Opened, check_sheets, check_workbook_file, empty_workbook, encrypted, no_form, unparsable
+from .uncached import uncached_cells
 
 FORM_SHEETS = tuple(SHEETS.values())  # checked before reading one of our forms (_meta is tiny: the workers' limits cover it)
 YEAR_ROW = 1  # the 自评表's year row (0-based), as every template version has it
@@ -133,6 +134,7 @@ def read_projects_fast(path: Path, *, year: int | None = None, profile: str | No
     for grid in candidates:
         if year is None and ours_without_meta:
             year = _our_year(grid)
+        grid.uncached = uncached_cells(data, opened.kind, grid.title, opened.sheet_xml.get(grid.title))
         found = read_handmade(grid, year, profile or DEFAULT_PROFILE, str(path))
         out.append(ReadProject(found.spec, "hand-made", grid.title, notes + found.findings))
     return FastRead(out, opened.saved_at)
@@ -143,14 +145,14 @@ def _candidates(workbook: Any, names: list[str], data: bytes, opened: Opened) ->
     visible = {m.name for m in workbook.sheets_metadata if str(m.visible).endswith("Visible")}
     candidates = []
     empty = True
-    from ..kinds.self.handmade import looks_like_form
+    from ..kinds.self.handmade import form_sheets, looks_like_form
 
     for name in names:
         grid = _grid(workbook, name, data, opened, errors=name in visible)
         empty = empty and not grid.filled()
         if name in visible and looks_like_form(grid):
             candidates.append(grid)
-    return candidates, empty
+    return form_sheets(candidates), empty
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -211,9 +211,11 @@ class RowFormulas:
         return f"=IF({m}<>\"N\",\"\",IF({is_number_cell(e)},\"\",IF({ai},\"%\",{ak})))"
 
     def direction(self) -> str:
-        m, al, x, o = self.h["KIND"], self.h["FINAL_SIGN"], self.h["L2"], self.h["TVALUE"]
+        m, al, x, o, u = self.h["KIND"], self.h["FINAL_SIGN"], self.h["L2"], self.h["TVALUE"], self.h["UNIT"]
+        # unsigned: lower for the profile's 成本指标, a zero target, a duration of a 时效指标 (30天)
+        duration = f"AND(SUMPRODUCT(--EXACT(pe_p_duration_l2,{x}))>0,SUMPRODUCT(--EXACT(pe_p_duration_unit,{u}))>0)"
         return (f"=IF({m}<>\"N\",\"\",IF({al}<>\"\",LOOKUP(2,1/EXACT(pe_p_dir_sign,{al}),pe_p_dir_code),"
-                f"IF(OR(SUMPRODUCT(--EXACT(pe_p_lower_l2,{x}))>0,{o}=0),-1,1)))")
+                f"IF(OR(SUMPRODUCT(--EXACT(pe_p_lower_l2,{x}))>0,{o}=0,{duration}),-1,1)))")
 
     def tnorm_editable(self) -> str:
         return f"={self.h['NORM']}"

@@ -15,17 +15,33 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 from ... import findings as F
-from ...engine import resolve_level2
+from ...engine import resolve_level1, resolve_level2
 from ...errors import FormError
 from ...findings import Finding
-from ...notation import ParseProblem, is_empty, parse_amount, parse_quantity
+from ...notation import ParseProblem, is_empty, normalize, parse_amount, parse_quantity, parse_target
 from ...profiles import Rules, load_rules
 from ...reader.cells import Cell, Sheet, labels
+from ...reader.hints import (
+    actual_in_target_unit,
+    chinese_numeral,
+    clean_level,
+    direction_conflict,
+    duration_limit,
+    has_money_unit,
+    infer_level2,
+    is_subtotal,
+    money_scale,
+    numeral_message,
+    target_without_note,
+)
+from ...reader.uncached import MESSAGE as UNCACHED
 from ...spec import FundsRow, Indicator, ProjectSpec, Stated
 from ...targetparts import UnknownNature, compose_target, parts_disagree, unit_of
 
+S = TypeVar("S", bound=Sheet)
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度")
 _YEAR_LOOSE = re.compile(r"((?:19|20)\d{2})\s*年")
 HEADER_SCAN_ROWS = 60
@@ -47,19 +63,62 @@ def looks_like_form(sheet: Sheet) -> bool:
     return best >= 2
 
 
+def form_sheets(sheets: list[S]) -> list[S]:
+    """The sheets to read as 自评表 among those that look like one: the ones with the whole
+    绩效指标 header when any has it (a 绩效目标申报表 before the 自评表 has 三级指标 and 指标值
+    but no 实际完成值), else all (so that the reader says what their header lacks)."""
+    if len(sheets) < 2:
+        return sheets
+    required = len(labels().required_indicator_columns)
+    complete = [s for s in sheets if _indicator_header(s)[0] == required]
+    return complete or sheets
+
+
+# Labels a header's second row may split a first-row label into (指标值 into 年度指标值 |
+# 实际完成值; 年度指标值 into 指标性质 | 指标值 | 度量单位), as provincial forms (四川) do.
+_SUB_COLUMNS = ("target", "actual", "sign", "unit", "direction")
+
+
+def _header_columns(sheet: Sheet, row: int) -> dict[str, int]:
+    lab = labels()
+    columns: dict[str, int] = {}
+    for col, key in sheet.row_texts(row):
+        name = lab.lookup(lab.indicator_columns, key)
+        if name and name not in columns:
+            columns[name] = col
+    return columns
+
+
+def _two_rows(sheet: Sheet, row: int, first: dict[str, int]) -> dict[str, int] | None:
+    """The columns of a header on ``row`` and the row below it, when the row below splits some
+    of its labels; None when it does not."""
+    second = _header_columns(sheet, row + 1)
+    if not second or not set(second) <= set(_SUB_COLUMNS):
+        return None
+    under = set(second.values())
+    columns = {}
+    for name, col in first.items():
+        if not sheet.merged_columns(row, col) & under and name not in second:
+            columns[name] = col
+    columns.update(second)
+    return columns
+
+
 def _indicator_header(sheet: Sheet) -> tuple[int, int, dict[str, int]]:
-    """(number of required columns found, header row, column of each label) of the best row."""
+    """(number of required columns found, header row, column of each label) of the best row;
+    a header on two rows is read as one, its last row the header row."""
     lab = labels()
     best: tuple[int, int, dict[str, int]] = (0, 0, {})
     for row in range(1, min(sheet.max_row, HEADER_SCAN_ROWS * 3) + 1):
-        columns: dict[str, int] = {}
-        for col, key in sheet.row_texts(row):
-            name = lab.lookup(lab.indicator_columns, key)
-            if name and name not in columns:
-                columns[name] = col
+        columns = _header_columns(sheet, row)
+        header = row
+        if columns:
+            both = _two_rows(sheet, row, columns)
+            if both is not None:
+                columns, header = both, row + 1
         found = sum(1 for n in lab.required_indicator_columns if n in columns)
         if found > best[0]:
-            best = (found, row, columns)
+            best = (found, header, columns)
     return best
 
 
@@ -212,19 +271,26 @@ def _number(cell: Cell, what: str, out: list[Finding], where: str,
     return None
 
 
-def _amount(cell: Cell, key: str, unread: dict[str, str]) -> Decimal | None:
+def _amount(cell: Cell, key: str, unread: dict[str, str], scale: Decimal = Decimal(1)) -> Decimal | None:
     """An amount in 万元, possibly written as text in 元/万元/亿元 ("865400元"); what is not one
-    (an error value, a date, 约86) goes to ``unread`` for the engine to report at its cell."""
+    (an error value, a date, 约86) goes to ``unread`` for the engine to report at its cell.
+    ``scale``: what a number without a unit is worth in 万元 (0.0001 under a （元） header)."""
     if cell.empty:
         return None
     if cell.error or cell.date is not None:
         unread[key] = cell.error or cell.text()
         return None
     try:
-        return parse_amount(cell.value)
+        amount = parse_amount(cell.value)
     except ParseProblem:
         unread[key] = cell.text()
         return None
+    if amount is not None and scale != 1 and not has_money_unit(cell.value):
+        amount *= scale
+    return amount
+
+
+_WHAT = {"target": "年度指标值", "actual": "实际完成值", "weight": "分值", "score": "得分"}
 
 
 def _indicator_rows(sheet: Sheet, rules: Rules, header: int, last: int, columns: dict[str, int],
@@ -234,12 +300,18 @@ def _indicator_rows(sheet: Sheet, rules: Rules, header: int, last: int, columns:
     for row in range(header + 1, last + 1):
         cells = {name: sheet.cell(row, col, follow_merge=name in ("level1", "level2"))
                  for name, col in columns.items()}
+        labelled = [sheet.cell(row, columns[k]) for k in ("level1", "level2", "name") if k in columns]
+        subtotal = next((c for c in labelled if is_subtotal(c.value)), None)
+        if subtotal is not None:  # a 小计/合计 adds up indicators; it is none
+            out.append(F.note("subtotal-row", f"{sheet.title} 第 {row} 行",
+                              f"第 {row} 行“{subtotal.text()}”是小计/合计行，不作为指标计分", subtotal.address))
+            continue
         if "level1" in cells and not cells["level1"].empty:
-            level1 = cells["level1"].text()
+            level1 = clean_level(cells["level1"].text())
         if "level2" in cells and not cells["level2"].empty:
-            level2 = cells["level2"].text()
+            level2 = clean_level(cells["level2"].text())
         name_cell = cells["name"]
-        if name_cell.empty and all(cells[n].empty for n in ("target", "actual", "weight")):
+        if name_cell.empty and all(cells[n].empty and not cells[n].uncached for n in ("target", "actual", "weight")):
             continue
         name = name_cell.text()
         where = f"{sheet.title} 第 {row} 行“{name}”" if name else f"{sheet.title} 第 {row} 行"
@@ -250,43 +322,143 @@ def _indicator_rows(sheet: Sheet, rules: Rules, header: int, last: int, columns:
             elif cell.error and key not in ("weight", "score"):
                 out.append(F.error("cell-error", where, f"单元格是错误值 {cell.error}，按空白处理；请改为正确的值",
                                    cell.address))
+            elif cell.uncached and key in _WHAT:
+                make = F.warning if key == "score" else F.error
+                out.append(make("formula-uncached", where, f"{_WHAT[key]}的{UNCACHED}", cell.address))
         l1 = level1
         if not l1 and level2:
             _, owner, _ = resolve_level2(level2, rules)
             l1 = owner or ""
-        target = _target(cells, out, where)
+        row_level2 = level2 if "level2" in columns else _inferred_level2(l1, name, cells, rules, out, where)
+        target = _target(cells, out, where, resolve_level2(row_level2, rules)[0] or row_level2)
         actual = cells["actual"].as_written()
         if "unit" in cells and isinstance(actual, Decimal) and not cells["unit"].empty:
             actual = f"{format(actual.normalize(), 'f')}{unit_of(cells['unit'].text())}"
+        target, actual = _as_meant(cells, target, actual, out, where)
+        _numerals(cells, target, actual, out, where)
         weight = _number(cells["weight"], "分值", out, where, unread, "weight")
         score = _number(cells["score"], "得分", out, where) if "score" in cells else None
         reason = cells["reason"].text() if "reason" in cells and not cells["reason"].empty else ""
         locations = {key: cell.address for key, cell in cells.items()}
         indicators.append(Indicator(
-            level1=l1, level2=level2, name=name, target=target, actual=actual, weight=weight,
+            level1=l1, level2=row_level2, name=name, target=target, actual=actual, weight=weight,
             reason=reason, score=score, where=where, locations=locations, unread=unread,
         ))
     return indicators
 
 
-def _target(cells: dict[str, Cell], out: list[Finding], where: str) -> object:
-    """The 年度指标值, made from 指标性质/指标值/度量单位 where the form splits it (as budget systems do)."""
+def _inferred_level2(level1: str, name: str, cells: dict[str, Cell], rules: Rules, out: list[Finding],
+                     where: str) -> str:
+    """The 二级指标 of a row in a table without that column: from the 三级指标 name and the target
+    (成本指标 keeps its ≤ reading), said in a note; blank when unsure, said in a warning."""
+    known, _ = resolve_level1(level1, rules)
+    target = cells["target"].as_written()
+    found = infer_level2(known or level1, name, target, rules)
+    if found is not None:
+        out.append(F.note("level2-inferred", where, f"表中没有二级指标列，指标“{name}”按名称归入{found}，请核对",
+                          cells["name"].address))
+        return found
+    out.append(F.warning("level2-not-inferred", where,
+                         f"表中没有二级指标列，无法判断指标“{name}”属于{known or level1}下的哪个二级指标；"
+                         "请补充“二级指标”列", cells["name"].address))
+    return ""
+
+
+def _as_meant(cells: dict[str, Cell], target: object, actual: object, out: list[Finding], where: str
+              ) -> tuple[object, object]:
+    """The target without a bracketed note read as part of its unit (≥3500批次（全年）), and the
+    actual value in the target's unit where its own is a synonym (10场 against 12场次) or "无"
+    against a target of 0 — each said in a note at its cell."""
+    none = _none_for_none(cells)
+    if none is not None:
+        out.append(F.note("target-none", where, f"年度指标值“无”、实际完成值“{cells['actual'].text()}”按 {none} 对 {none} 计分"
+                                                "（无此类情况即达成）；如“无”是指没有设定指标值，请填写申报的指标值",
+                          cells["target"].address))
+        return none, none
+    plain = target_without_note(target)
+    if plain is not None:
+        out.append(F.note("target-note-dropped", where, f"年度指标值“{str(target).strip()}”括号中的文字是说明，"
+                                                        f"不是单位，按“{plain}”计分", cells["target"].address))
+        target = plain
+    written = cells["actual"].value if actual is None else actual  # 无 reads as blank
+    converted = actual_in_target_unit(target, written)
+    if converted is not None:
+        actual = written
+        why = "年度指标值为 0" if normalize(str(actual)) == "无" else f"与年度指标值“{target}”的单位同义"
+        out.append(F.note("actual-unit-synonym", where, f"实际完成值“{str(actual).strip()}”按“{converted}”计分（{why}）",
+                          cells["actual"].address))
+        actual = converted
+    return target, actual
+
+
+def _none_for_none(cells: dict[str, Cell]) -> str | None:
+    """"0" (in the actual's unit) when the target says 无 (no accidents, no complaints) and the actual
+    says 无 or 0 too — what a person reads as met; None otherwise (无 alone is a target not given)."""
+    target, actual = cells["target"].value, cells["actual"].value
+    if not isinstance(target, str) or normalize(target) != "无":
+        return None
+    if isinstance(actual, str) and normalize(actual) == "无":
+        return "0"
+    try:
+        quantity = parse_quantity(actual)
+    except ParseProblem:
+        return None
+    if quantity is None or quantity.value != 0 or quantity.sign is not None or quantity.unit == "%":
+        return None
+    return f"0{quantity.unit or ''}"
+
+
+def _numerals(cells: dict[str, Cell], target: object, actual: object, out: list[Finding], where: str) -> None:
+    """A warning at a target or an actual value that writes its number in Chinese numerals."""
+    parsed = parse_target(target)
+    if parsed is not None and parsed.qualitative and (found := chinese_numeral(target)):
+        out.append(F.warning("chinese-numeral", where, numeral_message("年度指标值", str(target), found),
+                             cells["target"].address))
+    if isinstance(actual, str) and (found := chinese_numeral(actual)):
+        try:
+            readable = parse_quantity(actual) is not None
+        except ParseProblem:
+            readable = False
+        if not readable:
+            out.append(F.warning("chinese-numeral", where, numeral_message("实际完成值", actual, found),
+                                 cells["actual"].address))
+
+
+def _target(cells: dict[str, Cell], out: list[Finding], where: str, level2: str = "") -> object:
+    """The 年度指标值, made from 指标性质/指标值/度量单位 where the form splits it (as budget systems do),
+    with the sign of a 指标方向 column (正向/反向) where it gives one; an unsigned duration of a
+    时效指标 (30天) is a limit (≤30天), as a person reads it."""
     value = cells["target"].as_written()
-    sign, unit = cells.get("sign"), cells.get("unit")
-    if sign is None and unit is None:
-        return value
-    nature = "" if sign is None or sign.empty else sign.text()
+    sign, unit, direction = cells.get("sign"), cells.get("unit"), cells.get("direction")
+    given = [c for c in (sign, direction) if c is not None and not c.empty]
+    if not given and unit is None:
+        return _limited(value, level2, out, where, cells["target"])
+    nature_cell = given[0] if given else sign
+    nature = "" if nature_cell is None or nature_cell.empty else nature_cell.text()
     try:
         composed = compose_target(nature, value, "" if unit is None or unit.empty else unit.text())
     except UnknownNature:
-        assert sign is not None
-        out.append(F.error("target-nature-unknown", where, f"指标性质“{nature}”无法识别，应为 ≥ ＞ ＝ ＜ ≤ 或“定性”",
-                           sign.address))
+        assert nature_cell is not None
+        column = "指标方向" if nature_cell is direction else "指标性质"
+        out.append(F.error("target-nature-unknown", where,
+                           f"{column}“{nature}”无法识别，应为 ≥ ＞ ＝ ＜ ≤、“正向”“反向”或“定性”", nature_cell.address))
         return value
     disagreement = parts_disagree(composed, nature)
-    if disagreement is not None and sign is not None:
-        out.append(F.warning("target-parts-disagree", where, disagreement, sign.address))
-    return composed.target
+    if disagreement is not None and nature_cell is not None:
+        out.append(F.warning("target-parts-disagree", where, disagreement, nature_cell.address))
+    conflict = direction_conflict(composed.target, [c.text() for c in given])
+    if conflict is not None:
+        out.append(F.warning("target-direction-disagree", where, conflict, given[-1].address))
+    return _limited(composed.target, level2, out, where, cells["target"])
+
+
+def _limited(target: object, level2: str, out: list[Finding], where: str, cell: Cell) -> object:
+    limited = duration_limit(level2, target)
+    if limited is None:
+        return target
+    out.append(F.note("duration-limit", where, f"年度指标值“{str(target).strip()}”是时效指标的时限，未写比较符号，"
+                                               f"按“{limited}”（不超过）计分", cell.address))
+    return limited
 
 
 def _funds(sheet: Sheet, header: int, out: list[Finding]
@@ -311,6 +483,7 @@ def _funds(sheet: Sheet, header: int, out: list[Finding]
     locations: dict[str, str] = {}
     unread: dict[str, str] = {}
     weight, rate, score = None, empty, empty
+    scales = _money_scales(sheet, funds_header, columns, out)
     for row in range(funds_header + 1, min(funds_header + 8, header)):
         kind = None
         for col, key in sheet.row_texts(row):
@@ -324,7 +497,9 @@ def _funds(sheet: Sheet, header: int, out: list[Finding]
                 continue
             cell = sheet.cell(row, columns[col_name])
             key = f"funds.{kind}.{col_name}"
-            amount = _amount(cell, key, unread)
+            if cell.uncached:
+                out.append(F.error("formula-uncached", f"{sheet.title} 项目资金", f"金额的{UNCACHED}", cell.address))
+            amount = _amount(cell, key, unread, scales.get(col_name, Decimal(1)))
             if amount is not None:
                 values[col_name] = (values[col_name] or Decimal(0)) + amount
             if amount is not None or key in unread:
@@ -342,6 +517,35 @@ def _funds(sheet: Sheet, header: int, out: list[Finding]
                 score = (_number(cell, "预算执行率得分", out, f"{sheet.title} 项目资金"), cell.address)
     funds = {key: FundsRow(**values) for key, values in rows.items()}
     return (funds, locations, unread), weight, rate, score
+
+
+def _money_scales(sheet: Sheet, row: int, columns: dict[str, int], out: list[Finding]) -> dict[str, Decimal]:
+    """What a number in each amount column is worth in 万元, from the unit its header names
+    (全年预算数（元）) or the block's label names (项目资金（元）); a note says each conversion."""
+    amount_columns = {col: name for name, col in columns.items() if name in ("initial", "budget", "executed")}
+    default = None
+    own: dict[str, tuple[str, Decimal, str]] = {}
+    for col in range(1, sheet.max_col + 1):
+        value, _ = sheet.raw(row, col)
+        found = money_scale(value)
+        if found is None:
+            continue
+        if col in amount_columns:
+            own[amount_columns[col]] = (*found, sheet.address(row, col))
+        elif default is None:
+            default = (*found, sheet.address(row, col))
+    scales = {}
+    for name, col in columns.items():
+        if name not in ("initial", "budget", "executed"):
+            continue
+        unit, scale, address = own.get(name) or default or ("万元", Decimal(1), "")
+        scales[name] = scale
+        if scale != 1:
+            header, _ = sheet.raw(row, col)
+            label = normalize(str(header)) if name in own else "项目资金"
+            out.append(F.note("amount-unit-converted", f"{sheet.title} 项目资金",
+                              f"“{label}”以{unit}计，金额已换算为万元（自评表以万元计）", address))
+    return scales
 
 
 def _rate(cell: Cell, out: list[Finding], title: str) -> Decimal | None:
@@ -366,6 +570,8 @@ def _stated_total(sheet: Sheet, row: int, columns: dict[str, int], out: list[Fin
     if "score" not in columns:
         return None
     cell = sheet.cell(row, columns["score"], follow_merge=True)
+    if cell.uncached:
+        out.append(F.warning("formula-uncached", f"{sheet.title} 总分", f"总分的{UNCACHED}", cell.address))
     if (cell.empty and not cell.error) or labels().lookup(labels().fields, cell.value) == "total":
         return None  # blank, or inside the 总分 label's merged range
     return _number(cell, "总分", out, f"{sheet.title} 总分"), cell.address

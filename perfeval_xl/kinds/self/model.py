@@ -223,7 +223,8 @@ def parse_columns(target: object, level2: str, params: FormParams) -> dict[int, 
             direction = params.dir_code[params.dir_sign.index(final)]
         else:
             assert tvalue is not None
-            direction = -1 if level2 in params.lower_l2 or tvalue == 0 else 1
+            duration = level2 in params.duration_l2 and out[Col.UNIT] in params.duration_unit
+            direction = -1 if level2 in params.lower_l2 or tvalue == 0 or duration else 1
     out[Col.DIRECTION] = direction
     out[Col.TNORM] = norm
     return out
