@@ -18,13 +18,12 @@ import click
 
 from . import __version__, display
 from .clizh import ZhGroup
-from .engine import to_dict
 from .errors import FileError, PerfEvalError, os_reason
-from .inputs import evaluate_input, load_projects
-from .kinds import EVALUATION, file_kind, spec_kind
+from .inputs import evaluate_input, load_spec_file
+from .kinds import SELF, file_kind, get_kind, kind_of
 from .pathtext import readable
 from .profiles import DEFAULT_PROFILE
-from .render import findings_text, result_text
+from .render import findings_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -110,16 +109,13 @@ def _read_options(func: F) -> F:
 def score(input_path: Path, as_json: bool, sheet: str | None, year: int | None, profile: str | None,
           key_path: Path | None) -> None:
     """按规则计算 INPUT（项目文件 .yaml/.json，或填好的自评表、评分表 .xlsx）的得分、总分和等级。"""
-    if file_kind(input_path) == EVALUATION:
-        _score_evaluation(input_path, as_json)
-        return
     results = evaluate_input(input_path, sheet=sheet, year=year, profile=profile, key=_load_key(key_path))
     if as_json:
-        data = [to_dict(r) for r in results]
+        data = [kind_of(r).to_json(r) for r in results]
         click.echo(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2))
         return
     for result in results:
-        click.echo(result_text(result))
+        click.echo(kind_of(result).text(result))
 
 
 @cli.command()
@@ -133,8 +129,6 @@ def score(input_path: Path, as_json: bool, sheet: str | None, year: int | None, 
 def check(input_path: Path, as_json: bool, db: Path | None, sheet: str | None, year: int | None,
           profile: str | None, key_path: Path | None) -> None:
     """检查 INPUT（项目文件、自评表或评分表），列出全部问题。退出码：0 无错误，1 有错误，2 无法读取，3 内部错误。"""
-    if file_kind(input_path) == EVALUATION:
-        sys.exit(_check_evaluation(input_path, as_json))
     results = evaluate_input(input_path, sheet=sheet, year=year, profile=profile, key=_load_key(key_path))
     if db is not None:
         from .consolidate.history import check_against_store
@@ -153,31 +147,6 @@ def check(input_path: Path, as_json: bool, db: Path | None, sheet: str | None, y
     sys.exit(EXIT_FINDINGS if any(r.has_errors() for r in results) else EXIT_OK)
 
 
-def _score_evaluation(path: Path, as_json: bool) -> None:
-    """`score` on a 评分表 (kind: evaluation): its spec, or a filled form of ours."""
-    from .kinds import evaluation
-
-    result = evaluation.evaluate_file(path)
-    if as_json:
-        click.echo(json.dumps(evaluation.to_dict(result), ensure_ascii=False, indent=2))
-    else:
-        click.echo(evaluation.evaluation_text(result))
-
-
-def _check_evaluation(path: Path, as_json: bool) -> int:
-    """`check` on a 评分表 (kind: evaluation): prints the findings, returns the exit code."""
-    from .kinds import evaluation
-
-    result = evaluation.evaluate_file(path)
-    if as_json:
-        data = [{"project": result.spec.project, "source": result.spec.source,
-                 "findings": [f.to_dict() for f in result.all_findings()]}]
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        click.echo(findings_text(result))
-    return EXIT_FINDINGS if result.has_errors() else EXIT_OK
-
-
 @cli.command()
 @click.argument("spec_path", metavar="SPEC", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
@@ -189,43 +158,25 @@ def _check_evaluation(path: Path, as_json: bool) -> int:
               help="native：Excel/WPS/LibreOffice 公式计分；xlwings：由 perfeval-xl 加载项的函数计分（.xlsm，需 Windows Excel）；"
                    "lite：由 xlwings Lite 加载项运行表内自带的计分代码（.xlsx，Excel 365/2021+，Windows、Mac 或网页版）。")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
-@_key_option("财政局的密钥文件（perfeval-xl key new 生成）：给自评表盖章，回收时可核对真伪。")
+@_key_option("财政局的密钥文件（perfeval-xl key new 生成）：给自评表或评分表盖章，回收时可核对真伪。")
 @_friendly
 def new(spec_path: Path, output: Path | None, password: str | None, spare_rows: int, mode: str,
         force: bool, key_path: Path | None) -> None:
     """由项目文件 SPEC 生成锁定的项目支出绩效自评表（.xlsx 或 .xlsm）或评分表（kind: evaluation，.xlsx），填写时自动计分。"""
-    from .form import SUFFIXES, build_form
-    from .naming import safe_filename
+    from .form import build_form
 
     key = _load_key(key_path)
-    if spec_kind(spec_path) == EVALUATION:
-        _new_evaluation(spec_path, output, password, mode, force)
-        return
-    spec = load_projects(spec_path)[0]
-    target = output or Path(safe_filename(spec.project) + SUFFIXES[mode])
+    spec = load_spec_file(spec_path)
+    kind = kind_of(spec)
+    target = output or Path(kind.default_name(spec, mode))
     if target.exists() and not force:
         raise FileError(f"文件 {target} 已存在；如需覆盖请加 --force")
     built = build_form(spec, target, password=password, spare_rows=spare_rows, mode=mode, key=key)
     for warning in built.warnings:
         click.echo(f"注意：{warning}", err=True)
     sealed = f"，已用密钥 {key.key_id} 盖章" if key is not None else ""
-    click.echo(f"已生成 {target}（{len(spec.indicators)} 个指标，规则 {built.plan.rules.profile}{sealed}）")
-
-
-def _new_evaluation(spec_path: Path, output: Path | None, password: str | None, mode: str, force: bool) -> None:
-    """`new` on a 评分表 spec (kind: evaluation)."""
-    from .form import build_form
-    from .kinds.evaluation import load_evaluation_spec
-    from .naming import safe_filename
-
-    spec = load_evaluation_spec(spec_path)
-    target = output or Path(safe_filename(spec.project) + "-评分表.xlsx")
-    if target.exists() and not force:
-        raise FileError(f"文件 {target} 已存在；如需覆盖请加 --force")
-    built = build_form(spec, target, password=password, mode=mode)
-    for warning in built.warnings:
-        click.echo(f"注意：{warning}", err=True)
-    click.echo(f"已生成评分表 {target}（{len(spec.indicators)} 个指标，规则 {built.plan.rules.profile}）")
+    click.echo(f"已生成{kind.sheet if kind.name != SELF else ''} {target}（{len(spec.indicators)} 个指标，"
+               f"规则 {built.plan.rules.profile}{sealed}）")
 
 
 @cli.command("targets-template")
@@ -305,18 +256,12 @@ def batch(list_path: Path, outdir: Path, mode: str, jobs: int | None, force: boo
 def export(form: Path, pdf: Path | None, values: Path | None, report: Path | None, sheet: str | None,
            year: int | None, profile: str | None) -> None:
     """导出 FORM（填好的自评表或评分表）的附件：PDF、只含数值的副本、报告段落。不指定时三者都导出到 FORM 旁边。"""
-    from .export import export_form
-
     if pdf is None and values is None and report is None:
         pdf = form.with_suffix(".pdf")
         values = form.with_name(f"{form.stem}-数值.xlsx")
         report = form.with_name(f"{form.stem}-报告.docx")
-    if file_kind(form) == EVALUATION:
-        from .kinds.evaluation.export import export_evaluation_form
-
-        done: Any = export_evaluation_form(form, pdf=pdf, values=values, report=report)
-    else:
-        done = export_form(form, pdf=pdf, values=values, report=report, sheet=sheet, year=year, profile=profile)
+    done = get_kind(file_kind(form)).export(form, pdf=pdf, values=values, report=report, sheet=sheet, year=year,
+                                            profile=profile)
     for label, path in (("PDF", done.pdf), ("数值副本", done.values), ("报告段落", done.report)):
         if path is not None:
             click.echo(f"已导出{label}：{path}")

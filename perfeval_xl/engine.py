@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from . import display, scoring
 from . import findings as F
@@ -115,6 +115,7 @@ class BlockResult:
 class ProjectResult(Reported):
     """Everything computed for one project."""
 
+    form_kind: ClassVar[str] = "self"  # perfeval_xl.kinds: the 自评表
     spec: ProjectSpec
     rules: Rules
     execution: ExecutionResult

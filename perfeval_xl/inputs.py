@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from .engine import ProjectResult, score_project
 from .errors import FileError
+from .kinds import KINDS, SELF, FormKind, get_kind, spec_kind
 from .pathtext import refuse_special
 from .reader.opening import WORKBOOK_SUFFIXES
 from .seal import SealKey
@@ -32,7 +33,7 @@ def _kind(path: Path) -> str:
 
 
 def load_projects(path: str | Path) -> list[ProjectSpec]:
-    """The projects in ``path``: one for a spec file, one per 自评表 sheet for a workbook."""
+    """The 自评表 projects in ``path``: one for a spec file, one per 自评表 sheet for a workbook."""
     path = Path(path)
     if _kind(path) == "spec":
         return [load_spec(path)]
@@ -41,13 +42,28 @@ def load_projects(path: str | Path) -> list[ProjectSpec]:
     return [read.spec for read in read_projects(path)]
 
 
+def spec_kind_of(path: Path) -> FormKind:
+    """The kind a spec file declares (an unknown kind: the 自评表's loader says what is wrong)."""
+    declared = spec_kind(path)
+    return get_kind(declared if declared in KINDS else SELF)
+
+
+def load_spec_file(path: str | Path) -> Any:
+    """The spec in a spec file, of the kind it declares (``kind:``; none is a 自评表)."""
+    path = Path(path)
+    if _kind(path) != "spec":
+        return load_projects(path)[0]  # a 自评表 workbook as a spec (as before kinds)
+    return spec_kind_of(path).load_spec(path)
+
+
 def evaluate_input(path: str | Path, *, sheet: str | None = None, year: int | None = None,
-                   profile: str | None = None, key: SealKey | None = None) -> list[ProjectResult]:
-    """Score what ``path`` holds: a spec, or every 自评表 of a workbook (cross-checked; ``key``:
-    its seal checked too)."""
+                   profile: str | None = None, key: SealKey | None = None) -> list[Any]:
+    """Score what ``path`` holds: a spec of any kind, or every form of a workbook — ours of any
+    kind, or hand-made 自评表 — cross-checked (``key``: its seal checked too)."""
     path = Path(path)
     if _kind(path) == "spec":
-        return [score_project(load_spec(path))]
+        kind = spec_kind_of(path)
+        return [kind.score(kind.load_spec(path))]
     from .reader import evaluate
 
     return evaluate(path, sheet=sheet, year=year, profile=profile, key=key)

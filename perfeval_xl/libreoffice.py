@@ -209,7 +209,7 @@ def read_probe(path: Path) -> object:
     """The recalc probe of a perfeval-xl form (None when the file has none)."""
     import openpyxl
 
-    from .form.layout import META_SHEET
+    from .form.addresses import META_SHEET
     from .form.metadata import RECALC_PROBE_ROW
 
     workbook = openpyxl.load_workbook(path, data_only=True, read_only=True)

@@ -3,7 +3,7 @@
 A target is a comparison sign, a number and a unit (``≥95%``, ``≤420元/次``,
 ``87.65万元``) or it is qualitative (``达成预期指标``, ``年底前完成``). The grammar
 is deliberately small, and the form's parsing formulas implement the same one
-(:mod:`perfeval_xl.form.formulas`), so a target typed into an editable form and
+(:mod:`perfeval_xl.kinds.self.formulas`), so a target typed into an editable form and
 the same target in a spec are read alike:
 
 1. normalise (NFKC; drop spaces and thousands separators);

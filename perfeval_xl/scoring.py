@@ -1,7 +1,7 @@
 """The scoring rules as small pure functions: numbers and parameters in, numbers out.
 
 Every function here has a twin in the form's native formulas
-(:mod:`perfeval_xl.form.formulas`) that performs the same operations in the
+(:mod:`perfeval_xl.kinds.self.formulas`) that performs the same operations in the
 same order, including the rounding of differences (:func:`~perfeval_xl.rounding.clean`),
 so that the workbook and the engine agree to the cent.
 """

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from . import yamlfile
 from .errors import SpecError
@@ -81,6 +81,7 @@ class Stated:
 class ProjectSpec:
     """A project and its indicators, ready to be scored."""
 
+    form_kind: ClassVar[str] = "self"  # perfeval_xl.kinds: the 自评表
     year: int
     project: str
     department: str = ""

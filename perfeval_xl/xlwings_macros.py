@@ -19,9 +19,10 @@ from . import display
 from .engine import ProjectResult, score_project
 from .errors import PerfEvalError
 from .findings import Severity
-from .form.layout import META_SHEET, SHEET
+from .form.addresses import META_SHEET
+from .kinds.self.layout import SHEET
+from .kinds.self.reader import compare_shown, read_ours_values
 from .reader.cells import GridSheet
-from .reader.ours import compare_shown, read_ours_values
 
 CHECK_TITLE = "检查本表"
 EXPORT_TITLE = "导出附件"

@@ -18,8 +18,8 @@ from typing import Any
 
 import openpyxl
 
-from perfeval_xl.form import BuiltForm
-from perfeval_xl.form.layout import FUND_COLUMNS, Col
+from perfeval_xl.kinds.self.layout import FUND_COLUMNS, Col
+from perfeval_xl.kinds.self.writer import BuiltForm
 from perfeval_xl.profiles import load_rules
 from perfeval_xl.spec import FundsRow, Indicator, ProjectSpec
 

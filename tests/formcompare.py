@@ -7,7 +7,8 @@ from pathlib import Path
 
 import openpyxl
 
-from perfeval_xl.form.layout import SHEET, Col, FormLayout, cell
+from perfeval_xl.form.addresses import cell
+from perfeval_xl.kinds.self.layout import SHEET, Col, FormLayout
 
 UDF_COLUMNS = (Col.SCORE, Col.DEVIATION)
 

@@ -17,7 +17,7 @@ from formcases import make_case
 
 from perfeval_xl.engine import score_project
 from perfeval_xl.form import build_form
-from perfeval_xl.form.plan import funds_for_form
+from perfeval_xl.kinds.self.plan import funds_for_form
 from perfeval_xl.spec import FundsRow, ProjectSpec
 
 DEPARTMENTS = ["区市场监督管理局", "区教育局", "区卫生健康委员会", "区住房和城乡建设局", "区农业农村局", "区交通运输局",

@@ -24,11 +24,12 @@ from perfeval_xl.consolidate import consolidate
 from perfeval_xl.consolidate.store import Store
 from perfeval_xl.engine import score_project
 from perfeval_xl.form import build_form
-from perfeval_xl.form.plan import funds_for_form
+from perfeval_xl.kinds.self.plan import funds_for_form
 from perfeval_xl.spec import FundsRow
 
 FORMS = 200
-PROBLEM_HEADER = ("严重程度", "问题类型", "主管部门", "实施单位", "项目名称", "位置", "单元格", "问题", "文件", "代码")
+# 表: which kind of form (自评表, 评分表) the problem was found in, since the review consolidates both
+PROBLEM_HEADER = ("严重程度", "问题类型", "主管部门", "实施单位", "项目名称", "位置", "单元格", "问题", "文件", "代码", "表")
 
 
 def form_equivalent(spec):  # type: ignore[no-untyped-def]

@@ -342,7 +342,7 @@ def test_kinds_are_told_apart() -> None:
     assert info.value.headline == "项目文件 评分表.yaml 是项目支出绩效评分表："
     assert info.value.problems == [
         "第 1 行：kind: evaluation 表示项目支出绩效评分表，这里需要项目支出绩效自评表的项目文件（不写 kind，或写 kind: self）；"
-        "评分表可用 perfeval-xl new、score、check、export，尚不能批量生成（batch）和汇总（consolidate）"]
+        "评分表可用 perfeval-xl new、score、check、export 和 consolidate，尚不能批量生成（batch）"]
     with pytest.raises(SpecError) as info:
         spec_from_text("kind: evalution\nyear: 2019\nproject: x\nindicators: []\n", "x.yaml")
     assert info.value.problems == [

@@ -14,10 +14,11 @@ import pytest
 from click.testing import CliRunner
 from evaluationcases import fill_form, make_case
 
+from perfeval_xl import __version__
 from perfeval_xl.cli import cli
 from perfeval_xl.errors import FileError, FormError
 from perfeval_xl.form import build_form
-from perfeval_xl.form.layout import CALC_SHEET, Col, cell
+from perfeval_xl.form.addresses import CALC_SHEET, cell
 from perfeval_xl.form.metadata import META_KEYS, decode_cells, fingerprint, read_meta, workbook_cells
 from perfeval_xl.kinds.evaluation import score_evaluation
 from perfeval_xl.kinds.evaluation.layout import SHEET, TEMPLATE_VERSION, ECol
@@ -25,6 +26,7 @@ from perfeval_xl.kinds.evaluation.plan import blank_evaluation
 from perfeval_xl.kinds.evaluation.reader import read_evaluation_form
 from perfeval_xl.kinds.evaluation.spec import EvaluationSpec, Funds, load_evaluation_example
 from perfeval_xl.kinds.evaluation.writer import build_evaluation_form
+from perfeval_xl.kinds.self.layout import Col
 
 SEED_000 = "nanchang-2020-work-funds"
 
@@ -215,13 +217,20 @@ def test_cells_that_cannot_be_read_are_named(filled_form: Any, tmp_path: Path) -
     assert result.status() == "项目资金未填写完整；1 项得分未填写" and result.grade is None
 
 
-def test_the_self_evaluation_readers_refuse_an_evaluation_form(filled_form: Any) -> None:
-    from perfeval_xl.reader import evaluate
-    from perfeval_xl.reader.fast import evaluate_fast
+def test_every_reader_reads_an_evaluation_form_by_its_kind(filled_form: Any) -> None:
+    """Since kinds, ``evaluate`` (openpyxl and values-only) dispatches on _meta's kind: a 评分表 is
+    scored as one; only the 自评表's own readers (``read_projects``) refuse it, naming its kind."""
+    from perfeval_xl.reader import evaluate, read_projects
+    from perfeval_xl.reader.fast import evaluate_fast, read_projects_fast
 
-    message = (f"{filled_form.path.name} 是项目支出绩效评分表（kind: evaluation），不是自评表；评分表可用 perfeval-xl new、"
-               "score、check、export，尚不能批量生成（batch）和汇总（consolidate）")
-    for read in (evaluate, evaluate_fast):
+    [full] = evaluate(filled_form.path)
+    [quick], _ = evaluate_fast(filled_form.path)
+    for result in (full, quick):
+        assert result.form_kind == "evaluation"
+        assert (result.total, result.grade) == (Decimal("90.33"), "优")
+    message = (f"{filled_form.path.name} 是项目支出绩效评分表（kind: evaluation），不是自评表；"
+               "评分表可用 perfeval-xl new、score、check、export 和 consolidate，尚不能批量生成（batch）")
+    for read in (read_projects, read_projects_fast):
         with pytest.raises(FormError) as info:
             read(filled_form.path)
         assert str(info.value) == message
@@ -361,7 +370,8 @@ def test_a_form_of_an_unknown_template_version_is_refused(filled_form: Any) -> N
     assert [p.row for p in layout_from_meta(meta).rows] == [p.row for p in filled_form.plan.layout.rows]
     with pytest.raises(FormError) as info:
         layout_from_meta({**meta, "template_version": "9"})
-    assert str(info.value) == ("评分表的模板版本“9”不是本版本 perfeval-xl 能读取的（1），请用生成该表的 perfeval-xl 版本读取，"
-                               "或重新生成评分表")
+    assert str(info.value) == (f"该评分表的模板版本是 9（由 perfeval-xl {__version__} 生成），比本机 perfeval-xl {__version__} "
+                               "能读取的项目支出绩效评分表模板版本（1）新，无法按其版式读取：请升级 perfeval-xl"
+                               "（pip install -U perfeval-xl）后再读取，或请下发单位用本机的版本重新生成该表")
     with pytest.raises(FormError, match="隐藏记录（_meta 工作表）已损坏"):
         layout_from_meta({**meta, "layout": "{"})

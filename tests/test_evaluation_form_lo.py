@@ -19,15 +19,16 @@ from golden_cases import GOLDEN_DIR, load_golden
 from python_calamine import CalamineWorkbook
 
 from perfeval_xl.form import build_form
-from perfeval_xl.form.layout import CALC_SHEET, Col
+from perfeval_xl.form.addresses import CALC_SHEET
 from perfeval_xl.form.metadata import read_meta
-from perfeval_xl.form.model import RowInput, row_values
 from perfeval_xl.kinds.evaluation.engine import EvaluationResult
 from perfeval_xl.kinds.evaluation.layout import SHEET, ECol, EvaluationLayout, layout_from_meta
 from perfeval_xl.kinds.evaluation.plan import blank_evaluation
 from perfeval_xl.kinds.evaluation.reader import read_evaluation_form
 from perfeval_xl.kinds.evaluation.spec import TARGET, load_evaluation_example
 from perfeval_xl.kinds.evaluation.writer import BuiltEvaluationForm
+from perfeval_xl.kinds.self.layout import Col
+from perfeval_xl.kinds.self.model import RowInput, row_values
 from perfeval_xl.libreoffice import PDF, convert, recalculate
 
 GENERATED = 48
@@ -239,7 +240,7 @@ def test_typing_into_a_locked_cell_is_refused(forms: dict[str, Any]) -> None:
         "basis": (rows["judgement"], ECol.BASIS, "资料齐全"),
         "amount": (*layout.fund_cell("budget"), "100"),
     }
-    from perfeval_xl.form.layout import cell
+    from perfeval_xl.form.addresses import cell
 
     edits = {what: (cell(r, c), text) for what, (r, c, text) in addresses.items()}
     proc = subprocess.run([SYSTEM_PYTHON, str(HERE / "uno_typing.py"), str(built.path),
@@ -258,7 +259,7 @@ def test_judgement_scores_are_validated(forms: dict[str, Any]) -> None:
     """LibreOffice's own validity check (Tools ▸ Detective ▸ Mark Invalid Data, as the typing path
     applies it) on the 得分 cells of seed 000's blank form: [0, 分值], or the ladder the 评分标准
     lists; a stop message in Chinese."""
-    from perfeval_xl.form.layout import cell
+    from perfeval_xl.form.addresses import cell
 
     built = forms["built"]["seed000-blank"]
     planned = {p.spec.name: p for p in built.plan.rows}
@@ -282,11 +283,11 @@ def test_judgement_scores_are_validated(forms: dict[str, Any]) -> None:
 
 
 def test_export_writes_the_pdf_the_values_copy_and_the_report(forms: dict[str, Any]) -> None:
-    from perfeval_xl.kinds.evaluation.export import export_evaluation_form
+    from perfeval_xl.export import export_form
 
     root = forms["root"] / "export"
-    done = export_evaluation_form(forms["built"]["seed000"].path, pdf=root / "评分表.pdf",
-                                  values=root / "数值.xlsx", report=root / "报告.docx")
+    done = export_form(forms["built"]["seed000"].path, pdf=root / "评分表.pdf", values=root / "数值.xlsx",
+                       report=root / "报告.docx")
     assert done.result.total == Decimal("90.33")
     assert done.pdf is not None and done.pdf.stat().st_size > 20000
     assert done.values is not None

@@ -20,13 +20,14 @@ from perfeval_xl.cli import cli
 from perfeval_xl.demo import load_example
 from perfeval_xl.engine import score_project
 from perfeval_xl.export import export_form
-from perfeval_xl.export.report import analysis_paragraphs
 from perfeval_xl.form import build_form
-from perfeval_xl.form.layout import SHEET, Col, cell
+from perfeval_xl.form.addresses import cell
 from perfeval_xl.form.metadata import read_meta
+from perfeval_xl.kinds.self.layout import SHEET, Col
+from perfeval_xl.kinds.self.reader import layout_from_meta
+from perfeval_xl.kinds.self.report import analysis_paragraphs
 from perfeval_xl.libreoffice import PDF, convert
 from perfeval_xl.reader import evaluate
-from perfeval_xl.reader.ours import layout_from_meta
 from perfeval_xl.spec import spec_from_data
 
 GOLDEN_REPORTS = Path(__file__).parent / "golden_reports"
@@ -249,7 +250,7 @@ def test_an_xlwings_form_exports_what_the_native_form_exports(tmp_path: Path) ->
 
 
 def test_udf_calls_saved_as_shared_formulas_are_replaced_too() -> None:
-    from perfeval_xl.export.native import replace_udf_formulas
+    from perfeval_xl.kinds.self.native import replace_udf_formulas
 
     xml = ('<sheetData><row r="13"><c r="H13" s="6"><f t="shared" ref="H13:H14" si="0">'
            "PE_SCORE(E13,F13,G13,计算!X13,K13,pe_profile,pe_year)</f><v>4</v></c>"

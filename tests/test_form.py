@@ -20,9 +20,10 @@ from perfeval_xl.cli import cli
 from perfeval_xl.demo import blank, load_example
 from perfeval_xl.errors import FormError, InputError
 from perfeval_xl.form import build_form
-from perfeval_xl.form.layout import CALC_SHEET, SHEET, Col, cell
+from perfeval_xl.form.addresses import CALC_SHEET, cell
 from perfeval_xl.form.metadata import fingerprint, read_meta, workbook_cells
 from perfeval_xl.form.protection import legacy_hash
+from perfeval_xl.kinds.self.layout import SHEET, Col
 from perfeval_xl.profiles import load_rules
 
 FIXED = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)
@@ -139,7 +140,7 @@ def test_print_setup(caidian) -> None:  # type: ignore[no-untyped-def]
 def test_metadata_and_fingerprint(caidian, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     built, wb = caidian
     meta = read_meta(wb)
-    assert meta["template_version"] == "3" and meta["profile"] == "mof-2020" and meta["year"] == "2019"
+    assert meta["template_version"] == "4" and meta["profile"] == "mof-2020" and meta["year"] == "2019"
     assert meta["generated_at"] == "2026-01-01T09:00:00+00:00"
     assert re.fullmatch(r"[0-9a-f]{64}", meta["spec_hash"])
     assert meta["fingerprint"] == built.fingerprint == fingerprint(workbook_cells(wb))

@@ -29,8 +29,7 @@ from perfeval_xl.engine import score_project
 from perfeval_xl.errors import FileError
 from perfeval_xl.export import export_form
 from perfeval_xl.form import build_form
-from perfeval_xl.form.formulas import LITE_UNAVAILABLE_TEXT
-from perfeval_xl.form.layout import CALC_SHEET, SHEET, Col, cell
+from perfeval_xl.form.addresses import CALC_SHEET, cell
 from perfeval_xl.form.metadata import fingerprint, read_meta, workbook_cells
 from perfeval_xl.form.webextension import (
     CONTENT_TYPES,
@@ -41,6 +40,8 @@ from perfeval_xl.form.webextension import (
     WEBEXTENSION,
     read_settings,
 )
+from perfeval_xl.kinds.self.formulas import LITE_UNAVAILABLE_TEXT
+from perfeval_xl.kinds.self.layout import SHEET, Col
 from perfeval_xl.libreoffice import CALC_XLSX, PDF, convert
 from perfeval_xl.lite import REQUIREMENTS, main_py
 from perfeval_xl.reader import read_projects

@@ -17,8 +17,9 @@ from openpyxl.formula.translate import Translator
 
 from perfeval_xl.demo import blank, load_example
 from perfeval_xl.form import build_form
-from perfeval_xl.form.formulas import in_band
-from perfeval_xl.form.layout import SHEET, Col, cell
+from perfeval_xl.form.addresses import cell
+from perfeval_xl.kinds.self.formulas import in_band
+from perfeval_xl.kinds.self.layout import SHEET, Col
 from perfeval_xl.libreoffice import _FONTS as FONTS
 from perfeval_xl.libreoffice import CALC_XLSX, PDF, convert, recalculate
 

@@ -18,9 +18,10 @@ from xlsxwriter.utility import xl_col_to_name
 
 from perfeval_xl.engine import ProjectResult, score_project, status_text
 from perfeval_xl.form import build_form
-from perfeval_xl.form.layout import CALC_SHEET, SHEET, Col, FormLayout, sheet_of
-from perfeval_xl.form.model import RowInput, row_values
-from perfeval_xl.form.plan import funds_for_form, plan_form
+from perfeval_xl.form.addresses import CALC_SHEET
+from perfeval_xl.kinds.self.layout import SHEET, Col, FormLayout, sheet_of
+from perfeval_xl.kinds.self.model import RowInput, row_values
+from perfeval_xl.kinds.self.plan import funds_for_form, plan_form
 from perfeval_xl.libreoffice import recalculate
 from perfeval_xl.profiles import load_rules
 from perfeval_xl.spec import FundsRow, ProjectSpec

@@ -28,13 +28,14 @@ from perfeval_xl.demo import blank, load_example
 from perfeval_xl.engine import score_project
 from perfeval_xl.errors import FileError, FormError
 from perfeval_xl.form import build_form
-from perfeval_xl.form.layout import CALC_SHEET, SHEET, Col, cell
+from perfeval_xl.form.addresses import CALC_SHEET, cell
 from perfeval_xl.form.metadata import fingerprint, read_meta, workbook_cells
-from perfeval_xl.form.plan import plan_form
+from perfeval_xl.kinds.self.layout import SHEET, Col
+from perfeval_xl.kinds.self.plan import plan_form
+from perfeval_xl.kinds.self.reader import read_ours_values
 from perfeval_xl.libreoffice import PDF, convert
 from perfeval_xl.profiles import load_rules
 from perfeval_xl.reader.cells import GridSheet
-from perfeval_xl.reader.ours import read_ours_values
 from perfeval_xl.xlwings_macros import check, export
 
 EXAMPLES = Path(__file__).parents[1] / "perfeval_xl" / "examples"

@@ -204,7 +204,7 @@ TYPED = st.text(alphabet="0123456789.-+e%(),¥ 批次万元亿千约余TRUEfalse
 @settings(max_examples=2000, deadline=None)
 @given(TYPED, st.sampled_from(["≥3500批次", "≥95%", "3500", "≤87.65万元", "＞0.5", "≤420元/次"]))
 def test_a_typed_actual_that_the_form_reads_is_what_the_engine_reads(text: str, written: str) -> None:
-    from perfeval_xl.form.model import actual_text_value, cell_text
+    from perfeval_xl.kinds.self.model import actual_text_value, cell_text
     from perfeval_xl.rounding import MAX_MAGNITUDE
 
     target = parse_target(written)
@@ -228,8 +228,8 @@ def test_a_typed_actual_that_the_form_reads_is_what_the_engine_reads(text: str, 
 @settings(max_examples=2000, deadline=None)
 @given(TYPED)
 def test_an_amount_the_form_reads_is_what_the_engine_reads(text: str) -> None:
-    from perfeval_xl.form.model import amount_value
     from perfeval_xl.form.params import form_params
+    from perfeval_xl.kinds.self.model import amount_value
     from perfeval_xl.profiles import load_rules
 
     form = amount_value(text, form_params(load_rules()))

@@ -17,7 +17,8 @@ from perfeval_xl.cli import cli
 from perfeval_xl.demo import blank, load_example
 from perfeval_xl.errors import FileError, FormError
 from perfeval_xl.form import build_form
-from perfeval_xl.form.layout import SHEET, Col, cell
+from perfeval_xl.form.addresses import cell
+from perfeval_xl.kinds.self.layout import SHEET, Col
 from perfeval_xl.libreoffice import CALC_XLSX, convert, recalculate
 from perfeval_xl.reader import evaluate
 

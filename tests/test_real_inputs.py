@@ -32,8 +32,9 @@ from perfeval_xl.consolidate import consolidate
 from perfeval_xl.demo import blank, load_example
 from perfeval_xl.engine import status_text
 from perfeval_xl.form import build_form
-from perfeval_xl.form.layout import CALC_SHEET, FUND_COLUMNS, SHEET, Col, sheet_of
-from perfeval_xl.form.model import ErrorValue, RowInput, row_values
+from perfeval_xl.form.addresses import CALC_SHEET
+from perfeval_xl.kinds.self.layout import FUND_COLUMNS, SHEET, Col, sheet_of
+from perfeval_xl.kinds.self.model import ErrorValue, RowInput, row_values
 from perfeval_xl.libreoffice import convert, recalculate
 from perfeval_xl.reader import evaluate
 from perfeval_xl.reader.cells import date_serial
@@ -461,7 +462,7 @@ def test_a_list_as_people_and_budget_systems_write_it_scores_as_quantities(forms
 def form_layout_total(path: Path) -> int:
     """The 总分 row of one of our forms (its _meta records the layout)."""
     from perfeval_xl.form.metadata import read_meta
-    from perfeval_xl.reader.ours import layout_from_meta
+    from perfeval_xl.kinds.self.reader import layout_from_meta
 
     return layout_from_meta(read_meta(openpyxl.load_workbook(path, read_only=True))).total
 

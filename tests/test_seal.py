@@ -18,12 +18,13 @@ from perfeval_xl.cli import cli
 from perfeval_xl.demo import load_example
 from perfeval_xl.errors import FormError
 from perfeval_xl.form import build_form
-from perfeval_xl.form.layout import META_SHEET, SHEET, Col
+from perfeval_xl.form.addresses import META_SHEET
 from perfeval_xl.form.metadata import META_KEYS, fingerprint, workbook_cells
+from perfeval_xl.kinds.self.layout import SHEET, Col
+from perfeval_xl.kinds.self.reader import content_fingerprint
 from perfeval_xl.reader import evaluate
 from perfeval_xl.reader.cells import OpenpyxlSheet
 from perfeval_xl.reader.fast import evaluate_fast
-from perfeval_xl.reader.ours import content_fingerprint
 from perfeval_xl.seal import SealKey, new_key, read_key, verify, write_key
 from perfeval_xl.spec import ProjectSpec
 

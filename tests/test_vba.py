@@ -21,7 +21,7 @@ from udf_wrappers import WRAPPERS, wrapper_module_text
 from perfeval_xl import udfs
 from perfeval_xl.demo import load_example
 from perfeval_xl.form import build_form
-from perfeval_xl.form.macros import vba_modules
+from perfeval_xl.kinds.self.macros import vba_modules
 from perfeval_xl.vbaproject import Module, stored_text
 
 SYSTEM_PYTHON = "/usr/bin/python3"

@@ -93,8 +93,8 @@ def generate_batch(
     import the calling program's main module: call this under
     ``if __name__ == "__main__":`` in a script.
     """
-    from ..form import SUFFIXES, check_mode
     from ..form.protection import check_password
+    from ..kinds.self.writer import SUFFIXES, check_mode
 
     check_mode(mode)
     check_password(password)

@@ -200,6 +200,6 @@ def _context() -> multiprocessing.context.BaseContext:
     """
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__, "perfeval_xl.form"])
+        context.set_forkserver_preload([__name__, "perfeval_xl.form", "perfeval_xl.kinds.self.kind"])
         return context
     return multiprocessing.get_context("spawn")

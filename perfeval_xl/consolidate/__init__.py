@@ -27,6 +27,7 @@ from typing import Any
 from ..atomic import check_writable
 from ..datafiles import rules_digest
 from ..errors import FileError, InputError
+from ..kinds import known_versions
 from ..pathtext import readable
 from ..seal import SealKey
 from .discover import discover
@@ -90,11 +91,14 @@ def _absolute(path: Path) -> str:
 
 def cache_context(year: int | None, profile: str | None, key: SealKey | None, limits: Limits | None = None) -> str:
     """The key under which results are stored and reused: the perfeval-xl version, a hash of the
-    rule data shipped with it (profiles, notation, labels) and the options that change a result
-    (the limits too: a file that exceeded them is read again under larger ones)."""
+    rule data shipped with it (profiles, notation, labels), the form kinds and template versions
+    its readers know (a 评分表 stored as unreadable before its kind could be consolidated is read
+    again) and the options that change a result (the limits too: a file that exceeded them is read
+    again under larger ones)."""
     limits = limits or Limits()
     options = json.dumps({"year": year, "profile": profile, "key": key.key_id if key else None,
-                          "limits": [limits.seconds, limits.memory_mb], "readers": _reader_versions()},
+                          "limits": [limits.seconds, limits.memory_mb], "readers": _reader_versions(),
+                          "kinds": known_versions()},
                          sort_keys=True)
     digest = hashlib.sha256(f"{rules_digest()}\n{options}".encode()).hexdigest()[:16]
     return f"{GENERATOR} {digest}"

@@ -31,6 +31,7 @@ from .. import findings as F
 from ..engine import ProjectResult
 from ..errors import FileError
 from ..findings import Finding
+from ..kinds import SELF
 from ..notation import (
     Direction,
     ParseProblem,
@@ -174,15 +175,17 @@ class EarlierYears:
     """The store's projects of earlier years, by 实施单位 + 项目名称."""
 
     def __init__(self, store: Store, before: int) -> None:
-        self.by_key: dict[tuple[str, str], list[sqlite3.Row]] = defaultdict(list)
+        self.by_key: dict[tuple[str, tuple[str, str]], list[sqlite3.Row]] = defaultdict(list)
         for row in store.earlier_projects(before):
-            self.by_key[match_key(row["unit"], row["project"])].append(row)
+            self.by_key[(row["form_kind"] or SELF, match_key(row["unit"], row["project"]))].append(row)
 
     def __bool__(self) -> bool:
         return bool(self.by_key)
 
-    def previous(self, unit: object, project: object, year: int | None) -> sqlite3.Row | None:
-        return _previous(self.by_key.get(match_key(unit, project), []), year)
+    def previous(self, unit: object, project: object, year: int | None, kind: str = SELF) -> sqlite3.Row | None:
+        """The same project on the same kind of form in the latest earlier year (a 评分表 is compared
+        with last year's 评分表, a 自评表 with last year's 自评表)."""
+        return _previous(self.by_key.get((kind, match_key(unit, project)), []), year)
 
 
 @dataclass
@@ -218,12 +221,15 @@ def compare_years(store: Store, kept: Sequence[sqlite3.Row]) -> History | None:
         return None
     history = History([])
     for p in kept:
-        previous = earlier.previous(p["unit"], p["project"], p["year"])
+        kind = p["form_kind"] or SELF
+        previous = earlier.previous(p["unit"], p["project"], p["year"], kind)
         if previous is None or p["year"] is None:
             continue
-        rules = load_rules(p["profile"] or DEFAULT_PROFILE, p["year"])
-        low = target_too_low(store_lines(store.indicators(p["id"])), store_lines(store.indicators(previous["id"])),
-                             rules, previous["year"])
+        low: list[Finding] = []
+        if kind == SELF:  # the 自评表's excess line; a 评分表's targets are the evaluator's, not the unit's
+            rules = load_rules(p["profile"] or DEFAULT_PROFILE, p["year"])
+            low = target_too_low(store_lines(store.indicators(p["id"])),
+                                 store_lines(store.indicators(previous["id"])), rules, previous["year"])
         if low:
             history.findings[p["id"]] = [(f.severity.value, f.code, f.where, f.location, f.message) for f in low]
         history.pairs.append(YearPair(p, previous, len(low)))
@@ -270,7 +276,7 @@ def write_history(workbook: Any, fmt: dict[str, Any], history: History, shown: C
     printing.setup_print(sheet, "项目支出绩效自评汇总——历年对比", run_date)
 
 
-def check_against_store(results: Sequence[ProjectResult], db: str | Path) -> int:
+def check_against_store(results: Sequence[Any], db: str | Path) -> int:
     """Add ``target-too-low`` warnings to ``results`` from the earlier years in the store ``db``
     (``perfeval-xl check --db``); returns how many projects were found in an earlier year."""
     path = Path(db)
@@ -284,6 +290,8 @@ def check_against_store(results: Sequence[ProjectResult], db: str | Path) -> int
             return 0
         earlier = EarlierYears(store, max(years))
         for result in results:
+            if not isinstance(result, ProjectResult):  # only a 自评表's targets are the unit's own
+                continue
             previous = earlier.previous(result.spec.unit, result.spec.project, result.spec.year)
             if previous is None:
                 continue

@@ -37,13 +37,14 @@ from ..atomic import atomic_output, write_failure
 from ..filemarks import mark
 from ..findings import type_name
 from ..form.sheet import FastDeflateWorkbook
+from ..kinds import SELF, SHEETS, FormKind, all_kinds
 from . import printing
 from .departments import write_departments
 from .expected import Manifest, Returns, match_returns, write_returns
 from .history import History, compare_years, write_history
 from .printing import Column
 from .sample import Sample, choose, write_sample
-from .store import Store
+from .store import Store, blocks_of, extra_of
 
 GRADES = ("优", "良", "中", "差")
 GRADE_COLOURS = {"优": "#C6EFCE", "良": "#DDEBF7", "中": "#FFEB9C", "差": "#FFC7CE"}
@@ -53,28 +54,33 @@ SOURCES = {"perfeval-xl": "生成的表", "hand-made": "手工表"}
 
 Found = tuple[str, str, str, str | None, str]  # severity, code, where, location, message
 
-SUMMARY_COLUMNS = (
-    Column("主管部门", 10, fit=(2, 16)), Column("实施单位", 10, fit=(2, 18)),
-    Column("项目名称", 14, fit=(2, 30)),
-    Column("年度", 6, "int", False), Column("全年预算数（万元）", 11, "amount", False),
-    Column("全年执行数（万元）", 11, "amount", False), Column("执行率", 8, "pct", False),
-    Column("执行率得分", 8, "num", False), Column("产出指标得分", 8, "num", False),
-    Column("效益指标得分", 8, "num", False), Column("满意度指标得分", 8, "num", False),
-    Column("总分", 14, "num", False), Column("等级", 7, "center"), Column("填报状态", 12, fit=(2, 60)),
-    Column("错误", 5, "int", False), Column("警告", 5, "int", False), Column("规则", 9, fit=(1, 18)),
-    Column("来源", 9, "center"), Column("文件", 12, fit=(2, 30)),
-)
-COL = {c.title: i for i, c in enumerate(SUMMARY_COLUMNS)}
+def summary_columns(kind: FormKind) -> tuple[Column, ...]:
+    """The columns of a kind's summary sheet (汇总, 评分表汇总): who, the kind's own facts (评价方式),
+    the amounts, the execution rate (and score), one column per block of the kind, the result."""
+    return (
+        Column("主管部门", 10, fit=(2, 16)), Column("实施单位", 10, fit=(2, 18)),
+        Column("项目名称", 14, fit=(2, 30)), Column("年度", 6, "int", False),
+        *(Column(title, 9, fit=(1, 12)) for _, title in kind.extra_columns),
+        Column(kind.fund_titles[0], 11, "amount", False), Column(kind.fund_titles[1], 11, "amount", False),
+        Column("执行率", 8, "pct", False),
+        *((Column("执行率得分", 8, "num", False),) if kind.execution_score else ()),
+        *(Column(block.title, 8, "num", False) for block in kind.blocks),
+        Column("总分", 14, "num", False), Column("等级", 7, "center"), Column("填报状态", 12, fit=(2, 60)),
+        Column("错误", 5, "int", False), Column("警告", 5, "int", False), Column("规则", 9, fit=(1, 18)),
+        Column("来源", 9, "center"), Column("文件", 12, fit=(2, 30)),
+    )
+
+
 PROBLEM_COLUMNS = (
     Column("严重程度", 7, "center"), Column("问题类型", 14), Column("主管部门", 14), Column("实施单位", 14),
     Column("项目名称", 20), Column("位置", 18), Column("单元格", 9), Column("问题", 50), Column("文件", 22),
-    Column("代码", 14),
+    Column("代码", 14), Column("表", 7, "center"),
 )
 DETAIL_COLUMNS = (
     Column("主管部门", 12), Column("实施单位", 12), Column("项目名称", 18), Column("一级指标", 8),
     Column("二级指标", 10), Column("三级指标", 22), Column("年度指标值", 11), Column("实际完成值", 11),
     Column("分值", 6, "num", False), Column("得分", 7, "num", False), Column("偏差率", 8, "dev", False),
-    Column("偏差原因分析及改进措施", 28), Column("单元格", 8), Column("文件", 20),
+    Column("偏差原因分析及改进措施", 28), Column("单元格", 8), Column("文件", 20), Column("表", 7, "center"),
 )
 UNREADABLE_COLUMNS = (Column("文件", 50), Column("原因", 90))
 ABOUT_COLUMNS = (Column("项目", 22), Column("说明", 100))
@@ -127,6 +133,15 @@ class Entry:
     @property
     def complete(self) -> bool:
         return bool(self.p["complete"])
+
+    @property
+    def form_kind(self) -> str:
+        return str(self.p["form_kind"] or SELF)
+
+    @property
+    def sheet_name(self) -> str:
+        """The kind's main sheet (自评表, 评分表): what the review calls the form."""
+        return SHEETS.get(self.form_kind, self.form_kind)
 
     def names(self) -> tuple[str, str, str, int, str]:
         p = self.p
@@ -196,7 +211,10 @@ def write_review(store: Store, run_id: int, output: Path, root: str | None = Non
             fmt[f"grade_{grade}"] = workbook.add_format({"bg_color": colour})
         if stats.returns is not None and manifest is not None:
             write_returns(workbook, fmt, stats.returns, _relative(str(manifest.path.resolve()), root), run_date)
-        _summary(workbook, fmt, entries, shown, stats, title, run_date)
+        for kind in all_kinds():  # 汇总 always; another kind's sheet when its forms were returned
+            mine = [e for e in entries if e.form_kind == kind.name]
+            if mine or kind.name == SELF:
+                _summary(workbook, fmt, kind, mine, shown, stats, title, run_date)
         _problems(workbook, fmt, store, entries, shown, stats, title, run_date)
         write_sample(workbook, fmt, stats.sample, lambda e: _sample_values(e, shown), lambda e: not e.complete, run_date)
         write_departments(workbook, fmt, [e.p for e in entries], run_date)
@@ -251,51 +269,59 @@ def _sheet_title(title: str, sheet: str) -> str:
     return f"{title}——{sheet}"
 
 
-def _summary(workbook: Any, fmt: dict[str, Any], entries: Sequence[Entry], shown: Callable[[str], str],
-             stats: ReviewStats, title: str, run_date: str) -> None:
-    sheet = printing.add_sheet(workbook, "汇总")
+def _summary(workbook: Any, fmt: dict[str, Any], kind: FormKind, entries: Sequence[Entry],
+             shown: Callable[[str], str], stats: ReviewStats, title: str, run_date: str) -> None:
+    """A kind's summary sheet: one row per project of that kind, worst first, then the totals row."""
+    sheet = printing.add_sheet(workbook, kind.summary_sheet)
+    col = {c.title: i for i, c in enumerate(summary_columns(kind))}
     rows = []
     for entry in entries:
         p = entry.p
-        rows.append([p["department"], p["unit"], p["project"], p["year"], p["budget"], p["executed"],
-                     p["rate"], p["exec_score"], p["output"], p["benefit"], p["satisfaction"], p["total"],
-                     p["grade"] or UNGRADED, p["status"], entry.errors, entry.warnings, p["profile"],
+        blocks, extra = blocks_of(p), extra_of(p)
+        rows.append([p["department"], p["unit"], p["project"], p["year"],
+                     *(extra.get(key) or "" for key, _ in kind.extra_columns),
+                     p["budget"], p["executed"], p["rate"],
+                     *((p["exec_score"],) if kind.execution_score else ()),
+                     *(blocks.get(block.key) for block in kind.blocks),
+                     p["total"], p["grade"] or UNGRADED, p["status"], entry.errors, entry.warnings, p["profile"],
                      SOURCES.get(p["kind"], p["kind"]), shown(p["path"])])
-    columns = list(printing.fitted(SUMMARY_COLUMNS, rows))
-    for amount in ("全年预算数（万元）", "全年执行数（万元）"):  # wide enough for the largest amount
-        col = COL[amount]
-        longest = max((len(f"{r[col]:,.2f}") for r in rows if r[col] is not None), default=0)
-        columns[col] = replace(columns[col], width=max(columns[col].width, longest + 2.0))
+    columns = list(printing.fitted(summary_columns(kind), rows))
+    for amount in kind.fund_titles:  # wide enough for the largest amount
+        index = col[amount]
+        longest = max((len(f"{r[index]:,.2f}") for r in rows if r[index] is not None), default=0)
+        columns[index] = replace(columns[index], width=max(columns[index].width, longest + 2.0))
     printing.write_header(sheet, fmt, columns)
-    partial = {COL["总分"]: "partial"}
+    partial = {col["总分"]: "partial"}
     table = printing.Table(sheet, fmt, columns)
     for row, (values, entry) in enumerate(zip(rows, entries, strict=True), start=1):
         table.row(row, values, None if entry.complete else partial)
-    row = len(rows)
-    stats.projects = len(entries)
-    last = row
+    last = len(rows)
+    stats.projects += len(entries)
     if last >= 1:
-        _totals(sheet, fmt, entries, last)
-        sheet.autofilter(0, 0, last, len(SUMMARY_COLUMNS) - 1)
-        grade, errors = COL["等级"], COL["错误"]
+        _totals(sheet, fmt, kind, col, entries, last)
+        sheet.autofilter(0, 0, last, len(columns) - 1)
+        grade, errors = col["等级"], col["错误"]
         for g in GRADES:
             sheet.conditional_format(1, grade, last, grade, {"type": "cell", "criteria": "==", "value": f'"{g}"',
                                                              "format": fmt[f"grade_{g}"]})
         sheet.conditional_format(1, errors, last, errors, {"type": "cell", "criteria": ">", "value": 0,
                                                            "format": fmt["bad"]})
-        rate = COL["执行率"]
+        rate = col["执行率"]
         sheet.conditional_format(1, rate, last, rate, {"type": "cell", "criteria": "<", "value": 0.9,
                                                        "format": fmt["warn"]})
-    printing.setup_print(sheet, _sheet_title(title, "汇总（错误最多、未填写完整、总分最低的排在前面）"), run_date)
+    printing.setup_print(sheet, _sheet_title(title, f"{kind.summary_sheet}（错误最多、未填写完整、总分最低的排在前面）"),
+                         run_date)
 
 
-def _totals(sheet: Any, fmt: dict[str, Any], entries: Sequence[Entry], last: int) -> None:
+def _totals(sheet: Any, fmt: dict[str, Any], kind: FormKind, col: dict[str, int], entries: Sequence[Entry],
+            last: int) -> None:
     """The totals row: formulas that follow the filter, each stored with its value for the whole list."""
     row = last + 1
     end = last + 1  # 1-based number of the last data row
+    budget_title, executed_title = kind.fund_titles
 
     def letter(title: str) -> str:
-        return str(xl_col_to_name(COL[title]))
+        return str(xl_col_to_name(col[title]))
 
     def ref(title: str) -> str:
         return f"{letter(title)}2:{letter(title)}{end}"
@@ -304,28 +330,29 @@ def _totals(sheet: Any, fmt: dict[str, Any], entries: Sequence[Entry], last: int
     executed = sum(e.p["executed"] or 0 for e in entries)
     complete = [e.p["total"] for e in entries if e.complete and e.p["total"] is not None]
     sheet.set_row(row, printing.height(2))
-    sheet.merge_range(row, 0, row, COL["实施单位"], "合计（随筛选变化）", fmt["total_text"])
-    sheet.write_formula(row, COL["项目名称"], f'=SUBTOTAL(103,{ref("项目名称")})&" 个项目"', fmt["total_text"],
+    sheet.merge_range(row, 0, row, col["实施单位"], "合计（随筛选变化）", fmt["total_text"])
+    written = set(range(col["实施单位"] + 1))
+    sheet.write_formula(row, col["项目名称"], f'=SUBTOTAL(103,{ref("项目名称")})&" 个项目"', fmt["total_text"],
                         f"{len(entries)} 个项目")
-    sheet.write_formula(row, COL["全年预算数（万元）"], f"=SUBTOTAL(109,{ref('全年预算数（万元）')})",
-                        fmt["total_amount"], budget)
-    sheet.write_formula(row, COL["全年执行数（万元）"], f"=SUBTOTAL(109,{ref('全年执行数（万元）')})",
-                        fmt["total_amount"], executed)
-    b, e = f"{letter('全年预算数（万元）')}{row + 1}", f"{letter('全年执行数（万元）')}{row + 1}"
-    sheet.write_formula(row, COL["执行率"], f'=IF({b}>0,{e}/{b},"")', fmt["total_pct"],
+    sheet.write_formula(row, col[budget_title], f"=SUBTOTAL(109,{ref(budget_title)})", fmt["total_amount"], budget)
+    sheet.write_formula(row, col[executed_title], f"=SUBTOTAL(109,{ref(executed_title)})", fmt["total_amount"],
+                        executed)
+    b, e = f"{letter(budget_title)}{row + 1}", f"{letter(executed_title)}{row + 1}"
+    sheet.write_formula(row, col["执行率"], f'=IF({b}>0,{e}/{b},"")', fmt["total_pct"],
                         executed / budget if budget else "")
     average = sum(complete) / len(complete) if complete else ""
     # The average of the visible complete forms: SUBTOTAL of each cell alone is 0 for a row the filter hides.
     total, grade = ref("总分"), ref("等级")
     visible = f"OFFSET({letter('总分')}2,ROW({total})-ROW({letter('总分')}2),0)"
     graded = f'({grade}<>"{UNGRADED}")'
-    sheet.write_formula(row, COL["总分"], f"=IFERROR(SUMPRODUCT(SUBTOTAL(109,{visible})*{graded})/"
+    sheet.write_formula(row, col["总分"], f"=IFERROR(SUMPRODUCT(SUBTOTAL(109,{visible})*{graded})/"
                                          f'SUMPRODUCT(SUBTOTAL(103,{visible})*{graded}),"")', fmt["total"], average)
-    sheet.write_string(row, COL["填报状态"], "总分一格为已填写完整项目的平均分", fmt["total_text"])
+    sheet.write_string(row, col["填报状态"], "总分一格为已填写完整项目的平均分", fmt["total_text"])
     for title, value in (("错误", sum(x.errors for x in entries)), ("警告", sum(x.warnings for x in entries))):
-        sheet.write_formula(row, COL[title], f"=SUBTOTAL(109,{ref(title)})", fmt["total_int"], value)
-    for col in (COL["年度"], *range(COL["执行率得分"], COL["总分"]), COL["等级"], *range(COL["规则"], COL["文件"] + 1)):
-        sheet.write_blank(row, col, None, fmt["total_text"])
+        sheet.write_formula(row, col[title], f"=SUBTOTAL(109,{ref(title)})", fmt["total_int"], value)
+    written |= {col[t] for t in ("项目名称", budget_title, executed_title, "执行率", "总分", "填报状态", "错误", "警告")}
+    for index in sorted(set(col.values()) - written):
+        sheet.write_blank(row, index, None, fmt["total_text"])
 
 
 def _problems(workbook: Any, fmt: dict[str, Any], store: Store, entries: Sequence[Entry],
@@ -342,7 +369,7 @@ def _problems(workbook: Any, fmt: dict[str, Any], store: Store, entries: Sequenc
             row += 1
             table.row(row, [
                 SEVERITY_LABELS.get(severity, severity), type_name(code), p["department"], p["unit"], p["project"],
-                where, location, message, shown(p["path"]), code])
+                where, location, message, shown(p["path"]), code, entry.sheet_name])
     stats.findings = row
     if row:
         sheet.autofilter(0, 0, row, len(PROBLEM_COLUMNS) - 1)
@@ -371,7 +398,7 @@ def _details(workbook: Any, fmt: dict[str, Any], store: Store, entries: Sequence
                 store.indicators(p["id"]):
             row += 1
             table.row(row, [*head, level1, level2, name, target, actual, weight, score, deviation, reason, location,
-                            path])
+                            path, entry.sheet_name])
     stats.indicators = row
     if row:
         sheet.autofilter(0, 0, row, len(DETAIL_COLUMNS) - 1)

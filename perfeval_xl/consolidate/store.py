@@ -47,8 +47,8 @@ CREATE TABLE IF NOT EXISTS projects (
     id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, generator TEXT NOT NULL, position INTEGER NOT NULL,
     kind TEXT, sheet TEXT, department TEXT, unit TEXT, project TEXT, year INTEGER, profile TEXT,
     budget REAL, executed REAL, rate REAL, exec_score REAL, exec_weight REAL,
-    output REAL, benefit REAL, satisfaction REAL, total REAL, grade TEXT, complete INTEGER, status TEXT,
-    errors INTEGER, warnings INTEGER, notes INTEGER, project_key TEXT);
+    total REAL, grade TEXT, complete INTEGER, status TEXT,
+    errors INTEGER, warnings INTEGER, notes INTEGER, project_key TEXT, form_kind TEXT, blocks TEXT, extra TEXT);
 CREATE INDEX IF NOT EXISTS projects_content ON projects(sha256, generator);
 CREATE INDEX IF NOT EXISTS projects_key ON projects(project_key);
 CREATE TABLE IF NOT EXISTS indicators (
@@ -66,16 +66,24 @@ GENERATOR = f"perfeval-xl {__version__}"
 
 # Columns added since the first release: (table, column, type), added to an older store on opening.
 ADDED_COLUMNS = (("runs", "root", "TEXT"), ("runs", "skipped", "TEXT"), ("runs", "own_files", "TEXT"),
-                 ("runs", "context", "TEXT"), ("runs", "pid", "INTEGER"))
+                 ("runs", "context", "TEXT"), ("runs", "pid", "INTEGER"),
+                 ("projects", "form_kind", "TEXT"), ("projects", "blocks", "TEXT"), ("projects", "extra", "TEXT"))
+# A store made before form kinds kept the 自评表's three blocks in columns of their own: their
+# values move into ``blocks`` (JSON, by the 一级指标's name) when such a store is opened.
+FIXED_BLOCKS = (("output", "产出指标"), ("benefit", "效益指标"), ("satisfaction", "满意度指标"))
 
-PROJECT_COLUMNS = ("kind", "sheet", "department", "unit", "project", "year", "profile", "budget", "executed",
-                   "rate", "exec_score", "exec_weight", "output", "benefit", "satisfaction", "total", "grade",
+PROJECT_COLUMNS = ("kind", "form_kind", "sheet", "department", "unit", "project", "year", "profile", "budget",
+                   "executed", "rate", "exec_score", "exec_weight", "blocks", "extra", "total", "grade",
                    "complete", "status", "errors", "warnings", "notes")
 
 
 def project_key(record: dict[str, Any]) -> str:
-    """Which submissions are the same project: 主管部门 + 实施单位 + 项目名称 + 年度."""
+    """Which submissions are the same project on the same kind of form: 主管部门 + 实施单位 +
+    项目名称 + 年度 (+ the kind, for a form other than the 自评表: a project's 评分表 is no
+    resubmission of its 自评表)."""
     parts = [str(record.get(k) or "").strip() for k in ("department", "unit", "project", "year")]
+    if (record.get("form_kind") or "self") != "self":
+        parts.append(str(record["form_kind"]))
     return json.dumps(parts, ensure_ascii=False)
 
 
@@ -109,6 +117,7 @@ class Store:
                 present = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
                 if column not in present:
                     self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            _migrate_blocks(self.db)
             self.db.commit()
         except sqlite3.Error as exc:
             self.db.close()
@@ -354,6 +363,31 @@ class Store:
     def run_started(self, run_id: int) -> str | None:
         row = self.db.execute("SELECT started FROM runs WHERE id = ?", (run_id,)).fetchone()
         return None if row is None else row[0]
+
+
+def _migrate_blocks(db: sqlite3.Connection) -> None:
+    """Projects stored before form kinds: 自评表s whose block scores are in the fixed columns."""
+    present = {row[1] for row in db.execute("PRAGMA table_info(projects)")}
+    if not {column for column, _ in FIXED_BLOCKS} <= present:
+        return
+    rows = db.execute(f"SELECT id, {', '.join(column for column, _ in FIXED_BLOCKS)} FROM projects "
+                      "WHERE blocks IS NULL").fetchall()
+    db.executemany("UPDATE projects SET blocks = ?, form_kind = coalesce(form_kind, 'self'), "
+                   "extra = coalesce(extra, '{}') WHERE id = ?",
+                   [(json.dumps({name: value for (_, name), value in zip(FIXED_BLOCKS, values, strict=True)},
+                                ensure_ascii=False), pid) for pid, *values in rows])
+
+
+def blocks_of(row: sqlite3.Row) -> dict[str, float | None]:
+    """A stored project's block subtotals, by the 一级指标's name."""
+    blocks: dict[str, float | None] = json.loads(row["blocks"] or "{}")
+    return blocks
+
+
+def extra_of(row: sqlite3.Row) -> dict[str, Any]:
+    """What a kind stores beyond the common columns (the 评分表's 评价方式)."""
+    extra: dict[str, Any] = json.loads(row["extra"] or "{}")
+    return extra
 
 
 def store_error(exc: sqlite3.Error, path: str, pending: int = 0) -> FileError:

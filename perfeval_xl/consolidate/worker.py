@@ -7,10 +7,12 @@ contains can stop it: a file that cannot be read becomes a record with the reaso
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import stat
 import sys
 import traceback
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,40 +21,41 @@ from ..engine import ProjectResult
 from ..errors import PerfEvalError, os_reason
 from ..pathtext import readable
 from ..reader.opening import MAX_FILE_BYTES
+from ..rounding import div, round_half_away
 from ..seal import SealKey
 from .store import FILE_NAME
 
-LEVEL1_COLUMNS = ("产出指标", "效益指标", "满意度指标")
-
+RATE_PLACES = 4  # the review's 执行率 of a 评分表 (as the 自评表's: 98.73%)
 
 def _f(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def project_record(result: ProjectResult) -> dict[str, Any]:
-    """The columns the store keeps for one scored project."""
-    spec, ex = result.spec, result.execution
-    sums = {name: Decimal(0) for name in LEVEL1_COLUMNS}
-    for ind in result.indicators:
-        if ind.level1 in sums and ind.score is not None:
-            sums[ind.level1] += ind.score
+def project_record(result: Any) -> dict[str, Any]:
+    """The columns the store keeps for one scored project, whatever its form kind (the kind says
+    what its blocks, amounts and rows are: :attr:`perfeval_xl.kinds.FormKind.record`)."""
+    from ..kinds import kind_of
+
+    return kind_of(result).record(result)
+
+
+def _common(result: Any, blocks: Mapping[str, Decimal | None], extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What every kind's record has: who, which rules, the blocks' subtotals, total, grade, counts."""
+    from ..kinds import kind_of
+
+    spec = result.spec
     found = result.all_findings()
     return {
         "kind": result.kind,
+        "form_kind": kind_of(result).name,
         "sheet": result.sheet,
         "department": spec.department,
         "unit": spec.unit,
         "project": spec.project,
         "year": spec.year,
         "profile": result.rules.profile,
-        "budget": _f(ex.budget),
-        "executed": _f(ex.executed),
-        "rate": _f(ex.rate),
-        "exec_score": _f(ex.score),
-        "exec_weight": _f(ex.weight),
-        "output": _f(sums["产出指标"]),
-        "benefit": _f(sums["效益指标"]),
-        "satisfaction": _f(sums["满意度指标"]),
+        "blocks": json.dumps({name: _f(score) for name, score in blocks.items()}, ensure_ascii=False),
+        "extra": json.dumps(extra or {}, ensure_ascii=False),
         "total": _f(result.total),
         "grade": result.grade,
         "complete": result.complete,
@@ -60,15 +63,66 @@ def project_record(result: ProjectResult) -> dict[str, Any]:
         "errors": sum(1 for f in found if f.severity.value == "error"),
         "warnings": sum(1 for f in found if f.severity.value == "warning"),
         "notes": sum(1 for f in found if f.severity.value == "note"),
+        # notes (such as a sign inferred for every unsigned target) are counted, not kept
+        "findings": [(f.severity.value, f.code, f.where, f.location, f.message) for f in found
+                     if f.severity.value != "note"],
+    }
+
+
+def _block_sums(result: Any) -> dict[str, Decimal | None]:
+    """The subtotal of each block the kind's review shows (None for a block the project lacks)."""
+    from ..kinds import kind_of
+
+    sums: dict[str, Decimal | None] = {block.key: None for block in kind_of(result).blocks}
+    for row in result.indicators:
+        if row.level1 in sums:
+            sums[row.level1] = (sums[row.level1] or Decimal(0)) + (row.score or Decimal(0))
+    return sums
+
+
+def self_record(result: ProjectResult) -> dict[str, Any]:
+    """A 自评表's record: its execution block, blocks (产出/效益/满意度) and indicators."""
+    ex = result.execution
+    sums = {key: value if value is not None else Decimal(0) for key, value in _block_sums(result).items()}
+    return {
+        **_common(result, sums),
+        "budget": _f(ex.budget),
+        "executed": _f(ex.executed),
+        "rate": _f(ex.rate),
+        "exec_score": _f(ex.score),
+        "exec_weight": _f(ex.weight),
         "indicators": [
             (ind.level1, ind.level2, ind.spec.name, ind.target.text if ind.target else None,
              _text(ind.spec.actual), _f(ind.weight), _f(ind.score), _f(ind.deviation), ind.spec.reason,
              ind.spec.locations.get("actual"))
             for ind in result.indicators
         ],
-        # notes (such as a sign inferred for every unsigned target) are counted, not kept
-        "findings": [(f.severity.value, f.code, f.where, f.location, f.message) for f in found
-                     if f.severity.value != "note"],
+    }
+
+
+def evaluation_record(result: Any) -> dict[str, Any]:
+    """A 评分表's record: its amounts (预算资金, 执行数 and their rate), the subtotals of 决策 … 满意度,
+    and every row (the 年度指标值 of a row scored against a target, the 得分依据 as its reason)."""
+    funds = result.spec.funds
+    rate = None
+    if funds.budget and funds.executed is not None and funds.budget > 0:
+        rate = round_half_away(div(funds.executed, funds.budget), RATE_PLACES)
+    execution = next((row for row in result.indicators if row.spec.rule == "execution"), None)
+    blocks = {block.level1: block.score for block in result.blocks}
+    sums = {key: blocks.get(key) for key in _block_sums(result)}
+    return {
+        **_common(result, sums, {"evaluation_type": result.spec.evaluation_type}),
+        "budget": _f(funds.budget),
+        "executed": _f(funds.executed),
+        "rate": _f(rate),
+        "exec_score": _f(execution.score) if execution is not None else None,
+        "exec_weight": _f(execution.weight) if execution is not None else None,
+        "indicators": [
+            (row.level1, row.level2, row.spec.name, _text(row.spec.target) if row.spec.target is not None else None,
+             _text(row.spec.actual), _f(row.weight), _f(row.score), _f(row.deviation), row.spec.basis,
+             row.spec.locations.get("score") or row.spec.locations.get("actual"))
+            for row in result.indicators
+        ],
     }
 
 

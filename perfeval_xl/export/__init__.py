@@ -1,8 +1,13 @@
-"""What the official attaches to the written report. One entry point: :func:`export_form`.
+"""What the official or the evaluator attaches to the written report. One entry point:
+:func:`export_form`, for a filled form of any kind (and a hand-made 自评表).
 
-- :mod:`.printable`: the PDF of the form (LibreOffice), one A4 landscape page for a typical form;
+- the PDF (LibreOffice): :mod:`.printable` prepares the copy (the kind decides what its form
+  hides and how its rows fit: :attr:`perfeval_xl.kinds.FormKind.prepare_print`), in black and white;
 - :mod:`.values`: a values-only copy that opens anywhere;
-- :mod:`.report`: the report section (Word): the table and the analysis sentences.
+- the report section (Word): the kind's writer (:attr:`perfeval_xl.kinds.FormKind.write_report`)
+  in the conventions of :mod:`.word`.
+
+Every file is written beside its target and renamed when complete.
 """
 
 from __future__ import annotations
@@ -11,15 +16,14 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..atomic import atomic_output
-from ..engine import ProjectResult
 from ..errors import FileError
+from ..kinds import kind_of
 from ..libreoffice import PDF, convert
 from ..reader import evaluate
-from .native import is_xlwings_form, native_copy
 from .printable import printable_copy
-from .report import write_report
 from .values import values_copy
 
 __all__ = ["Exported", "export_form"]
@@ -27,12 +31,12 @@ __all__ = ["Exported", "export_form"]
 
 @dataclass
 class Exported:
-    """The files written, and the scored project they describe."""
+    """The files written, and the scored form they describe (a 自评表's or a 评分表's result)."""
 
     pdf: Path | None
     values: Path | None
     report: Path | None
-    result: ProjectResult
+    result: Any
 
 
 def export_form(form: str | Path, *, pdf: Path | None = None, values: Path | None = None,
@@ -58,7 +62,7 @@ def export_form(form: str | Path, *, pdf: Path | None = None, values: Path | Non
         if values is not None:
             written_values = values_copy(source, values)
     if report is not None:
-        written_report = write_report(result, report)
+        written_report = kind_of(result).write_report(result, report)
     return Exported(written_pdf, written_values, written_report, result)
 
 
@@ -68,6 +72,7 @@ def _calculable(form: Path, tmp: Path) -> Path:
     import openpyxl
 
     from ..form.metadata import read_meta
+    from ..kinds.self.native import is_xlwings_form, native_copy
     from ..libreoffice import CALC_XLSX
     from ..reader.opening import check_workbook_file
 

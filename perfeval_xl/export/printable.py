@@ -1,15 +1,12 @@
-"""The print-ready copy of a form, and its PDF through LibreOffice.
+"""The print-ready copy of a form, for its PDF through LibreOffice.
 
-For one of our forms, the spare rows nobody used are hidden (each 二级指标 keeps
-one row, as on the paper form), so a typical form prints on one A4 landscape
-page at a readable scale; a long one is one page wide with the table header
-repeated. The copy prints in black and white, as the form's page setup says
-(LibreOffice's PDF export does not honour that setting, so the colours are taken
-out of the copy: the input cells' tint, the highlights of conditional formats, coloured
-text), and without the 填报状态 line, which helps on screen and is not on the
-official form. The form itself keeps all of them. A hand-made form keeps its
-layout; only the page is set to A4 landscape, one page wide, and its colours go
-when its own page setup asks for black and white.
+One of our forms is prepared by its kind (:attr:`perfeval_xl.kinds.FormKind.prepare_print`: the
+自评表 hides its unused spare rows and its 填报状态 line, the 评分表 fits its rows to their text)
+and prints in black and white, as the form's page setup says (LibreOffice's PDF export does not
+honour that setting, so the colours are taken out of the copy: the input cells' tint, the
+highlights of conditional formats, coloured text). The form itself keeps all of them. A
+hand-made form keeps its layout; only the page is set to A4 landscape, one page wide, and its
+colours go when its own page setup asks for black and white.
 """
 
 from __future__ import annotations
@@ -22,15 +19,8 @@ from typing import Any
 
 import openpyxl
 
-from ..form.indicators import fit_indicator_rows
-from ..form.layout import SHEET, Col
 from ..form.metadata import read_meta
-from ..reader.ours import is_ours, layout_from_meta
-
-A4_LANDSCAPE_HEIGHT = 595.3
-MARGINS = (0.5 + 0.6) * 72 + 24
-MIN_SCALE = 0.68
-INPUT_COLUMNS = (Col.NAME, Col.TARGET, Col.ACTUAL, Col.WEIGHT, Col.REASON, Col.QSCORE)
+from ..reader import form_kind
 
 
 def _load(path: Path) -> Any:
@@ -48,9 +38,10 @@ def printable_copy(form: Path, dest: Path, sheets: Sequence[str] | None = None) 
     workbook = _load(form)
     if sheets:
         _only(workbook, sheets)
-    if is_ours(workbook):
-        _compact_ours(workbook)
-        black_and_white(workbook[SHEET])
+    kind = form_kind(read_meta(workbook), workbook.sheetnames)
+    if kind is not None:
+        kind.prepare_print(workbook)
+        black_and_white(workbook[kind.sheet])
     else:
         for ws in workbook.worksheets:
             if ws.sheet_state == "visible":
@@ -96,31 +87,3 @@ def black_and_white(ws: Any) -> None:
                     font = copy(c.font)
                     font.color = None
                     c.font = font
-
-
-def _compact_ours(workbook: Any) -> None:
-    ws = workbook[SHEET]
-    layout = layout_from_meta(read_meta(workbook))
-    ws.row_dimensions[layout.status + 1].hidden = True  # 填报状态: on screen only, not on the official form
-
-    def used(row: int) -> bool:
-        return any(ws.cell(row + 1, col + 1).value not in (None, "") for col in INPUT_COLUMNS)
-
-    spans: dict[tuple[str, str], list[int]] = {}
-    for place in layout.indicators:
-        spans.setdefault((place.level1, place.level2), []).append(place.row)
-    for rows in spans.values():
-        keep = [r for r in rows if used(r)] or rows[:1]
-        for r in rows:
-            if r not in keep:
-                ws.row_dimensions[r + 1].hidden = True
-    fit_indicator_rows(ws, layout)  # tall enough for the text typed since the form was made
-    height = 0.0
-    for r in range(1, layout.status + 1):
-        dim = ws.row_dimensions[r]
-        if not dim.hidden:
-            height += float(dim.height or 15)
-    fits = (A4_LANDSCAPE_HEIGHT - MARGINS) / max(height, 1) >= MIN_SCALE
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 1 if fits else 0

@@ -18,13 +18,11 @@ from pathlib import Path
 import openpyxl
 
 from ..atomic import atomic_output
-from ..form.indicators import fit_indicator_rows
-from ..form.layout import META_SHEET, SHEET
+from ..form.addresses import META_SHEET
 from ..form.metadata import read_meta
 from ..libreoffice import recalculate
-from ..reader.ours import is_ours, layout_from_meta
-
-VALUES_ONLY = "values-only"
+from ..reader import form_kind
+from ..reader.integrity import VALUES_ONLY
 
 
 def values_copy(form: Path, dest: Path) -> Path:
@@ -45,8 +43,9 @@ def values_copy(form: Path, dest: Path) -> Path:
                 for c in row:
                     if c.data_type == "f":
                         c.value = values[c.coordinate].value
-    if is_ours(original):  # rows tall enough for the text typed since the form was made
-        fit_indicator_rows(original[SHEET], layout_from_meta(read_meta(original)))
+    kind = form_kind(read_meta(original), original.sheetnames)
+    if kind is not None:  # rows tall enough for the text typed since the form was made
+        kind.fit_rows(original)
     if META_SHEET in original.sheetnames:
         _mark_values_only(original[META_SHEET])
     with atomic_output(dest) as temporary:

@@ -1,69 +1,32 @@
-"""The locked 项目支出绩效自评表 workbook. One entry point: :func:`build_form`.
+"""Our locked form workbooks. One entry point: :func:`build_form`, which writes the form of the
+spec's kind (:mod:`perfeval_xl.kinds`: the 自评表's writer :mod:`perfeval_xl.kinds.self.writer`, the
+评分表's :mod:`perfeval_xl.kinds.evaluation.writer`).
 
-Each part of the workbook has its own writer: :mod:`.header` (title, project,
-goals), :mod:`.funds` (项目资金), :mod:`.indicators` (绩效指标), :mod:`.summary`
-(总分, 等级, 状态), :mod:`.params` (the hidden 参数 sheet), :mod:`.metadata`
-(the hidden _meta sheet), :mod:`.macros` (the VBA project and buttons of the
-xlwings mode), :mod:`.webextension` (the xlwings Lite add-in and its code, lite
-mode). Where each field sits is said once, in :mod:`.layout`; the
-formulas of each mode are in :mod:`.formulas`.
+What every kind's form shares lives here: cell addresses and the shared sheets (:mod:`.addresses`),
+the workbook and how it is finished — protection, fingerprint, _meta, seal, atomic write
+(:mod:`.workbook`), cell formats (:mod:`.styles`), the recording sheet that remembers what was
+written (:mod:`.recording`), the worksheet and workbook classes (:mod:`.sheet`), sheet protection
+(:mod:`.protection`), row heights for text (:mod:`.textfit`), the hidden 参数 sheet (:mod:`.params`),
+the hidden _meta sheet (:mod:`.metadata`) and the xlwings Lite add-in parts (:mod:`.webextension`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING, Any, overload
 
-import xlsxwriter
-
-from ..atomic import atomic_output, write_failure
-from ..errors import DependencyError, FileError, FormError, InputError, os_reason
-from ..profiles import Rules, load_rules
-from ..seal import SealKey, seal
-from ..spec import ProjectSpec
-from .funds import write_funds
-from .header import write_goals, write_header
-from .indicators import write_indicators
-from .layout import CALC_SHEET, COLUMN_WIDTHS, META_SHEET, PARAMS_SHEET, SHEET, Col, FormLayout
-from .metadata import content_cells, meta_values, recorded_fingerprint, write_metadata
-from .params import write_params
-from .plan import FormPlan, plan_form
-from .protection import check_password
-from .recording import RecordingSheet
-from .sheet import FormWorkbook, FormWorksheet
-from .styles import Styles
-from .summary import write_summary
+from ..kinds import kind_of
 
 if TYPE_CHECKING:
     from ..kinds.evaluation.spec import EvaluationSpec
     from ..kinds.evaluation.writer import BuiltEvaluationForm
+    from ..kinds.self.writer import BuiltForm
+    from ..profiles import Rules
+    from ..seal import SealKey
+    from ..spec import ProjectSpec
 
-__all__ = ["MODES", "SUFFIXES", "BuiltForm", "build_form", "check_mode"]
-
-MODES = ("native", "xlwings", "lite")
-SUFFIXES = {"native": ".xlsx", "xlwings": ".xlsm", "lite": ".xlsx"}
-# xlwings Lite's workbook setting: start the add-in with its task pane when the workbook opens
-# (where it asks the user to trust the workbook's code)
-LITE_SETTINGS = {"xlwingsSettingsWorkbook": {"startupBehavior": "taskpane"}}
-# the packages of the ``xlwings`` extra: the UDFs (cached results) and the vbaProject.bin writer
-XLWINGS_PACKAGES = ("xlwings", "ms_ovba")
-DEFAULT_ROW_HEIGHT = 15.0
-A4_LANDSCAPE_HEIGHT = 595.3  # points
-MIN_PRINT_SCALE = 0.68
-
-
-@dataclass
-class BuiltForm:
-    """What :func:`build_form` wrote."""
-
-    path: Path
-    layout: FormLayout
-    fingerprint: str
-    warnings: list[str]
-    plan: FormPlan
+__all__ = ["build_form"]
 
 
 @overload
@@ -74,188 +37,19 @@ def build_form(spec: ProjectSpec, path: str | Path, *, password: str | None = No
 
 @overload
 def build_form(spec: EvaluationSpec, path: str | Path, *, password: str | None = None, spare_rows: int = 2,
-               mode: str = "native", rules: None = None,
+               mode: str = "native", rules: Any = None,
                generated_at: dt.datetime | None = None, key: SealKey | None = None) -> BuiltEvaluationForm: ...
 
 
-def build_form(
-    spec: ProjectSpec | EvaluationSpec,
-    path: str | Path,
-    *,
-    password: str | None = None,
-    spare_rows: int = 2,
-    mode: str = "native",
-    rules: Rules | None = None,
-    generated_at: dt.datetime | None = None,
-    key: SealKey | None = None,
-) -> BuiltForm | BuiltEvaluationForm:
-    """Write the 自评表 for ``spec`` to ``path`` (.xlsx; .xlsm in xlwings mode; any other
-    extension is the user's error).
+def build_form(spec: Any, path: str | Path, **options: Any) -> Any:
+    """Write the locked form of ``spec``'s kind to ``path``: a 自评表 for a
+    :class:`~perfeval_xl.spec.ProjectSpec`, a 评分表 for an
+    :class:`~perfeval_xl.kinds.evaluation.spec.EvaluationSpec`.
 
-    Only input cells can be typed in; scores, deviation, execution score, total,
-    grade and the status line are live formulas. Targets, weights and names the
-    spec gives are locked; what it leaves out stays editable, and ``spare_rows``
-    empty rows in every 二级指标 take indicators it does not list.
-
-    ``mode="xlwings"`` writes the same form whose 得分, 偏差率, execution score and
-    grade call the perfeval-xl UDFs (through the xlwings add-in), with the VBA
-    project those calls need and the 检查本表 / 导出附件 buttons.
-
-    ``mode="lite"`` writes the same form as an .xlsx whose results call the same
-    functions as xlwings Lite custom functions, carrying the engine itself as the
-    add-in's ``main.py`` (:mod:`perfeval_xl.lite`).
-
-    With ``key`` the form is sealed (:mod:`perfeval_xl.seal`). The file is written under
-    a temporary name beside ``path`` and renamed when complete.
-
-    A spec of another form kind is written by that kind's writer (the 评分表:
-    :func:`perfeval_xl.kinds.evaluation.writer.build_evaluation_form`, native mode, no spare rows).
+    Options (as the kind takes them): ``password`` (sheet and workbook protection), ``spare_rows``
+    (自评表: empty rows under each 二级指标), ``mode`` (native, or for the 自评表 xlwings and lite),
+    ``rules`` (the kind's resolved rules instead of the spec's profile), ``generated_at``, ``key`` (seal
+    the form with the finance bureau's key). The file is written under a temporary name beside
+    ``path`` and renamed when complete.
     """
-    if not isinstance(spec, ProjectSpec):
-        if key is not None:
-            raise InputError("评分表暂不能盖章（--key 只用于自评表），请去掉 --key 后重新生成")
-        return _build_other_kind(spec, path, password, mode, generated_at)
-    check_mode(mode)
-    check_password(password)
-    if not 0 <= spare_rows <= 20:
-        raise FileError("备用行数须在 0 到 20 之间")
-    path = Path(path)
-    if path.suffix.lower() != SUFFIXES[mode]:  # Excel opens a workbook by its extension
-        if mode == "xlwings":
-            raise FileError(f"含宏的自评表（xlwings 模式）须保存为 .xlsm 文件，现为 {path.name}，请改用 .xlsm 扩展名")
-        if mode == "lite":
-            raise FileError(f"xlwings Lite 模式的自评表须保存为 .xlsx 文件，现为 {path.name}，请改用 .xlsx 扩展名")
-        raise FileError(f"自评表须保存为 .xlsx 文件，现为 {path.name}，请改用 .xlsx 扩展名"
-                        "（含宏的 .xlsm 自评表请用 xlwings 模式：--mode xlwings）")
-    rules = rules or load_rules(spec.profile, spec.year)
-    if mode in ("xlwings", "lite") and rules != load_rules(rules.profile, spec.year):
-        # The UDFs look the rules up by the form's profile and year.
-        raise FormError(f"{mode} 模式的自评表按规则名称计分，规则须为 {rules.profile} 在 {spec.year} 年度的取值")
-    plan = plan_form(spec, rules, spare_rows, mode)
-    generated_at = generated_at or dt.datetime.now().astimezone().replace(microsecond=0)
-    with atomic_output(path) as temporary:
-        digest = _write(spec, temporary, path, plan, rules, mode, password, generated_at, key)
-    return BuiltForm(path, plan.layout, digest, plan.warnings, plan)
-
-
-def _write(spec: ProjectSpec, temporary: Path, path: Path, plan: FormPlan, rules: Rules, mode: str,
-           password: str | None, generated_at: dt.datetime, key: SealKey | None) -> str:
-    """Write the workbook to ``temporary`` (``path`` names it in messages); its fingerprint."""
-    try:
-        workbook = FormWorkbook(str(temporary), {
-            "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
-            "in_memory": True,
-        })
-        workbook.protection_password = password
-    except OSError as exc:
-        raise FileError(f"无法写入 {path}：{os_reason(exc)}") from None
-    workbook.set_properties({
-        "title": f"项目支出绩效自评表（{spec.year}年度）{spec.project}",
-        "subject": "项目支出绩效自评表",
-        "author": "perfeval-xl",
-        "company": spec.unit,
-        "created": generated_at.replace(tzinfo=None),
-        "comments": "由 perfeval-xl 生成；只可在浅黄色单元格中填写。",
-    })
-    styles = Styles(workbook)
-    main = RecordingSheet(workbook.add_worksheet(SHEET, worksheet_class=FormWorksheet))
-    calc = RecordingSheet(workbook.add_worksheet(CALC_SHEET, worksheet_class=FormWorksheet))
-    params_sheet = RecordingSheet(workbook.add_worksheet(PARAMS_SHEET, worksheet_class=FormWorksheet))
-    meta = workbook.add_worksheet(META_SHEET, worksheet_class=FormWorksheet)
-
-    write_params(workbook, params_sheet, plan.params, rules, {
-        "param_head": styles.get(bold=True), "param_key": styles.get(font_color="#808080")})
-    write_header(main, plan.layout, styles, spec)
-    write_funds(main, calc, plan, styles)
-    write_goals(main, plan.layout, styles, spec)
-    write_indicators(main, calc, plan, styles)
-    write_summary(main, calc, plan, styles)
-    for name, ref in plan.layout.names().items():
-        workbook.define_name(name, "=" + ref)
-    _page_setup(main, plan.layout)
-    if mode == "xlwings":
-        from .macros import add_macros
-
-        add_macros(workbook, [main, calc, params_sheet, meta], plan.layout)
-    elif mode == "lite":
-        from .macros import NAMES as UDF_NAMES  # the names the function calls read, without the VBA
-
-        for name, ref in UDF_NAMES.items():
-            workbook.define_name(name, "=" + ref)
-
-    options = {"select_locked_cells": True, "select_unlocked_cells": True,
-               "format_columns": True, "format_rows": True}
-    main.protect(password or "", options)
-    calc.protect(password or "", options)
-    calc.hide()
-    params_sheet.protect(password or "", options)
-    params_sheet.hide()
-    meta.protect(password or "", options)
-    meta.very_hidden()
-    main.activate()
-
-    digest = recorded_fingerprint([main, params_sheet, calc])
-    values = meta_values(spec, rules.profile, plan.layout, mode, generated_at, digest, main, params_sheet)
-    if key is not None:
-        values.update(seal(key, values, [(address, kind, text) for _, address, kind, text in content_cells([main])]))
-    write_metadata(meta, values, styles.get(font_size=9))
-    try:
-        workbook.close()
-    except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
-        raise write_failure(path, exc) from None
-    if mode == "lite":
-        from ..lite import lite_files
-        from .webextension import add_webextension
-
-        add_webextension(temporary, {**lite_files(), **LITE_SETTINGS}, digest)
-    return digest
-
-
-def _build_other_kind(spec: EvaluationSpec, path: str | Path, password: str | None, mode: str,
-                      generated_at: dt.datetime | None) -> BuiltEvaluationForm:
-    from ..kinds.evaluation.writer import MODE, build_evaluation_form
-
-    if mode != MODE:
-        raise FormError(f"评分表只有 native 模式（原生公式，.xlsx），不能用 {mode} 模式生成")
-    return build_evaluation_form(spec, path, password=password, generated_at=generated_at)
-
-
-def check_mode(mode: str) -> None:
-    """The user's error for a mode this installation cannot write (before anything is written)."""
-    if mode not in MODES:
-        raise InputError(f"未知的自评表模式“{mode}”，可用：{'、'.join(MODES)}")
-    if mode == "xlwings":
-        missing = [name for name in XLWINGS_PACKAGES if not _importable(name)]
-        if missing:
-            raise DependencyError(
-                f"生成 xlwings 模式的自评表（.xlsm）需要 {'、'.join(m.replace('_', '-') for m in missing)}，"
-                "本机未安装：请运行 pip install 'perfeval-xl[xlwings]' 后重试，"
-                "或改用 native 模式（--mode native）生成 .xlsx 自评表")
-
-
-def _importable(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except (ImportError, ValueError):  # ValueError: sys.modules holds None or a module without a spec
-        return False
-
-
-def _page_setup(sheet: RecordingSheet, layout: FormLayout) -> None:
-    for col, width in COLUMN_WIDTHS.items():
-        sheet.set_column(col, col, width)
-    sheet.set_landscape()
-    sheet.set_paper(9)  # A4
-    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
-    sheet.center_horizontally()
-    # One page when the form fits at a readable scale, else one page wide with
-    # the header row repeated on every page.
-    height = sum(sheet.heights.get(r, DEFAULT_ROW_HEIGHT) for r in range(layout.last_row + 1))
-    printable = A4_LANDSCAPE_HEIGHT - (0.5 + 0.6) * 72 - 24
-    sheet.fit_to_pages(1, 1 if printable / height >= MIN_PRINT_SCALE else 0)
-    sheet.repeat_rows(layout.table_header)
-    sheet.print_area(0, 0, layout.last_row, Col.REASON)
-    sheet.print_black_and_white()
-    sheet.hide_gridlines(2)
-    sheet.set_footer("&C第 &P 页，共 &N 页")
-    first_input = layout.funds["fiscal"]
-    sheet.set_selection(first_input, Col.TARGET, first_input, Col.TARGET)
+    return kind_of(spec).build(spec, path, **options)

@@ -10,7 +10,7 @@ it, which changes it too.
 
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
 import hashlib
 import json
 import re
@@ -22,10 +22,9 @@ from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from .. import __version__
+from ..kinds import SHEETS
 from ..seal import SEAL_KEYS
-from ..spec import ProjectSpec
-from .layout import META_SHEET, TEMPLATE_VERSION, FormLayout, IndicatorRow, cell, sheet_ref
+from .addresses import CALC_SHEET, META_SHEET, PARAMS_SHEET, cell, sheet_ref
 from .recording import Formula, RecordingSheet
 
 META_KEYS = (
@@ -156,15 +155,15 @@ def recorded_fingerprint(sheets: Iterable[RecordingSheet]) -> str:
     return fingerprint_joined(entries)
 
 
-def spec_hash(spec: ProjectSpec) -> str:
+def spec_hash(spec: Any) -> str:
     """A stable hash of the spec's content (not of its file)."""
 
     def plain(value: Any) -> Any:
         if isinstance(value, Decimal):
             return str(value.normalize())
-        if hasattr(value, "__dataclass_fields__"):
-            return {k: plain(getattr(value, k)) for k in value.__dataclass_fields__
-                    if k not in ("source", "locations", "where")}
+        if dataclasses.is_dataclass(value):  # its fields (a ClassVar such as form_kind is none)
+            return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)
+                    if f.name not in ("source", "locations", "where")}
         if isinstance(value, dict):
             return {str(k): plain(v) for k, v in sorted(value.items())}
         if isinstance(value, (list, tuple)):
@@ -173,28 +172,6 @@ def spec_hash(spec: ProjectSpec) -> str:
 
     text = json.dumps(plain(spec), ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def layout_summary(layout: FormLayout) -> str:
-    return json.dumps({
-        "first_indicator": layout.first_indicator + 1,
-        "last_indicator": layout.last_indicator + 1,
-        "rows": [[r.row + 1, r.level1, r.level2, r.spec_index, r.declared] for r in layout.indicators],
-    }, ensure_ascii=False, separators=(",", ":"))
-
-
-def layout_from_summary(summary: str) -> FormLayout:
-    """The rows of a form, from its _meta layout entry (the inverse of layout_summary)."""
-    data = json.loads(summary)
-    rows = data["rows"]
-    if len(rows) > MAX_LAYOUT_ROWS or not all(isinstance(r[0], int) and 1 <= r[0] <= 1_048_576 for r in rows):
-        raise ValueError("rows")
-    layout = FormLayout()
-    layout.indicators = [IndicatorRow(row - 1, level1, level2, index, declared)
-                         for row, level1, level2, index, declared in rows]
-    layout.total = layout.last_indicator + 1
-    layout.grade, layout.status = layout.total + 1, layout.total + 2
-    return layout
 
 
 def write_metadata(sheet: Any, values: dict[str, str], fmt: Any) -> None:
@@ -216,32 +193,10 @@ def write_metadata(sheet: Any, values: dict[str, str], fmt: Any) -> None:
             sheet.write_string(row, 1 + offset, text[start:start + PIECE], fmt)
 
 
-def meta_values(spec: ProjectSpec, profile: str, layout: FormLayout, mode: str,
-                generated_at: dt.datetime, fingerprint_hex: str, main: RecordingSheet,
-                params: RecordingSheet) -> dict[str, str]:
-    formulas = [key for key, (content, _) in main.records.items() if isinstance(content, Formula)]
-    return {
-        "kind": "self",
-        "content_fingerprint": fingerprint(content_cells([main])),
-        "inputs": encode_cells(main.unlocked),
-        "formula_cells": encode_cells(formulas),
-        "template_version": TEMPLATE_VERSION,
-        "generator": f"perfeval-xl {__version__}",
-        "mode": mode,
-        "profile": profile,
-        "year": str(spec.year),
-        "project": spec.project,
-        "generated_at": generated_at.isoformat(timespec="seconds"),
-        "spec_hash": spec_hash(spec),
-        "fingerprint": fingerprint_hex,
-        "layout": layout_summary(layout),
-    }
+__all__ = ["META_SHEET", "canonical", "fingerprint", "read_meta", "recorded_fingerprint", "write_metadata"]
 
 
-__all__ = ["META_SHEET", "canonical", "fingerprint", "meta_values", "recorded_fingerprint", "write_metadata"]
-
-
-FINGERPRINT_SHEETS = ("自评表", "参数", "计算", "评分表")  # 评分表: the form of kind evaluation
+FINGERPRINT_SHEETS = (*SHEETS.values(), PARAMS_SHEET, CALC_SHEET)  # every kind's main sheet, and the shared ones
 
 
 def workbook_cells(workbook: Any) -> list[tuple[str, str, str, str]]:

@@ -18,7 +18,7 @@ from ..notation import amount_scale, money_units, normalize, notation
 from ..profiles import Rules
 from ..rounding import CLEAN_PLACES, MAX_MAGNITUDE
 from ..scoring import RATIO_PLACES
-from .layout import PARAMS_SHEET, cell, sheet_ref
+from .addresses import PARAMS_SHEET, cell, sheet_ref
 
 
 @dataclass(frozen=True)

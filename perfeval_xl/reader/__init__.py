@@ -1,6 +1,13 @@
-"""Reading filled forms back: ours (through their layout and metadata) and hand-made
-ones in the official layout (found by their labels). One entry point for scoring:
-:func:`evaluate`, which reads, scores with the engine and cross-checks."""
+"""Reading filled forms back: ours of every kind (through their layout, template version and
+_meta) and hand-made 自评表 in the official layout (found by their labels). One entry point for
+scoring: :func:`evaluate`, which reads, scores with the kind's engine and cross-checks.
+
+What every kind's reader shares lives here: opening a file safely (:mod:`.opening`), its cells
+(:mod:`.cells`), error values (:mod:`.errorcells`), integrity and seal (:mod:`.integrity`), the
+values-only path (:mod:`.fast`). The kinds' own readers are in their packages
+(:mod:`perfeval_xl.kinds.self.reader`, :mod:`perfeval_xl.kinds.self.handmade`,
+:mod:`perfeval_xl.kinds.evaluation.reader`); they are imported when needed, since they use these.
+"""
 
 from __future__ import annotations
 
@@ -8,36 +15,29 @@ import functools
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import findings as F
-from ..engine import ProjectResult, score_project
 from ..errors import FileError, FormError, PerfEvalError
 from ..findings import Finding
 from ..form.metadata import read_meta
-from ..kinds import SELF, other_kind
+from ..kinds import KINDS, SELF, get_kind, meta_kind, other_kind, unknown_kind
 from ..profiles import DEFAULT_PROFILE
 from ..seal import SealKey
-from ..spec import ProjectSpec
-from .cells import OpenpyxlSheet
-from .handmade import form_sheets, looks_like_form, read_handmade
 from .opening import WORKBOOK_SUFFIXES, check_workbook_file, empty_workbook, no_form, unparsable
-from .ours import (
-    OurForm,
-    compare_shown,
-    is_ours,
-    read_ours,
-    sheets_changed,
-    structure_without_meta,
-    unprotected,
-    unsealed,
-)
-from .uncached import uncached_cells
+
+if TYPE_CHECKING:
+    from ..engine import ProjectResult
+    from ..kinds import FormKind
+    from ..kinds.self.reader import OurForm
+    from ..spec import ProjectSpec
+
+MACROS = "该文件含有宏（VBA），读取时不会运行任何宏"
 
 
 @dataclass
 class ReadProject:
-    """One project read from a workbook, with what the reader noticed."""
+    """One 自评表 read from a workbook, with what the reader noticed."""
 
     spec: ProjectSpec
     kind: str  # "perfeval-xl" or "hand-made"
@@ -48,6 +48,9 @@ class ReadProject:
     def score(self) -> ProjectResult:
         """Score the project with the engine; the reader's findings come first, then every
         result the file shows that differs from the engine's (our forms)."""
+        from ..engine import score_project
+        from ..kinds.self.reader import compare_shown
+
         try:
             result = score_project(self.spec)
         except PerfEvalError as exc:
@@ -81,7 +84,8 @@ class ReadProject:
 FORGED = ("seal-invalid", "form-altered")
 
 
-def _load(path: Path, data_only: bool) -> Any:
+def load_workbook(path: Path, data_only: bool) -> Any:
+    """An .xlsx/.xlsm with openpyxl (checked as safe to open first): its errors in Chinese."""
     import openpyxl
 
     try:
@@ -94,25 +98,49 @@ def _load(path: Path, data_only: bool) -> Any:
         raise unparsable(path, exc) from None
 
 
+def form_kind(meta: dict[str, str], sheets: list[str]) -> FormKind | None:
+    """The kind of a form of ours — its _meta records a template version and its kind's sheet is
+    there — or None (a hand-made workbook, or one whose _meta was taken out). A kind this
+    perfeval-xl does not know is a FormError."""
+    if not meta.get("template_version"):
+        return None
+    name = meta_kind(meta)
+    if name not in KINDS:
+        raise FormError(f"该表隐藏的下发记录（_meta）写的表的种类不能识别：{unknown_kind(name)}；"
+                        "可能由较新版本的 perfeval-xl 生成，请升级 perfeval-xl 后再读取")
+    kind = get_kind(name)
+    return kind if kind.sheet in sheets else None
+
+
 def read_projects(path: str | Path, *, sheet: str | None = None, year: int | None = None,
                   profile: str | None = None, key: SealKey | None = None) -> list[ReadProject]:
     """Every 自评表 in the workbook at ``path`` (one per sheet), as specs with cell addresses
-    (``key``: check the seal of each).
+    (``key``: check the seal of each); a form of another kind is a FormError saying so.
 
     An Excel 2007+ workbook is read with openpyxl (formulas, formats, protection: the full
     check); .xlsb, .ods, .xls and .et through python-calamine (values only)."""
     path = Path(path)
     opened = check_workbook_file(path)
     if opened.kind != "xlsx":
-        return _read_isolated(path, year, profile, sheet, key)
-    values = _load(path, data_only=True)
-    if (kind := read_meta(values).get("kind", SELF) or SELF) != SELF:  # a form of another kind: its own reader
-        raise FormError(other_kind(path, kind))
-    notes = []
-    if opened.macros:
-        notes.append(F.note("macros-ignored", "工作簿", "该文件含有宏（VBA），读取时不会运行任何宏"))
+        projects: list[ReadProject] = _isolated(path, year, profile, sheet, key, any_kind=False)
+        return projects
+    values = load_workbook(path, data_only=True)
+    kind = form_kind(read_meta(values), values.sheetnames)
+    if kind is not None and kind.name != SELF:
+        raise FormError(other_kind(path, kind.name))
+    return _read_self(path, opened, values, sheet, year, profile, key)
+
+
+def _read_self(path: Path, opened: Any, values: Any, sheet: str | None, year: int | None, profile: str | None,
+               key: SealKey | None) -> list[ReadProject]:
+    from ..kinds.self.handmade import form_sheets, looks_like_form, read_handmade
+    from ..kinds.self.reader import is_ours, read_ours, sheets_changed, structure_without_meta, unprotected, unsealed
+    from .cells import OpenpyxlSheet
+    from .uncached import uncached_cells
+
+    notes = [F.note("macros-ignored", "工作簿", MACROS)] if opened.macros else []
     if is_ours(values) and (sheet is None or sheet == "自评表"):
-        formulas = _load(path, data_only=False)
+        formulas = load_workbook(path, data_only=False)
         form = read_ours(formulas, values, str(path), key)
         if not formulas["自评表"].protection.sheet:
             form.findings.append(unprotected())
@@ -142,15 +170,17 @@ def read_projects(path: str | Path, *, sheet: str | None = None, year: int | Non
     return out
 
 
-def _read_isolated(path: Path, year: int | None, profile: str | None, sheet: str | None,
-                   key: SealKey | None) -> list[ReadProject]:
+def _isolated(path: Path, year: int | None, profile: str | None, sheet: str | None, key: SealKey | None,
+              any_kind: bool) -> Any:
     """Read a workbook through python-calamine in a worker process under the consolidation's limits:
     its native code allocates a sheet's whole grid and panics or aborts on some crafted files, which
-    must not take the command with them (the .xlsx checks before parsing do not cover .xlsb/.ods/.xls)."""
+    must not take the command with them (the .xlsx checks before parsing do not cover .xlsb/.ods/.xls).
+    The 自评表 read (specs), or with ``any_kind`` the forms of any kind scored."""
     from ..consolidate.pool import Failed, IsolatedPool, Limits
     from ..consolidate.worker import UNREAD, crash_reason, limit_reason
 
-    handle = functools.partial(_read_fast_in_worker, year=year, profile=profile, sheet=sheet, key=key)
+    handle = functools.partial(_read_fast_in_worker, year=year, profile=profile, sheet=sheet, key=key,
+                               any_kind=any_kind)
     with IsolatedPool(handle, 1, Limits()) as pool:
         [outcome] = list(pool.run([str(path)]))
     if isinstance(outcome, Failed):
@@ -160,25 +190,36 @@ def _read_isolated(path: Path, year: int | None, profile: str | None, sheet: str
     result = outcome[1]
     if isinstance(result, PerfEvalError):
         raise result
-    projects: list[ReadProject] = result
-    return projects
+    return result
 
 
 def _read_fast_in_worker(path_text: str, *, year: int | None, profile: str | None, sheet: str | None,
-                         key: SealKey | None) -> list[ReadProject] | PerfEvalError:
-    """A worker's task: the projects, or the error to raise in the command (never raised here)."""
-    from .fast import read_projects_fast
+                         key: SealKey | None, any_kind: bool) -> Any:
+    """A worker's task: the projects (or results), or the error to raise in the command (never raised here)."""
+    from .fast import evaluate_fast, read_projects_fast
 
     try:
+        if any_kind:
+            return evaluate_fast(Path(path_text), year=year, profile=profile, sheet=sheet, key=key)[0]
         return read_projects_fast(Path(path_text), year=year, profile=profile, sheet=sheet, key=key).projects
     except PerfEvalError as exc:
         return exc
 
 
 def evaluate(path: str | Path, *, sheet: str | None = None, year: int | None = None,
-             profile: str | None = None, key: SealKey | None = None) -> list[ProjectResult]:
-    """Read every 自评表 in a workbook, score it with the engine and cross-check what it shows."""
-    return [read.score() for read in read_projects(path, sheet=sheet, year=year, profile=profile, key=key)]
+             profile: str | None = None, key: SealKey | None = None) -> list[Any]:
+    """Read every form in a workbook — one of ours of any kind, or hand-made 自评表 — score it with
+    its kind's engine and cross-check what it shows (``key``: check its seal)."""
+    path = Path(path)
+    opened = check_workbook_file(path)
+    if opened.kind != "xlsx":
+        results: list[Any] = _isolated(path, year, profile, sheet, key, any_kind=True)
+        return results
+    values = load_workbook(path, data_only=True)
+    kind = form_kind(read_meta(values), values.sheetnames)
+    if kind is not None and kind.name != SELF and sheet in (None, kind.sheet):
+        return [kind.read_form(path, key=key)]
+    return [read.score() for read in _read_self(path, opened, values, sheet, year, profile, key)]
 
 
-__all__ = ["WORKBOOK_SUFFIXES", "ReadProject", "evaluate", "read_projects"]
+__all__ = ["WORKBOOK_SUFFIXES", "ReadProject", "evaluate", "form_kind", "load_workbook", "read_projects"]

@@ -18,21 +18,19 @@ from pathlib import Path
 from typing import Any
 
 from .. import findings as F
-from ..engine import ProjectResult
 from ..errors import FileError, FormError, os_reason
-from ..form.layout import META_SHEET, SHEET, FormLayout
-from ..kinds import SELF, other_kind
+from ..form.addresses import META_SHEET
+from ..kinds import SELF, SHEETS, other_kind
 from ..profiles import DEFAULT_PROFILE
 from ..seal import SealKey
-from . import ReadProject
+from . import MACROS, ReadProject, form_kind, integrity
 from .cells import GridSheet
 from .errorcells import error_cells
-from .handmade import form_sheets, looks_like_form, read_handmade
 from .opening import Opened, check_sheets, check_workbook_file, empty_workbook, encrypted, no_form, unparsable
-from .ours import read_ours_values, sheets_changed, structure_without_meta, unprotected, unsealed
 from .uncached import uncached_cells
 
-FORM_SHEETS = (SHEET,)  # checked before reading one of our forms (_meta is tiny: the workers' limits cover it)
+FORM_SHEETS = tuple(SHEETS.values())  # checked before reading one of our forms (_meta is tiny: the workers' limits cover it)
+YEAR_ROW = 1  # the 自评表's year row (0-based), as every template version has it
 
 
 def _grid(workbook: Any, name: str, data: bytes, opened: Opened, errors: bool = True) -> GridSheet:
@@ -58,24 +56,25 @@ def _number_text(value: Any) -> str:
 def _our_year(grid: GridSheet) -> int | None:
     """The year of one of our forms read without its _meta: a number in the year row, shown as
     "（2019年度）" by its number format, which values alone do not carry."""
-    row = FormLayout().year + 1
-    value, _ = grid.raw(row, 1)
+    value, _ = grid.raw(YEAR_ROW + 1, 1)
     return int(value) if isinstance(value, (int, float)) and 1990 <= value <= 2100 else None
 
 
 @dataclass
 class FastRead:
-    """The projects of one file, and when the file says it was saved."""
+    """The forms of one file (each with ``score()``: a 自评表's :class:`~perfeval_xl.reader.ReadProject`,
+    or another kind's read), and when the file says it was saved."""
 
-    projects: list[ReadProject]
+    projects: list[Any]
     saved_at: str | None
 
 
 def read_projects_fast(path: Path, *, year: int | None = None, profile: str | None = None,
                        data: bytes | None = None, sheet: str | None = None,
-                       key: SealKey | None = None) -> FastRead:
+                       key: SealKey | None = None, any_kind: bool = False) -> FastRead:
     """Every 自评表 in ``path`` (or in ``data``, its bytes already read), from values only;
-    only the sheet named ``sheet`` when given (``key``: check the seal of each)."""
+    only the sheet named ``sheet`` when given (``key``: check the seal of each). A form of another
+    kind is read by its kind's reader with ``any_kind``, and is a FormError saying so without."""
     from python_calamine import CalamineWorkbook, PasswordError
 
     # the sheets of one of our forms are checked before anything is built; those of any
@@ -91,26 +90,32 @@ def read_projects_fast(path: Path, *, year: int | None = None, profile: str | No
         raise
     except BaseException as exc:  # calamine's own error types, and a panic of its native code
         raise unparsable(path, exc, data) from None
-    notes = [F.note("macros-ignored", "工作簿", "该文件含有宏（VBA），读取时不会运行任何宏")] if opened.macros else []
+    notes = [F.note("macros-ignored", "工作簿", MACROS)] if opened.macros else []
     names = list(workbook.sheet_names)
     try:
-        if META_SHEET in names and SHEET not in names:  # a form of another kind: not consolidated yet
-            rows = workbook.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False)
-            if (kind := next((str(r[1]) for r in rows if len(r) > 1 and r[0] == "kind"), "") or SELF) != SELF:
-                raise FormError(other_kind(path, kind))
-        if META_SHEET in names and SHEET in names and sheet in (None, SHEET):
-            meta = meta_from_rows(workbook.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False))
-            if meta.get("template_version") and meta.get("layout"):
-                form = read_ours_values({SHEET: _grid(workbook, SHEET, data, opened)}, meta, str(path), key,
-                                        opened.sheet_xml.get(SHEET))
-                form.blank_is_zero = opened.kind == "xls"
-                shape = opened.shapes.get(SHEET)
-                extra = [unprotected()] if shape is not None and not shape.protected else []
-                extra += sheets_changed(_states(workbook))
-                return FastRead([ReadProject(form.spec, "perfeval-xl", SHEET, notes + form.findings + extra,
-                                             form)], opened.saved_at)
+        meta = meta_from_rows(workbook.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False)) \
+            if META_SHEET in names else {}
+        kind = form_kind(meta, names) if meta.get("layout") else None
+        if kind is not None and kind.name != SELF and not any_kind:
+            raise FormError(other_kind(path, kind.name))
+        if kind is not None and sheet in (None, kind.sheet):
+            read = kind.read_values({kind.sheet: _grid(workbook, kind.sheet, data, opened)}, meta, str(path), key,
+                                    opened.sheet_xml.get(kind.sheet))
+            if getattr(read, "ours", None) is not None:  # a 自评表 of ours, compared with what it shows:
+                read.ours.blank_is_zero = opened.kind == "xls"  # .xls readers give an empty result as 0
+            shape = opened.shapes.get(kind.sheet)
+            if shape is not None and not shape.protected:
+                read.findings.append(integrity.unprotected(kind))
+            if kind.name == SELF:
+                from ..kinds.self.reader import sheets_changed
+
+                read.findings += sheets_changed(_states(workbook))
+            read.findings[:0] = notes
+            return FastRead([read], opened.saved_at)
         if opened.kind == "xlsx":
             check_sheets(path, data, [n for n in names if n not in opened.shapes])
+        from ..kinds.self.reader import structure_without_meta, unsealed
+
         ours_without_meta = structure_without_meta(path, data) if opened.kind == "xlsx" else []
         notes += ours_without_meta
         if key is not None:
@@ -128,7 +133,9 @@ def read_projects_fast(path: Path, *, year: int | None = None, profile: str | No
         raise unparsable(path, exc, data) from None
     if not candidates:
         raise empty_workbook(path) if empty else no_form(path, names)
-    out = []
+    from ..kinds.self.handmade import read_handmade
+
+    out: list[Any] = []
     for grid in candidates:
         if year is None and ours_without_meta:
             year = _our_year(grid)
@@ -149,6 +156,8 @@ def _candidates(workbook: Any, names: list[str], data: bytes, opened: Opened) ->
     visible = {m.name for m in workbook.sheets_metadata if str(m.visible).endswith("Visible")}
     candidates = []
     empty = True
+    from ..kinds.self.handmade import form_sheets, looks_like_form
+
     for name in names:
         grid = _grid(workbook, name, data, opened, errors=name in visible)
         empty = empty and not grid.filled()
@@ -165,7 +174,9 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def evaluate_fast(path: Path, *, year: int | None = None, profile: str | None = None,
-                  data: bytes | None = None, key: SealKey | None = None) -> tuple[list[ProjectResult], str | None]:
-    """Read (values only), score and cross-check every 自评表 in ``path``; and when it was saved."""
-    read_file = read_projects_fast(path, year=year, profile=profile, data=data, key=key)
+                  data: bytes | None = None, key: SealKey | None = None,
+                  sheet: str | None = None) -> tuple[list[Any], str | None]:
+    """Read (values only), score and cross-check every form in ``path``, of any kind; and when it
+    was saved."""
+    read_file = read_projects_fast(path, year=year, profile=profile, data=data, key=key, sheet=sheet, any_kind=True)
     return [read.score() for read in read_file.projects], read_file.saved_at

@@ -3,7 +3,7 @@
 Three kinds of row, three sets of formulas:
 
 - a row scored **against a target** uses the 自评表's row formulas unchanged
-  (:class:`perfeval_xl.form.formulas.RowFormulas`), pointed at this form's cells by
+  (:class:`perfeval_xl.kinds.self.formulas.RowFormulas`), pointed at this form's cells by
   :class:`TargetRowFormulas`: the rule is written once for both kinds;
 - a row scored **from the amounts** (:class:`RateRowFormulas`): 分值 × amount ÷ base, capped at
   the 分值 when the profile says so (``pe_e_rate_cap``), from the amounts, never from the rounded
@@ -19,8 +19,9 @@ by calling the engine; the tests hold both to LibreOffice's recalculation.
 from __future__ import annotations
 
 from ...engine import COMPLETE_STATUS as COMPLETE
-from ...form.formulas import RowFormulas, normalized
-from ...form.layout import CALC_SHEET, Col, cell
+from ...form.addresses import CALC_SHEET, cell
+from ..self.formulas import RowFormulas, normalized
+from ..self.layout import Col
 from .engine import FUNDS_TEXT, STATE_TEXTS
 from .layout import FUND_COLUMNS, FUND_TEXT_COLUMNS, SHEET, ECol, EvaluationLayout
 

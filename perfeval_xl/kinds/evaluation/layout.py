@@ -6,7 +6,7 @@ issue adds) and three input columns beside them, outside the print area (年度�
 定性评分), for the rows scored against a target; a row scored from the amounts shows its rate
 there. Each row's helpers sit on the hidden 计算 sheet in the same row: this kind's own in the
 first columns (:class:`ECol`), and, for rows scored against a target, the 自评表's row helpers in
-the very columns the 自评表 puts them (:class:`perfeval_xl.form.layout.Col`), so that the
+the very columns the 自评表 puts them (:class:`perfeval_xl.kinds.self.layout.Col`), so that the
 自评表's row formulas serve unchanged (:mod:`.formulas`).
 
 Rows depend on the spec, so :func:`plan_layout` computes them; ``_meta`` records them
@@ -20,10 +20,12 @@ import json
 from dataclasses import dataclass, field
 
 from ...errors import FormError
-from ...form.layout import CALC_SHEET, META_SHEET, PARAMS_SHEET, cell, col_range, sheet_ref
+from ...form.addresses import CALC_SHEET, META_SHEET, PARAMS_SHEET, cell, col_range, sheet_ref
+from .. import EVALUATION
 
 SHEET = "评分表"
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "1"  # what a form written now records
+READABLE_VERSIONS = ("1",)  # the versions this layout reads (a new version adds its reading here)
 __all__ = ["CALC_SHEET", "META_SHEET", "PARAMS_SHEET", "SHEET", "TEMPLATE_VERSION"]
 
 
@@ -196,12 +198,12 @@ def layout_summary(layout: EvaluationLayout) -> str:
     }, ensure_ascii=False, separators=(",", ":"))
 
 
-def layout_from_meta(meta: dict[str, str]) -> EvaluationLayout:
-    """The rows of a form, from its _meta (template version 1)."""
-    version = meta.get("template_version", "")
-    if version != TEMPLATE_VERSION:
-        raise FormError(f"评分表的模板版本“{version}”不是本版本 perfeval-xl 能读取的（{TEMPLATE_VERSION}），"
-                        "请用生成该表的 perfeval-xl 版本读取，或重新生成评分表")
+def layout_from_meta(meta: dict[str, str], name: str = "该评分表") -> EvaluationLayout:
+    """The rows of a form, from its _meta, read as its template version lays them out (``name``: the
+    file, for messages)."""
+    from .. import check_version, get_kind
+
+    check_version(meta, get_kind(EVALUATION), name)
     try:
         data = json.loads(meta["layout"])
         layout = EvaluationLayout()

@@ -5,7 +5,7 @@ compute from the amounts and the evaluator's scores is what the engine computes,
 asks the engine (:func:`.engine.score_evaluation` on the spec as the form holds it) and only
 lays its results out as cells; a row scored against a target is the 自评表's row, whose helper
 cells (the parsed target, the band …) have no engine counterpart, so they come from the 自评表's
-twin (:func:`perfeval_xl.form.model.row_values`). The tests check both against LibreOffice's
+twin (:func:`perfeval_xl.kinds.self.model.row_values`). The tests check both against LibreOffice's
 recalculation, cell by cell, and the target rows' scores against the engine.
 """
 
@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ...form.layout import Col
-from ...form.model import RowInput, Value, row_values
 from ...form.params import FormParams
 from ...rounding import as_float
+from ..self.layout import Col
+from ..self.model import RowInput, Value, row_values
 from .engine import EvaluationResult, RowResult, status_parts
 from .layout import ECol
 from .spec import JUDGEMENT, RULE

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from xlsxwriter.workbook import Workbook
 
-from ...form.layout import PARAMS_SHEET, cell, sheet_ref
+from ...form.addresses import PARAMS_SHEET, cell, sheet_ref
 from ...form.params import FormParams, form_params, write_params
 from ...form.recording import RecordingSheet
 from ...notation import notation

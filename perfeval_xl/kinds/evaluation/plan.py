@@ -16,12 +16,12 @@ from decimal import Decimal
 
 from ... import display
 from ...errors import FormError
-from ...form.layout import Col
-from ...form.model import Declared, RowInput, Value, formula_normalize
 from ...form.params import FormParams
-from ...form.plan import _actual_cell
 from ...notation import Direction, Target, direction_of, infer_direction
 from ...rounding import round_half_away, to_decimal
+from ..self.layout import Col
+from ..self.model import Declared, RowInput, Value, formula_normalize
+from ..self.plan import _actual_cell
 from .engine import EvaluationResult, RowResult, score_evaluation
 from .layout import ECol, EvaluationLayout, TableRow, plan_layout
 from .model import row_cells, sheet_values

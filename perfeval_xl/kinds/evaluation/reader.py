@@ -4,7 +4,7 @@ The _meta sheet says which template, profile and rows the form has (kind ``evalu
 input cells give the spec back (with cell addresses); a fingerprint says whether locked content
 (names, 评分标准, 分值, targets, formulas, rule numbers) was altered; and the results the file
 shows are compared with the engine's when a spreadsheet program last calculated them — as
-:mod:`perfeval_xl.reader.ours` does for the 自评表.
+:mod:`perfeval_xl.kinds.self.reader` does for the 自评表.
 
 Two ways in, as for the 自评表: :func:`read_evaluation_form` with openpyxl (formulas and
 protection: the full fingerprint, formulas overwritten by numbers named cell by cell), and
@@ -24,25 +24,19 @@ from typing import Any
 from ... import findings as F
 from ...display import number
 from ...findings import Finding
-from ...form.metadata import (
-    RECALC_PROBE_ROW,
-    canonical,
-    decode_cells,
-    fingerprint,
-    read_meta,
-    workbook_cells,
-)
-from ...reader import _load  # the 自评表's safe openpyxl loading (errors in Chinese)
-from ...reader.cells import Cell, GridSheet, OpenpyxlSheet, Sheet
+from ...form.metadata import read_meta
+from ...reader import integrity, load_workbook
+from ...reader.cells import COLUMN_NAMES, Cell, GridSheet, OpenpyxlSheet, Sheet
 from ...reader.opening import check_workbook_file
 from ...rounding import to_decimal
+from ...seal import Entry, SealKey
 from ...spec import parse_amount
+from .. import EVALUATION, FormKind, get_kind
 from .engine import EvaluationResult, score_evaluation
-from .layout import FUND_COLUMNS, META_SHEET, SHEET, ECol, EvaluationLayout, layout_from_meta
+from .layout import FUND_COLUMNS, SHEET, ECol, EvaluationLayout, layout_from_meta
 from .profile import DEFAULT_PROFILE, FUND_FIELDS
 from .spec import JUDGEMENT, RULE, EvaluationSpec, Funds, Row
 
-VALUES_ONLY = "values-only"  # _meta's mode of a values-only copy (perfeval_xl.export.values)
 KIND = "perfeval-xl"  # how the file was read (as ProjectResult.kind)
 
 
@@ -67,50 +61,58 @@ class EvaluationRead:
         return result
 
 
-def is_evaluation_form(meta: dict[str, str]) -> bool:
-    from .. import EVALUATION
+def kind() -> FormKind:
+    return get_kind(EVALUATION)
 
+
+def is_evaluation_form(meta: dict[str, str]) -> bool:
     return meta.get("kind") == EVALUATION
 
 
-def evaluate_form(path: str | Path) -> EvaluationResult:
+def evaluate_form(path: str | Path, key: SealKey | None = None) -> EvaluationResult:
     """Read a filled 评分表 form and score it (``perfeval-xl score/check`` on a workbook)."""
-    return read_evaluation_form(path).score()
+    return read_evaluation_form(path, key).score()
 
 
-def read_evaluation_form(path: str | Path) -> EvaluationRead:
-    """Read one of our 评分表 forms with openpyxl: the full integrity check."""
+def read_evaluation_form(path: str | Path, key: SealKey | None = None) -> EvaluationRead:
+    """Read one of our 评分表 forms with openpyxl: the full integrity check (``key``: its seal too)."""
     path = Path(path)
     opened = check_workbook_file(path)
-    formulas, values = _load(path, data_only=False), _load(path, data_only=True)
+    formulas, values = load_workbook(path, data_only=False), load_workbook(path, data_only=True)
     meta = read_meta(formulas)
-    layout = layout_from_meta(meta)
+    layout = layout_from_meta(meta, path.name)
     out = [F.note("macros-ignored", "工作簿", "该文件含有宏（VBA），读取时不会运行任何宏")] if opened.macros else []
     sheet = OpenpyxlSheet(values[SHEET])
-    replaced = _formulas_replaced(formulas, meta)
+    entries = integrity.content_entries(sheet, meta, kind())
+    if key is not None:
+        out += check_seal(key, sheet, layout, meta, entries)
     # a form whose _meta merely says "values-only" but still has formulas is no copy: the full check
-    if meta.get("mode") == VALUES_ONLY and not _has_formulas(formulas, meta):
-        out.append(_values_copy_note())
-        if _content_altered(sheet, meta):
-            out.append(_altered())
-    elif fingerprint(workbook_cells(formulas)) != meta.get("fingerprint"):
-        detail = f"；公式被改成数值的单元格：{'、'.join(replaced[:10])}" if replaced else ""
-        out.append(_altered(detail))
-    probe = values[META_SHEET].cell(row=RECALC_PROBE_ROW + 1, column=2).value
-    return _read(sheet, layout, meta, str(path), out, recalculated=probe == 2)
+    if meta.get("mode") == integrity.VALUES_ONLY and not integrity.has_formulas(formulas, meta, kind()):
+        out.append(integrity.values_copy(kind()))
+        if integrity.content_altered(entries, meta, kind()):
+            out.append(integrity.altered(kind()))
+    elif integrity.workbook_altered(formulas, meta):
+        out.append(integrity.altered(kind(), _formulas_replaced(formulas, meta)))
+    if not formulas[SHEET].protection.sheet:
+        out.append(unprotected())
+    return _read(sheet, layout, meta, str(path), out, recalculated=integrity.recalculated(values))
 
 
-def read_evaluation_values(sheets: dict[str, Sheet], meta: dict[str, str], source: str) -> EvaluationRead:
+def read_evaluation_values(sheets: dict[str, Sheet], meta: dict[str, str], source: str,
+                           key: SealKey | None = None) -> EvaluationRead:
     """Read one of our 评分表 forms from values only (the 评分表 sheet as a grid and the _meta
     pairs): the fast path. The locked constants are checked by the content fingerprint."""
-    layout = layout_from_meta(meta)
+    layout = layout_from_meta(meta, Path(source).name)
     out: list[Finding] = []
     sheet = sheets[SHEET]
-    if meta.get("mode") == VALUES_ONLY:
-        out.append(_values_copy_note())
-    if _content_altered(sheet, meta):
-        out.append(_altered())
-    return _read(sheet, layout, meta, source, out, recalculated=meta.get("recalc_probe") in ("2", "2.0"))
+    if meta.get("mode") == integrity.VALUES_ONLY:
+        out.append(integrity.values_copy(kind()))
+    entries = integrity.content_entries(sheet, meta, kind())
+    if integrity.content_altered(entries, meta, kind()):
+        out.append(integrity.altered(kind()))
+    if key is not None:
+        out += check_seal(key, sheet, layout, meta, entries)
+    return _read(sheet, layout, meta, source, out, recalculated=integrity.recalculated_meta(meta))
 
 
 def read_grid(title: str, grid: list[list[Any]], merged: list[tuple[tuple[int, int], tuple[int, int]]],
@@ -123,43 +125,34 @@ def read_grid(title: str, grid: list[list[Any]], merged: list[tuple[tuple[int, i
 # Integrity
 
 
-def _altered(detail: str = "") -> Finding:
-    return F.error(
-        "form-altered", SHEET,
-        "表中锁定的内容（指标名称、评分标准、分值、年度指标值、公式或计分参数）与下发时不一致" + detail
-        + "；请使用下发的原表重新填写，或联系制表单位核实", f"{SHEET}!A1")
+def unprotected() -> Finding:
+    return integrity.unprotected(kind())
 
 
-def _values_copy_note() -> Finding:
-    return F.note("values-copy", SHEET, "这是只含数值的副本（公式已换成数值），按表中填写的数值重新计算")
+_SEALED_LABELS = {ECol.LEVEL1: "一级指标", ECol.LEVEL2: "二级指标", ECol.NAME: "三级指标名称", ECol.WEIGHT: "分值",
+                  ECol.CRITERIA: "评分标准", ECol.TARGET: "年度指标值"}
 
 
-def _formulas_replaced(formulas: Any, meta: dict[str, str]) -> list[str]:
+def check_seal(key: SealKey, sheet: Sheet, layout: EvaluationLayout, meta: dict[str, str],
+               entries: list[Entry]) -> list[Finding]:
+    """A ``seal-invalid`` error unless the form's seal holds under ``key``, naming what differs."""
+    names = {place.row + 1: sheet.cell(place.row + 1, ECol.NAME + 1).text() for place in layout.rows}
+
+    def describe(row: int, letters: str) -> str | None:
+        col = COLUMN_NAMES.index(letters) if letters in COLUMN_NAMES else -1
+        if row not in names or col not in _SEALED_LABELS:
+            return None
+        name = f"“{names[row]}”" if names[row] else ""
+        return f"第 {row} 行{name}的{_SEALED_LABELS[col]}（{letters}{row}）"
+
+    return integrity.check_seal(key, meta, entries, kind(), describe)
+
+
+def _formulas_replaced(formulas: Any, meta: dict[str, str]) -> str:
     """The 评分表's formula cells (as _meta lists them) that no longer hold a formula."""
-    sheet = formulas[SHEET]
-    cells = sorted(decode_cells(meta.get("formula_cells", "")))
-    return [sheet.cell(row + 1, col + 1).coordinate for row, col in cells
-            if sheet.cell(row + 1, col + 1).data_type != "f" and sheet.cell(row + 1, col + 1).value is not None]
-
-
-def _has_formulas(formulas: Any, meta: dict[str, str]) -> bool:
-    sheet = formulas[SHEET]
-    return any(sheet.cell(row + 1, col + 1).data_type == "f" for row, col in decode_cells(meta.get("formula_cells", "")))
-
-
-def _content_altered(sheet: Sheet, meta: dict[str, str]) -> bool:
-    """Whether the locked constants of the 评分表 differ from those it was issued with (every
-    filled cell _meta lists neither as an input nor as a formula; see metadata.content_cells)."""
-    expected = meta.get("content_fingerprint")
-    if not expected:
-        return False
-    skip = decode_cells(meta.get("inputs", "")) | decode_cells(meta.get("formula_cells", ""))
-    entries = []
-    for (row, col), value in sheet.filled():
-        if (row - 1, col - 1) not in skip:
-            kind, text = ("s", value) if isinstance(value, str) else canonical(value)
-            entries.append((SHEET, sheet.address(row, col).split("!", 1)[1], kind, text))
-    return fingerprint(entries) != expected
+    cells = sorted(integrity.listed_cells(meta, "formula_cells", kind()))
+    return integrity.replaced_formulas(formulas, kind(), [
+        (SHEET, row, col, f"{COLUMN_NAMES[col]}{row + 1}") for row, col in cells])
 
 
 # ---------------------------------------------------------------------------

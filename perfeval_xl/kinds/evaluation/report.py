@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ... import display
-from ...atomic import atomic_output
-from ...export.report import _runs
+from ...export import word
 from ...findings import Severity
 from ...rounding import div, round_half_away
 from .engine import EvaluationResult, RowResult
@@ -103,7 +102,7 @@ def table_rows(result: EvaluationResult) -> tuple[list[list[str]], list[tuple[in
         rows.append([row.spec.level1, row.spec.level2, row.spec.name, display.number(row.weight),
                      row.spec.criteria, "" if row.score is None else display.number(row.score), row.spec.basis])
         spans.append((len(rows) - 1, row.spec.level1.strip(), row.spec.level2.strip()))
-    merges = _runs(spans, lambda s: s[1], 0) + _runs(spans, lambda s: (s[1], s[2]), 1)
+    merges = word.merged_runs(spans, lambda s: s[1], 0) + word.merged_runs(spans, lambda s: (s[1], s[2]), 1)
     rows.append(["总分", "", "", display.number(result.weight_total), "", display.number(result.total), ""])
     rows.append(["评价等级", "", "", result.grade or "未定级", "", "", ""])
     last = len(rows) - 1
@@ -112,40 +111,41 @@ def table_rows(result: EvaluationResult) -> tuple[list[list[str]], list[tuple[in
 
 
 def _table(document: Any, result: EvaluationResult) -> None:
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+
     rows, merges = table_rows(result)
     table = document.add_table(rows=len(rows), cols=len(TABLE_HEADER))
     table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
     covered = {(r, c) for r1, c1, r2, c2 in merges for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)
                if (r, c) != (r1, c1)}
     for r, texts in enumerate(rows):
         for c, text in enumerate(texts):
-            if (r, c) not in covered and text:
-                table.cell(r, c).text = text
+            if (r, c) in covered:
+                continue
+            paragraph = table.cell(r, c).paragraphs[0]
+            paragraph.style = document.styles[word.TABLE_STYLE]
+            if text:
+                word.fonts(paragraph.add_run(text), "table_head" if r == 0 else "table")
     for r1, c1, r2, c2 in merges:
         table.cell(r1, c1).merge(table.cell(r2, c2))
+    for row in table.rows:
+        row._tr.get_or_add_trPr().append(word.element("w:cantSplit"))  # a row is never split over two pages
+        for cell in row.cells:
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
 def write_evaluation_report(result: EvaluationResult, dest: Path) -> Path:
-    """The Word document: the table, the analysis, and (separately) what still needs fixing."""
+    """The Word document, in the conventions of every report section (:mod:`perfeval_xl.export.word`):
+    the analysis on portrait pages, the 评分表 on landscape pages, and (on a page of its own, not for
+    pasting) what still needs fixing."""
     from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
+    from docx.enum.section import WD_SECTION
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     document = Document()
-    style = document.styles["Normal"]
-    style.font.name = "宋体"
-    style.font.size = Pt(10.5)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    section.left_margin = section.right_margin = Cm(1.8)
-
-    spec = result.spec
-    document.add_heading("项目支出绩效评分表", level=1)
-    document.add_paragraph(f"（{spec.year}年度）{spec.project}")
-    _table(document, result)
+    word.styles(document)
+    word.section(document.sections[0], landscape=False)
     document.add_heading("绩效评价指标分析情况", level=1)
     levels = {"heading": 2, "subheading": 3}
     for kind, text in analysis_paragraphs(result):
@@ -153,12 +153,10 @@ def write_evaluation_report(result: EvaluationResult, dest: Path) -> Path:
             document.add_heading(text, level=levels[kind])
         else:
             document.add_paragraph(text)
-    problems = [f for f in result.all_findings() if f.severity is not Severity.NOTE]
-    if problems:
-        document.add_page_break()  # type: ignore[no-untyped-call]
-        document.add_heading("提交前请处理的问题（本节不要粘贴进报告）", level=1)
-        for finding in problems:
-            document.add_paragraph(finding.render(), style="List Bullet")
-    with atomic_output(dest) as temporary:
-        document.save(str(temporary))
-    return dest
+    word.section(document.add_section(WD_SECTION.NEW_PAGE), landscape=True)
+    spec = result.spec
+    word.text(document, "项目支出绩效评分表", "title", WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    word.text(document, f"（{spec.year}年度）{spec.project}", "subtitle", WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    _table(document, result)
+    word.problems_page(document, [f for f in result.all_findings() if f.severity is not Severity.NOTE])
+    return word.save(document, dest)

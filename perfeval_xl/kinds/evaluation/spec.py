@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from ...datafiles import examples_dir
 from ...errors import PerfEvalError, SpecError
@@ -75,6 +75,7 @@ class Stated:
 class EvaluationSpec:
     """A project's 评分表, ready to be scored."""
 
+    form_kind: ClassVar[str] = EVALUATION  # perfeval_xl.kinds
     year: int
     project: str
     department: str = ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...form.recording import RecordingSheet
 from ...form.styles import SCORE, Styles
-from ...form.summary import GRADE_COLOURS
+from ..self.summary import GRADE_COLOURS
 from .formulas import SheetFormulas
 from .layout import ECol
 from .plan import EvaluationPlan
@@ -54,7 +54,7 @@ def write_summary(sheet: RecordingSheet, calc: RecordingSheet, plan: EvaluationP
 def _conditional_formats(sheet: RecordingSheet, plan: EvaluationPlan, styles: Styles) -> None:
     """Grade colours on 总分 and 评价等级; the status line green when complete, amber otherwise (as
     the 自评表)."""
-    from ...form.layout import cell
+    from ...form.addresses import cell
 
     layout = plan.layout
     wb = styles.workbook

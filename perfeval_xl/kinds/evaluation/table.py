@@ -11,8 +11,12 @@ from typing import Any, cast
 from xlsxwriter.utility import xl_col_to_name
 
 from ... import display
-from ...form.formulas import RowFormulas
-from ...form.indicators import (
+from ...form.addresses import CALC_SHEET, cell
+from ...form.recording import RecordingSheet
+from ...form.styles import SCORE, Styles
+from ...form.textfit import row_height
+from ..self.formulas import RowFormulas
+from ..self.indicators import (
     HELPER_HEADERS,
     PROMPT_LIMIT,
     TEMPLATE_ROW,
@@ -22,11 +26,8 @@ from ...form.indicators import (
     rating_guidance,
     row_templates,
 )
-from ...form.layout import CALC_SHEET, Col, cell
-from ...form.plan import FormPlan
-from ...form.recording import RecordingSheet
-from ...form.styles import SCORE, Styles
-from ...form.textfit import row_height
+from ..self.layout import Col
+from ..self.plan import FormPlan
 from .formulas import JudgementRowFormulas, RateRowFormulas, TargetRowFormulas, target_counted
 from .layout import COLUMN_WIDTHS, HEADERS, SIDE_HEADERS, ECol, EvaluationLayout
 from .plan import EvaluationPlan, PlannedRow
@@ -39,7 +40,7 @@ RATE_PERCENT = "0.0%"
 
 @dataclass
 class _TargetRows:
-    """What :func:`perfeval_xl.form.indicators.row_templates` needs of a plan: the 自评表's row
+    """What :func:`perfeval_xl.kinds.self.indicators.row_templates` needs of a plan: the 自评表's row
     formulas as templates, built once per form, here pointed at the 评分表's cells."""
 
     mode: str = "native"

@@ -3,32 +3,27 @@
 
 Each part has its writer: :mod:`.header` (title, project, 评价方式, departments, 项目资金),
 :mod:`.table` (the rows), :mod:`.summary` (subtotals, 总分, 评价等级, 填报状态), :mod:`.params`
-(the hidden 参数 sheet); the hidden _meta sheet is the 自评表's
-(:func:`perfeval_xl.form.metadata.write_metadata`) with this kind's values. Where each field
+(the hidden 参数 sheet); the workbook, its protection, the _meta record, the seal and the atomic
+write are every kind's (:mod:`perfeval_xl.form.workbook`). Where each field
 sits is said once, in :mod:`.layout`; the formulas are in :mod:`.formulas`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-import xlsxwriter
-
-from ... import __version__
-from ...atomic import temporary_beside, write_failure
-from ...errors import FileError, os_reason
-from ...form.metadata import content_cells, encode_cells, fingerprint, recorded_fingerprint, spec_hash, write_metadata
+from ...atomic import atomic_output
+from ...errors import FileError, FormError
 from ...form.protection import check_password
-from ...form.recording import Formula, RecordingSheet
-from ...form.sheet import FormWorkbook, FormWorksheet
-from ...form.styles import Styles
+from ...form.recording import RecordingSheet
+from ...form.workbook import finish, issued, open_form, protect
+from ...seal import SealKey
 from .. import EVALUATION
 from .header import TITLE, write_funds, write_header
-from .layout import CALC_SHEET, COLUMN_WIDTHS, META_SHEET, PARAMS_SHEET, SHEET, TEMPLATE_VERSION, ECol, layout_summary
+from .layout import COLUMN_WIDTHS, SHEET, TEMPLATE_VERSION, ECol, layout_summary
 from .params import write_evaluation_params
 from .plan import EvaluationPlan, plan_evaluation_form
 from .profile import EvaluationRules
@@ -49,6 +44,7 @@ class BuiltEvaluationForm:
     fingerprint: str
     warnings: list[str]
     plan: EvaluationPlan
+    form_kind = EVALUATION
 
     @property
     def layout(self) -> Any:
@@ -56,8 +52,9 @@ class BuiltEvaluationForm:
 
 
 def build_evaluation_form(spec: EvaluationSpec, path: str | Path, *, password: str | None = None,
-                          rules: EvaluationRules | None = None,
-                          generated_at: dt.datetime | None = None) -> BuiltEvaluationForm:
+                          rules: EvaluationRules | None = None, generated_at: dt.datetime | None = None,
+                          key: SealKey | None = None, mode: str = MODE, spare_rows: int | None = None
+                          ) -> BuiltEvaluationForm:
     """Write the 评分表 for ``spec`` to ``path`` (.xlsx).
 
     Only input cells can be typed in: the amounts, the evaluator's 得分 of the rows scored by
@@ -65,38 +62,31 @@ def build_evaluation_form(spec: EvaluationSpec, path: str | Path, *, password: s
     rows scored against a target, every 得分依据, and what the spec leaves out (评价方式,
     departments, names, 评分标准, 分值). Scores from the amounts and the targets, subtotals,
     总分, 评价等级 and the status line are live formulas.
+
+    With ``key`` the form is sealed (:mod:`perfeval_xl.seal`), as a 自评表 is. The file is written
+    under a temporary name beside ``path`` and renamed when complete. The 评分表 has native formulas
+    only and no spare rows (``mode`` other than native is refused; ``spare_rows`` is not used).
     """
+    if mode != MODE:
+        raise FormError(f"评分表只有 native 模式（原生公式，.xlsx），不能用 {mode} 模式生成")
     check_password(password)
     path = Path(path)
     if path.suffix.lower() != SUFFIX:
         raise FileError(f"评分表须保存为 .xlsx 文件，现为 {path.name}，请改用 .xlsx 扩展名")
     plan = plan_evaluation_form(spec, rules)
     generated_at = generated_at or dt.datetime.now().astimezone().replace(microsecond=0)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = temporary_beside(path)  # renamed when complete (perfeval_xl.atomic)
-        workbook = FormWorkbook(str(temporary), {
-            "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
-            "in_memory": True,
-        })
-        workbook.protection_password = password
-    except OSError as exc:
-        raise FileError(f"无法写入 {path}：{os_reason(exc)}") from None
-    workbook.set_properties({
-        "title": f"{TITLE}（{spec.year}年度）{spec.project}",
-        "subject": TITLE,
-        "author": "perfeval-xl",
-        "company": spec.unit,
-        "created": generated_at.replace(tzinfo=None),
-        "comments": "由 perfeval-xl 生成；只可在浅黄色单元格中填写。",
-    })
-    styles = Styles(workbook)
-    main = RecordingSheet(workbook.add_worksheet(SHEET, worksheet_class=FormWorksheet))
-    calc = RecordingSheet(workbook.add_worksheet(CALC_SHEET, worksheet_class=FormWorksheet))
-    params_sheet = RecordingSheet(workbook.add_worksheet(PARAMS_SHEET, worksheet_class=FormWorksheet))
-    meta = workbook.add_worksheet(META_SHEET, worksheet_class=FormWorksheet)
+    with atomic_output(path) as temporary:
+        digest = _write(plan, temporary, path, password, generated_at, key)
+    return BuiltEvaluationForm(path, digest, plan.warnings, plan)
 
-    write_evaluation_params(workbook, params_sheet, plan.params, plan.own, plan.rules, {
+
+def _write(plan: EvaluationPlan, temporary: Path, path: Path, password: str | None, generated_at: dt.datetime,
+           key: SealKey | None) -> str:
+    spec = plan.spec
+    book = open_form(temporary, path, SHEET, password, f"{TITLE}（{spec.year}年度）{spec.project}", TITLE,
+                     spec.unit, generated_at)
+    workbook, styles, main, calc = book.workbook, book.styles, book.main, book.calc
+    write_evaluation_params(workbook, book.params, plan.params, plan.own, plan.rules, {
         "param_head": styles.get(bold=True), "param_key": styles.get(font_color="#808080")})
     write_header(main, plan, styles)
     write_funds(main, calc, plan, styles)
@@ -105,47 +95,11 @@ def build_evaluation_form(spec: EvaluationSpec, path: str | Path, *, password: s
     for name, ref in plan.layout.names().items():
         workbook.define_name(name, "=" + ref)
     _page_setup(main, plan)
-
-    options = {"select_locked_cells": True, "select_unlocked_cells": True,
-               "format_columns": True, "format_rows": True}
-    for sheet in (main, calc, params_sheet, meta):
-        sheet.protect(password or "", options)
-    calc.hide()
-    params_sheet.hide()
-    meta.very_hidden()
-    main.activate()
-
-    digest = recorded_fingerprint([main, params_sheet, calc])
-    write_metadata(meta, meta_values(plan, generated_at, digest, main), styles.get(font_size=9))
-    try:
-        workbook.close()
-        os.replace(temporary, path)
-    except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
-        temporary.unlink(missing_ok=True)
-        raise write_failure(path, exc) from None
-    return BuiltEvaluationForm(path, digest, plan.warnings, plan)
-
-
-def meta_values(plan: EvaluationPlan, generated_at: dt.datetime, digest: str, main: RecordingSheet) -> dict[str, str]:
-    """The _meta entries of a 评分表 form (the 自评表's keys, and its kind)."""
-    spec = plan.spec
-    formulas = [key for key, (content, _) in main.records.items() if isinstance(content, Formula)]
-    return {
-        "kind": EVALUATION,
-        "template_version": TEMPLATE_VERSION,
-        "generator": f"perfeval-xl {__version__}",
-        "mode": MODE,
-        "profile": plan.rules.profile,
-        "year": str(spec.year),
-        "project": spec.project,
-        "generated_at": generated_at.isoformat(timespec="seconds"),
-        "spec_hash": spec_hash(cast(Any, spec)),
-        "fingerprint": digest,
-        "layout": layout_summary(plan.layout),
-        "content_fingerprint": fingerprint(content_cells([main])),
-        "inputs": encode_cells(main.unlocked),
-        "formula_cells": encode_cells(formulas),
-    }
+    digest = protect(book, password)
+    finish(book, issued(book, kind=EVALUATION, template_version=TEMPLATE_VERSION, mode=MODE,
+                        profile=plan.rules.profile, spec=spec, generated_at=generated_at, digest=digest,
+                        layout=layout_summary(plan.layout)), key)
+    return digest
 
 
 def _page_setup(sheet: RecordingSheet, plan: EvaluationPlan) -> None:

@@ -10,15 +10,16 @@ from typing import Any
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from .. import display
-from ..notation import Target
-from ..profiles import Band, Rules
-from .layout import COLUMN_WIDTHS, SHEET, Col, FormLayout, cell, sheet_of
-from .metadata import encode_cells
+from ... import display
+from ...form.addresses import cell
+from ...form.metadata import encode_cells
+from ...form.styles import DEVIATION, SCORE, Styles
+from ...form.textfit import row_height
+from ...notation import Target
+from ...profiles import Band, Rules
+from .layout import COLUMN_WIDTHS, SHEET, Col, FormLayout, sheet_of
 from .model import Value
 from .plan import FormPlan, PlannedRow
-from .styles import DEVIATION, SCORE, Styles
-from .textfit import row_height
 
 HEADERS = {
     Col.LEVEL1: "一级指标", Col.LEVEL2: "二级指标", Col.NAME: "三级指标", Col.TARGET: "年度\n指标值",

@@ -17,16 +17,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
 
-from .. import findings as F
-from ..engine import resolve_level1, resolve_level2
-from ..errors import FormError
-from ..findings import Finding
-from ..notation import ParseProblem, is_empty, normalize, parse_amount, parse_quantity, parse_target
-from ..profiles import Rules, load_rules
-from ..spec import FundsRow, Indicator, ProjectSpec, Stated
-from ..targetparts import UnknownNature, compose_target, parts_disagree, unit_of
-from .cells import Cell, Sheet, labels
-from .hints import (
+from ... import findings as F
+from ...engine import resolve_level1, resolve_level2
+from ...errors import FormError
+from ...findings import Finding
+from ...notation import ParseProblem, is_empty, normalize, parse_amount, parse_quantity, parse_target
+from ...profiles import Rules, load_rules
+from ...reader.cells import Cell, Sheet, labels
+from ...reader.hints import (
     actual_in_target_unit,
     chinese_numeral,
     clean_level,
@@ -39,7 +37,9 @@ from .hints import (
     numeral_message,
     target_without_note,
 )
-from .uncached import MESSAGE as UNCACHED
+from ...reader.uncached import MESSAGE as UNCACHED
+from ...spec import FundsRow, Indicator, ProjectSpec, Stated
+from ...targetparts import UnknownNature, compose_target, parts_disagree, unit_of
 
 S = TypeVar("S", bound=Sheet)
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度")

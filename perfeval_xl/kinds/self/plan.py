@@ -3,8 +3,8 @@
 :func:`plan_form` places the spec's indicators under their 二级指标, decides which
 cells are locked, converts the spec's values into what the cells hold (actual
 values in the target's unit, percentages as fractions) and computes every cached
-result with :mod:`perfeval_xl.form.model` (and, in the xlwings and lite modes, the
-cells that call the UDFs with :mod:`perfeval_xl.form.udfvalues`).
+result with :mod:`perfeval_xl.kinds.self.model` (and, in the xlwings and lite modes, the
+cells that call the UDFs with :mod:`perfeval_xl.kinds.self.udfvalues`).
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ..engine import rating_band, resolve_level1, resolve_level2
-from ..errors import FormError
-from ..notation import (
+from ...engine import rating_band, resolve_level1, resolve_level2
+from ...errors import FormError
+from ...form.params import FormParams, form_params
+from ...notation import (
+    PERCENT,
     Direction,
     ParseProblem,
     Target,
@@ -25,13 +27,13 @@ from ..notation import (
     infer_direction,
     parse_quantity,
     parse_target,
+    percent_rescaled,
 )
-from ..profiles import Rules
-from ..spec import FUND_COLUMNS, FUND_LABELS, FUND_ROWS, ProjectSpec
+from ...profiles import Rules
+from ...spec import FUND_COLUMNS, FUND_LABELS, FUND_ROWS, ProjectSpec
 from .formulas import PROVIDERS, ProjectFormulas, RowFormulas
 from .layout import FormLayout, IndicatorRow, plan_layout
 from .model import Declared, FundsInput, RowInput, Value, formula_normalize, project_values, row_values
-from .params import FormParams, form_params
 
 _DIRECTION_CODE = {Direction.HIGHER: 1, Direction.LOWER: -1, Direction.EQUAL: 0}
 
@@ -194,5 +196,10 @@ def _actual_cell(actual: object, target: Target | None, rules: Rules) -> object:
             return None
         value, _ = convert(quantity, target)
     except (ParseProblem, UnitMismatch):
+        return actual
+    if (quantity.unit == PERCENT and target.value is not None
+            and percent_rescaled(target.value, target.unit, value, typed_percent=False) is not None):
+        # as a bare number the form would read it as a percentage typed without its % (100% against
+        # a target of 2% as 1%): the text as written keeps its %, and the engine's reading
         return actual
     return float(value)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from xlsxwriter.worksheet import Worksheet
 
-from ..spec import ProjectSpec
+from ...form.styles import Styles
+from ...form.textfit import row_height
+from ...spec import ProjectSpec
 from .layout import COLUMN_WIDTHS, Col, FormLayout
-from .styles import Styles
-from .textfit import row_height
 
 TITLE = "项目支出绩效自评表"
 

@@ -26,8 +26,9 @@ from typing import Any
 
 from xlsxwriter.workbook import Workbook
 
-from ..datafiles import macros_dir
-from ..vbaproject import (
+from ...datafiles import macros_dir
+from ...form.metadata import meta_ref
+from ...vbaproject import (
     WORKBOOK_CLASS,
     WORKSHEET_CLASS,
     Module,
@@ -36,7 +37,6 @@ from ..vbaproject import (
     build_vba_project,
 )
 from .layout import FormLayout
-from .metadata import meta_ref
 
 SOURCES = ("ThisWorkbook.cls", "xlwings_udfs.bas", "perfeval_buttons.bas")
 WORKBOOK_CODENAME = "ThisWorkbook"

@@ -9,10 +9,10 @@ from decimal import Decimal
 
 from xlsxwriter.worksheet import Worksheet
 
+from ...form.styles import AMOUNT, PERCENT, SCORE, Styles
+from ...form.textfit import row_height
 from .layout import COLUMN_WIDTHS, FUND_COLUMNS, FUND_RATE, FUND_SCORE, FUND_TEXT_COLUMNS, FUND_WEIGHT, Col
 from .plan import FormPlan
-from .styles import AMOUNT, PERCENT, SCORE, Styles
-from .textfit import row_height
 
 ROW_LABELS = {"total": "年度资金总额", "fiscal": "其中：当年财政拨款", "carryover": "上年结转资金",
               "other": "其他资金"}

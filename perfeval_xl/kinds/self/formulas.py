@@ -15,15 +15,16 @@ deviation, execution score and grade are called by their second names
 (PE_DEVIATION_RATE …): PE_DEVIATION, PE_EXEC_SCORE and PE_GRADE are, to Excel,
 the form's own defined names pe_deviation, pe_exec_score and pe_grade.
 
-:mod:`perfeval_xl.form.model` computes the same cells in Python; the form
+:mod:`perfeval_xl.kinds.self.model` computes the same cells in Python; the form
 carries those values as cached results, and the tests check that LibreOffice's
 recalculation agrees with them cell by cell.
 """
 
 from __future__ import annotations
 
-from ..notation import notation
-from .layout import CALC_SHEET, FUND_COLUMNS, FUND_TEXT_COLUMNS, SHEET, Col, FormLayout, cell, ref
+from ...form.addresses import CALC_SHEET, cell
+from ...notation import notation
+from .layout import FUND_COLUMNS, FUND_TEXT_COLUMNS, SHEET, Col, FormLayout, ref
 
 # Full-width characters the official may type, and what they become; and the
 # characters dropped (spaces, line breaks, thousands separators). This is the

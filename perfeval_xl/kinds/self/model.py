@@ -3,8 +3,13 @@
 LibreOffice does not recalculate an .xlsx on opening unless told to, and some
 viewers never calculate at all, so a form must open showing correct values. This
 module evaluates, for every computed cell, exactly what the formula in
-:mod:`perfeval_xl.form.formulas` evaluates, step by step. The tests compare these
-values with LibreOffice's recalculation of the same file, cell by cell.
+:mod:`.formulas` evaluates. What the formulas read from a cell (its text, its number,
+its unit) is followed step by step here; the scoring rules themselves are not restated:
+a row's score, deviation, reasons and the project's execution score and total call
+:mod:`perfeval_xl.scoring`, the functions the engine scores with, so a rule is written
+once in Python and once as formula text. The tests compare these values with
+LibreOffice's recalculation of the same file, cell by cell, and with the engine for
+every profile (tests/test_twin_properties.py).
 """
 
 from __future__ import annotations
@@ -12,12 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..notation import has_digit, percent_rescaled
-from ..rounding import clean as _clean
-from ..rounding import div, round_half_away
+from ... import scoring
+from ...form.params import FormParams
+from ...notation import Direction, has_digit, percent_rescaled
+from ...profiles import Band
+from ...rounding import div, round_half_away
 from .formulas import DROP, EXECUTION_LOW_TEXT, REPLACE, RUN_LENGTH, STATE_TEXTS
 from .layout import Col
-from .params import FormParams
 
 Value = str | float | bool | int
 D0 = Decimal(0)
@@ -41,7 +47,7 @@ def _is_number(value: object) -> bool:
 
 
 def _dec(value: object) -> Decimal:
-    from ..rounding import to_decimal
+    from ...rounding import to_decimal
 
     return to_decimal(value)
 
@@ -306,13 +312,13 @@ def row_values(row: RowInput, params: FormParams) -> dict[int, Value]:
 
     deviation: Decimal | None = None
     if kind == "N" and a is not None and t is not None and t != 0:
-        deviation = round_half_away(div(_clean(a - t), t), params.dev_places)
+        deviation = scoring.deviation(t, a, params.dev_places)
     out[Col.DEVIATION] = "" if deviation is None else float(deviation)
 
     required = False
     if kind == "N" and a is not None and t is not None:
         n = int(direction)
-        shortfall = params.reason_shortfall == 1 and (a < t if n == 1 else a > t if n == -1 else a != t)
+        shortfall = params.reason_shortfall == 1 and scoring.is_shortfall(t, a, DIRECTIONS[n])
         required = shortfall or _excess(t, a, n, scale, params)
     elif kind == "Q":
         required = a is not None and a > 1 and params.reason_shortfall == 1
@@ -336,54 +342,31 @@ def row_values(row: RowInput, params: FormParams) -> dict[int, Value]:
     return out
 
 
+# the form's direction codes (参数 dir_code: 1 正向, -1 反向, 0 等于) as the engine's directions
+DIRECTIONS = {1: Direction.HIGHER, -1: Direction.LOWER, 0: Direction.EQUAL}
+
+
 def _quantitative(t: Decimal, a: Decimal, w: Decimal, n: int, params: FormParams) -> Decimal:
-    if n == 1:
-        if a >= t:
-            return w
-        return D0 if t <= 0 or a <= 0 else div(w * a, t)
-    if n == -1:
-        if a <= t:
-            return w
-        if t <= 0:
-            return D0
-        if params.lower_formula == "ratio":
-            return div(w * t, a)
-        return max(D0, div(w * round_half_away(2 * t - a, params.clean), t))
-    if a == t:
-        return w
-    if t <= 0 or a <= 0:
-        return D0
-    if params.equal_formula == "ratio":
-        return div(w * min(a, t), max(a, t))
-    inner = round_half_away(t - abs(round_half_away(a - t, params.clean)), params.clean)
-    return max(D0, div(w * inner, t))
+    return scoring.quantitative_score(t, a, w, DIRECTIONS[n], params.lower_formula, params.equal_formula)
+
+
+def _band(params: FormParams, band: int) -> Band:
+    """Band ``band`` (1-based, as the form's rating index) from the 参数 sheet's columns."""
+    i = band - 1
+    return Band("", params.band_label[i], (), params.band_low[i], params.band_high[i],
+                params.band_low_incl[i], params.band_high_incl[i], params.band_default[i])
 
 
 def _qualitative(band: int, w: Decimal, qscore: object, params: FormParams) -> Decimal | None:
     if qscore is None or qscore == "":
-        default = params.band_default[band - 1]
-        return None if default is None else default * w
+        return scoring.qualitative_score(_band(params, band), w, None)
     if not _is_number(qscore):
         return None
-    k = _dec(qscore)
-    if w == 0:
-        return D0 if k == 0 else None
-    frac = round_half_away(div(k, w), params.ratio_places)
-    low, high = params.band_low[band - 1], params.band_high[band - 1]
-    above = frac >= low if params.band_low_incl[band - 1] else frac > low
-    below = frac <= high if params.band_high_incl[band - 1] else frac < high
-    return k if above and below else None
+    return scoring.qualitative_score(_band(params, band), w, _dec(qscore))
 
 
 def _excess(t: Decimal, a: Decimal, n: int, scale: int, params: FormParams) -> bool:
-    if t == 0:
-        zero = params.excess_zero
-        return zero is not None and round_half_away(a * scale, params.ratio_places) >= zero
-    ratio_line = params.excess_ratio
-    if ratio_line is None or t <= 0 or n == 0:
-        return False
-    ratio = round_half_away(div(a, t), params.ratio_places)
-    return ratio >= ratio_line if n == 1 else ratio <= 2 - ratio_line
+    return scoring.is_large_excess(t, a, DIRECTIONS[n], params.excess_ratio, params.excess_zero, Decimal(scale))
 
 
 @dataclass
@@ -423,13 +406,13 @@ def project_values(funds: FundsInput, inputs: list[RowInput], rows: list[dict[in
     rate = _rate_decimal(budget, executed, params)
     exec_score: Decimal | None = None
     if budget is not None and executed is not None and budget > 0:
-        exec_score = round_half_away(min(w, max(D0, div(w * executed, budget))), params.places)
+        exec_score = scoring.execution_score(budget, executed, w, params.places)
     out["exec_score"] = "" if exec_score is None else float(exec_score)
     weights = sum((_dec(i.weight) for i in inputs if _is_number(i.weight)), D0)
     weight_total = round_half_away(w + weights, 6)
     out["weight_total"] = float(weight_total)
     scores = [_dec(r[Col.SCORE]) for r in rows if r[Col.SCORE] != ""]
-    total = round_half_away((exec_score or D0) + sum(scores, D0), params.places)
+    total = scoring.total_score([exec_score or D0, *scores], params.places)
     out["total"] = float(total)
     used = sum(int(r[Col.USED]) for r in rows)
     complete = exec_score is not None and used == len(scores)
@@ -472,7 +455,7 @@ def _rate(budget: Decimal | None, executed: Decimal | None, params: FormParams) 
 def _rate_decimal(budget: Decimal | None, executed: Decimal | None, params: FormParams) -> Decimal | None:
     if budget is None or executed is None or budget <= 0:
         return None
-    return round_half_away(div(executed, budget), params.rate_places)
+    return scoring.execution_rate(budget, executed, params.rate_places)
 
 
 def _text(value: Decimal) -> str:

@@ -5,7 +5,7 @@ The xlwings and lite modes show four kinds of result through the perfeval-xl UDF
 only Excel with the add-in (xlwings, or xlwings Lite) can run; LibreOffice
 recalculates them to ``#NAME?``.
 For printing and for the values-only copy, those cells get the native formulas
-the native mode writes in their place (:mod:`perfeval_xl.form.formulas`), so the
+the native mode writes in their place (:mod:`perfeval_xl.kinds.self.formulas`), so the
 attachments of an xlwings form are those of the same form in native mode.
 
 Only the ``<f>`` elements of those cells are rewritten, in the sheet's XML inside
@@ -21,9 +21,10 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from ..form.formulas import ProjectFormulas, RowFormulas
-from ..form.layout import SHEET, Col, FormLayout, cell
-from ..reader.ours import layout_from_meta
+from ...form.addresses import cell
+from .formulas import ProjectFormulas, RowFormulas
+from .layout import SHEET, Col, FormLayout
+from .reader import layout_from_meta
 
 XLWINGS = "xlwings"
 UDF_MODES = (XLWINGS, "lite")  # the modes whose results call the functions (lite: as Office.js custom functions)

@@ -16,54 +16,42 @@ positions the metadata lists.
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_rowcol_to_cell
 
-from .. import findings as F
-from ..display import number
-from ..engine import ProjectResult
-from ..errors import FormError
-from ..findings import Finding
-from ..form.layout import (
-    CALC_SHEET,
+from ... import findings as F
+from ...display import number
+from ...engine import ProjectResult
+from ...findings import Finding
+from ...form.addresses import CALC_SHEET, META_SHEET, PARAMS_SHEET, cell
+from ...form.metadata import read_meta
+from ...notation import ParseProblem, parse_amount, parse_target
+from ...reader import integrity
+from ...reader.cells import COLUMN_NAMES, Cell, OpenpyxlSheet, Sheet
+from ...reader.formulacells import formula_cells, replaced, typed
+from ...reader.opening import generator_marks
+from ...rounding import to_decimal
+from ...seal import Entry, SealKey
+from ...spec import FUND_COLUMN_LABELS, FundsRow, Indicator, ProjectSpec
+from .. import SELF, FormKind, check_version, meta_kind
+from .layout import (
     FUND_COLUMNS,
-    META_SHEET,
-    PARAMS_SHEET,
     SHEET,
+    TEMPLATE_VERSION,
+    VERSIONS,
     Col,
     FormLayout,
-    cell,
+    Version,
+    layout_from_summary,
     ref,
     sheet_of,
 )
-from ..form.metadata import (
-    canonical,
-    decode_cells,
-    fingerprint,
-    fingerprint_joined,
-    layout_from_summary,
-    read_meta,
-    workbook_cells,
-)
-from ..notation import ParseProblem, parse_amount, parse_target
-from ..rounding import to_decimal
-from ..seal import Entry, SealKey, explain, verify
-from ..spec import FUND_COLUMN_LABELS, FundsRow, Indicator, ProjectSpec
-from .cells import COLUMN_NAMES, Cell, OpenpyxlSheet, Sheet
-from .formulacells import formula_cells, replaced, typed
-from .opening import generator_marks
 
-_ADDRESS = re.compile(r"([A-Z]+)(\d+)")
-
-COMPUTED_COLUMNS = (Col.SCORE, Col.DEVIATION, Col.USED, Col.AVALUE, Col.RAW, Col.REASON_REQ,
-                    Col.REASON_MISSING, Col.STATE, Col.BAND_LOW, Col.BAND_HIGH, Col.ANORM, Col.ABODY, Col.APLAIN,
-                    Col.ARAW)
-VALUES_ONLY = "values-only"
+SHOWN_COLUMNS = (Col.SCORE, Col.DEVIATION)  # the computed cells of an indicator row on the 自评表 itself
 
 
 @dataclass
@@ -80,60 +68,64 @@ class OurForm:
     blank_is_zero: bool = False
 
 
+def kind() -> FormKind:
+    from .. import SELF, get_kind
+
+    return get_kind(SELF)
+
+
 def is_ours(workbook: Any) -> bool:
-    return META_SHEET in workbook.sheetnames and SHEET in workbook.sheetnames and bool(
-        read_meta(workbook).get("template_version"))
+    """Whether an openpyxl workbook is one of our 自评表 forms: its _meta records a template version
+    and the kind ``self`` (or, made before kinds, none), and it has the 自评表 sheet."""
+    if META_SHEET not in workbook.sheetnames:
+        return False
+    meta = read_meta(workbook)
+    return bool(meta.get("template_version")) and meta_kind(meta) == SELF and SHEET in workbook.sheetnames
 
 
-def layout_from_meta(meta: dict[str, str]) -> FormLayout:
-    """The form's rows, from the layout its _meta records (FormError when _meta does not hold one
-    a form could have: it was written by hand)."""
+def layout_from_meta(meta: dict[str, str], name: str = "该自评表") -> FormLayout:
+    """The form's rows, read as its template version lays them out (a newer version than this
+    perfeval-xl knows is a FormError saying so; so is a _meta that holds no layout a form could
+    have: it was written by hand). ``name`` is the file, for messages."""
+    check_version(meta, kind(), name)
     try:
         return layout_from_summary(meta["layout"])
     except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):  # nested to any depth
-        raise _broken_meta("指标行的布局") from None
+        raise integrity.broken_meta(kind(), "指标行的布局") from None
 
 
-def listed_cells(meta: dict[str, str], key: str) -> frozenset[tuple[int, int]]:
-    """The cells _meta lists under ``key`` ("inputs", "formula_cells"), or FormError."""
-    try:
-        return decode_cells(meta.get(key, ""))
-    except (ValueError, KeyError):
-        raise _broken_meta("可填写或公式单元格的范围") from None
+def version_of(meta: dict[str, str]) -> Version:
+    """What the form's template version reads differently (a form read at all has a known one)."""
+    return VERSIONS.get(meta.get("template_version", ""), VERSIONS[TEMPLATE_VERSION])
 
 
 def _within(layout: FormLayout, sheet: Sheet) -> None:
     """Every indicator row _meta lists lies on the 自评表 (the total follows them on any form)."""
     if layout.indicators and max(place.row for place in layout.indicators) + 1 > sheet.max_row:
-        raise _broken_meta("指标行的位置")
-
-
-class BrokenMeta(FormError):
-    """_meta holds what no form could have (the readers add the file's name)."""
-
-
-def _named(source: str, exc: BrokenMeta) -> FormError:
-    return FormError(f"{Path(source).name} 的{exc}")
-
-
-def _broken_meta(what: str) -> BrokenMeta:
-    return BrokenMeta(f"{SHEET}中隐藏的下发记录（_meta）已损坏或被改动（{what}不是任何自评表会有的），无法按下发时的版式读取；"
-                     "请使用财政局下发的原表重新填写，或联系财政局核实")
-
-
-def _altered(detail: str = "") -> Finding:
-    return F.error(
-        "form-altered", "自评表",
-        "表中锁定的内容（指标名称、年度指标值、分值、公式或计分参数）与下发时不一致" + detail
-        + "；请使用财政局下发的原表重新填写，或联系财政局核实", f"{SHEET}!A1")
+        raise integrity.broken_meta(kind(), "指标行的位置")
 
 
 def unprotected() -> Finding:
     """Sheet protection taken off the 自评表: every locked cell can then be typed over."""
-    return F.warning(
-        "protection-removed", "自评表",
-        "自评表的工作表保护已被取消，锁定的单元格（指标、分值、公式）可以被改动；锁定内容是否与下发时一致见其他提示，"
-        "请向填报单位核实为何取消保护", f"{SHEET}!A1")
+    return integrity.unprotected(kind())
+
+
+def unsealed(key: SealKey) -> Finding:
+    return integrity.unsealed(key, kind())
+
+
+def structure_without_meta(path: Path, data: bytes | None = None) -> list[Finding]:
+    """An error when a workbook read as hand-made carries the structure of one of our forms
+    (its defined names, hidden sheets, document properties) but not its _meta sheet: a form
+    whose record of what was issued has been taken out, whose locked content cannot be checked."""
+    marks = generator_marks(path, data)
+    if not marks:
+        return []
+    return [F.error(
+        "form-altered", "自评表",
+        f"该表是 perfeval-xl 生成的自评表（{'；'.join(marks)}），但隐藏的下发记录（_meta 工作表）已被删除或损坏，"
+        f"无法核对指标、分值和公式是否与下发时一致，已按手工表读取；{integrity.ADVICE}",
+        f"{SHEET}!A1")]
 
 
 def input_formulas(found: list[tuple[tuple[int, int], str]]) -> list[Finding]:
@@ -160,7 +152,8 @@ def sheets_changed(states: dict[str, str]) -> list[Finding]:
     parts = []
     extra = [name for name in states if name not in ISSUED_SHEETS]
     if extra:
-        parts.append(f"多出工作表{''.join(f'“{name}”' for name in extra[:5])}" + (f" 等 {len(extra)} 个" if len(extra) > 5 else ""))
+        parts.append(f"多出工作表{''.join(f'“{name}”' for name in extra[:5])}"
+                     + (f" 等 {len(extra)} 个" if len(extra) > 5 else ""))
     shown = [name for name, state in states.items() if ISSUED_SHEETS.get(name, "visible") != "visible"
              and state == "visible"]
     if shown:
@@ -175,97 +168,79 @@ def sheets_changed(states: dict[str, str]) -> list[Finding]:
         "请向填报单位核实，必要时请其在财政局下发的原表上重新填写", f"{SHEET}!A1")]
 
 
-def structure_without_meta(path: Path, data: bytes | None = None) -> list[Finding]:
-    """An error when a workbook read as hand-made carries the structure of one of our forms
-    (its defined names, hidden sheets, document properties) but not its _meta sheet: a form
-    whose record of what was issued has been taken out, whose locked content cannot be checked."""
-    marks = generator_marks(path, data)
-    if not marks:
-        return []
-    return [F.error(
-        "form-altered", "自评表",
-        f"该表是 perfeval-xl 生成的自评表（{'；'.join(marks)}），但隐藏的下发记录（_meta 工作表）已被删除或损坏，"
-        "无法核对指标、分值和公式是否与下发时一致，已按手工表读取；请使用财政局下发的原表重新填写，或联系财政局核实",
-        f"{SHEET}!A1")]
-
-
-def _values_copy_note() -> Finding:
-    return F.note("values-copy", "自评表", "这是只含数值的副本（公式已换成数值），按表中填写的数值重新计算")
-
-
 def read_ours(formulas: Any, values: Any, source: str, key: SealKey | None = None) -> OurForm:
     """Read our form from an openpyxl workbook with formulas and one with stored values (``key``:
     check its seal)."""
     try:
         return _read_ours(formulas, values, source, key)
-    except BrokenMeta as exc:
-        raise _named(source, exc) from None
+    except integrity.BrokenMeta as exc:
+        raise integrity.named(source, exc) from None
 
 
 def _read_ours(formulas: Any, values: Any, source: str, key: SealKey | None) -> OurForm:
     meta = read_meta(formulas)
-    layout = layout_from_meta(meta)
+    layout = layout_from_meta(meta, Path(source).name)
     out: list[Finding] = []
     vsheet = OpenpyxlSheet(values[SHEET])
     _within(layout, vsheet)
     if key is not None:
-        out += check_seal(key, vsheet, layout, meta, content_entries({SHEET: vsheet}, meta))
+        out += check_seal(key, vsheet, layout, meta, integrity.content_entries(vsheet, meta, kind()))
     # A form whose _meta merely says "values-only" but still has its formulas is no copy:
     # it gets the full check.
-    values_only = meta.get("mode") == VALUES_ONLY and not _has_formulas(formulas, meta)
+    values_only = meta.get("mode") == integrity.VALUES_ONLY and not integrity.has_formulas(formulas, meta, kind())
     if values_only:
-        out.append(_values_copy_note())
-        if _content_altered({SHEET: vsheet}, meta):
-            out.append(_altered())
-    elif fingerprint(workbook_cells(formulas)) != meta.get("fingerprint"):
-        out.append(_altered(_replaced_formulas(formulas, layout)))
-    out += input_formulas(_typed_formulas(formulas[SHEET], listed_cells(meta, "inputs")))
+        out.append(integrity.values_copy(kind()))
+        if integrity.content_altered(integrity.content_entries(vsheet, meta, kind()), meta, kind()):
+            out.append(integrity.altered(kind()))
+    elif integrity.workbook_altered(formulas, meta):
+        out.append(integrity.altered(kind(), _replaced_formulas(formulas, layout, meta)))
+    out += input_formulas(_typed_formulas(formulas[SHEET], integrity.listed_cells(meta, "inputs", kind())))
     spec = _spec(vsheet, layout, meta, source, out)
-    # a values-only copy holds the probe's recalculated value (2) like any recalculated form
-    probe = values[META_SHEET].cell(row=_probe_row(meta) + 1, column=2).value
-    return OurForm(spec, layout, meta, out, _shown(vsheet, layout), recalculated=probe == 2 or values_only)
+    # a values-only copy shows what was calculated: its numbers are compared whatever its probe says
+    return OurForm(spec, layout, meta, out, _shown(vsheet, layout),
+                   recalculated=integrity.recalculated(values) or values_only)
 
 
 def read_ours_values(sheets: dict[str, Sheet], meta: dict[str, str], source: str,
                      key: SealKey | None = None, xml: bytes | None = None) -> OurForm:
-    """Read our form from values only (no formulas, no styles): the fast path (``key``: check its seal).
+    """Read our form from values only (no formulas, no styles): the fast path (``key``: check its
+    seal; ``xml``: the 自评表's sheet part of an .xlsx, for what only its formulas tell).
 
     The locked constants are checked whether or not _meta calls the file a values-only
     copy: the copy keeps them as they were, so the content fingerprint holds for it too.
     """
     try:
         return _read_ours_values(sheets, meta, source, key, xml)
-    except BrokenMeta as exc:
-        raise _named(source, exc) from None
+    except integrity.BrokenMeta as exc:
+        raise integrity.named(source, exc) from None
 
 
 def _read_ours_values(sheets: dict[str, Sheet], meta: dict[str, str], source: str,
                       key: SealKey | None, xml: bytes | None) -> OurForm:
-    layout = layout_from_meta(meta)
-    _within(layout, sheets[SHEET])
+    layout = layout_from_meta(meta, Path(source).name)
+    main = sheets[SHEET]
+    _within(layout, main)
     out: list[Finding] = []
-    values_only = meta.get("mode") == VALUES_ONLY
+    values_only = meta.get("mode") == integrity.VALUES_ONLY
     if values_only:
-        out.append(_values_copy_note())
-    entries = content_entries(sheets, meta)
-    expected = meta.get("content_fingerprint")
-    if expected and content_fingerprint(sheets, meta, entries) != expected:
-        out.append(_altered())
+        out.append(integrity.values_copy(kind()))
+    entries = integrity.content_entries(main, meta, kind())
+    if integrity.content_altered(entries, meta, kind()):
+        out.append(integrity.altered(kind()))
     if xml is not None:  # the 自评表's part of an .xlsx: what only its formulas tell
         formulas, constants = formula_cells(xml)
-        numbers = [] if values_only else replaced(constants, listed_cells(meta, "formula_cells"))
+        numbers = [] if values_only else replaced(constants, integrity.listed_cells(meta, "formula_cells", kind()))
         if numbers:
             shown = "、".join(xl_rowcol_to_cell(r, c) for r, c in numbers[:10])
-            out.append(_altered(f"；公式被改成数值的单元格：{shown}"))
-        out += input_formulas(typed(formulas, listed_cells(meta, "inputs")))
+            out.append(integrity.altered(kind(), f"；公式被改成数值的单元格：{shown}"))
+        out += input_formulas(typed(formulas, integrity.listed_cells(meta, "inputs", kind())))
     if key is not None:
-        out += check_seal(key, sheets[SHEET], layout, meta, entries)
-    main = sheets[SHEET]
+        out += check_seal(key, main, layout, meta, entries)
     spec = _spec(main, layout, meta, source, out)
     # a values-only copy shows what was calculated: its numbers are compared whatever its probe says
     # (a copy whose probe was emptied would otherwise show any score unchecked)
-    recalculated = meta.get("recalc_probe") in ("2", "2.0") or values_only
-    return OurForm(spec, layout, meta, out, _shown(main, layout), recalculated=recalculated)
+    return OurForm(spec, layout, meta, out, _shown(main, layout),
+                   recalculated=integrity.recalculated_meta(meta) or values_only)
 
 
 def _typed_formulas(sheet: Any, inputs: frozenset[tuple[int, int]]) -> list[tuple[tuple[int, int], str]]:
@@ -278,106 +253,39 @@ def _typed_formulas(sheet: Any, inputs: frozenset[tuple[int, int]]) -> list[tupl
     return out
 
 
-def _content_altered(sheets: dict[str, Sheet], meta: dict[str, str]) -> bool:
-    """Whether the locked constants of the 自评表 differ from those the form was issued with."""
-    expected = meta.get("content_fingerprint")
-    return bool(expected) and content_fingerprint(sheets, meta) != expected
+def content_fingerprint(sheets: dict[str, Sheet], meta: dict[str, str]) -> str:
+    """The fingerprint of the 自评表's locked constants, from values (as _meta's content_fingerprint)."""
+    return integrity.content_fingerprint(integrity.content_entries(sheets[SHEET], meta, kind()), kind())
 
 
-def _has_formulas(formulas: Any, meta: dict[str, str]) -> bool:
-    """Whether any of the 自评表's formula cells (as _meta lists them) still holds a formula."""
-    sheet = formulas[SHEET]
-    return any(sheet.cell(row + 1, col + 1).data_type == "f"
-               for row, col in listed_cells(meta, "formula_cells"))
-
-
-def content_entries(sheets: dict[str, Sheet], meta: dict[str, str]) -> list[Entry]:
-    """(address, kind, text) of the 自评表's locked constants, from values (see metadata.content_cells):
-    every filled cell that _meta lists neither as an input nor as a formula."""
-    skip = listed_cells(meta, "inputs") | listed_cells(meta, "formula_cells")
-    entries = []
-    for (row, col), value in sheets[SHEET].filled():
-        if (row - 1, col - 1) in skip:
-            continue
-        if isinstance(value, str):
-            kind, text = "s", value
-        else:
-            kind, text = canonical(value)
-        name = COLUMN_NAMES[col - 1] if col <= len(COLUMN_NAMES) else xl_col_to_name(col - 1)
-        entries.append((f"{name}{row}", kind, text))
-    return entries
-
-
-def content_fingerprint(sheets: dict[str, Sheet], meta: dict[str, str],
-                        entries: list[Entry] | None = None) -> str:
-    """The fingerprint of the 自评表's locked constants, from values.
-
-    Written for speed (it runs on every file of a consolidation); it hashes exactly
-    what :func:`~perfeval_xl.form.metadata.fingerprint` hashes for the same cells.
-    """
-    prefix = SHEET + "\x1f"
-    joined = [f"{prefix}{address}\x1f{kind}\x1f{text}"
-              for address, kind, text in (entries if entries is not None else content_entries(sheets, meta))]
-    joined.sort()
-    return fingerprint_joined(joined)
+_SEALED_LABELS = {Col.LEVEL1: "一级指标", Col.LEVEL2: "二级指标", Col.NAME: "三级指标名称", Col.TARGET: "年度指标值",
+                  Col.WEIGHT: "分值"}
 
 
 def check_seal(key: SealKey, sheet: Sheet, layout: FormLayout, meta: dict[str, str],
                entries: list[Entry]) -> list[Finding]:
     """A ``seal-invalid`` error unless the form's seal holds under ``key``, naming what differs."""
-    found = verify(key, meta, entries)
-    if found.valid:
-        return []
     names = {place.row + 1: sheet.cell(place.row + 1, Col.NAME + 1).text() for place in layout.indicators}
-    labels = {Col.LEVEL1: "一级指标", Col.LEVEL2: "二级指标", Col.NAME: "三级指标名称", Col.TARGET: "年度指标值",
-              Col.WEIGHT: "分值"}
 
-    def describe(address: str) -> str:
-        found_cell = _ADDRESS.fullmatch(address)
-        if not found_cell:
-            return address
-        letters, row = found_cell.group(1), int(found_cell.group(2))
+    def describe(row: int, letters: str) -> str | None:
         col = COLUMN_NAMES.index(letters) if letters in COLUMN_NAMES else -1
-        if row in names and col in labels:
-            name = f"“{names[row]}”" if names[row] else ""
-            return f"第 {row} 行{name}的{labels[col]}（{address}）"
-        return f"单元格 {address}"
+        if row not in names or col not in _SEALED_LABELS:
+            return None
+        name = f"“{names[row]}”" if names[row] else ""
+        return f"第 {row} 行{name}的{_SEALED_LABELS[col]}（{letters}{row}）"
 
-    return [F.error("seal-invalid", "自评表", explain(found, key, meta, describe), f"{SHEET}!A1")]
-
-
-def unsealed(key: SealKey) -> Finding:
-    """With a key, a workbook that is not one of our forms cannot show it was issued."""
-    return F.error("seal-invalid", "自评表",
-                   "该表没有财政局的印章：不是用本局密钥下发的自评表（手工制作，或下发记录已被删除），"
-                   "无法证明由财政局下发；请使用财政局下发的原表重新填写，或联系财政局核实")
+    return integrity.check_seal(key, meta, entries, kind(), describe)
 
 
-def _probe_row(meta: dict[str, str]) -> int:
-    from ..form.metadata import META_KEYS
-
-    return META_KEYS.index("recalc_probe")
-
-
-def _replaced_formulas(formulas: Any, layout: FormLayout) -> str:
-    """The computed cells (on the 自评表 and the hidden 计算 sheet) that hold a number instead of a formula."""
-    sheets = {name: formulas[name] for name in (SHEET, CALC_SHEET) if name in formulas.sheetnames}
-    replaced = []
-    for place in layout.indicators:
-        for col in COMPUTED_COLUMNS:
-            sheet = sheet_of(col)
-            if sheet not in sheets:
-                continue
-            c = sheets[sheet][cell(place.row, col)]
-            if c.value is not None and c.data_type != "f":
-                replaced.append(ref(SHEET, place.row, col))
-    main = sheets[SHEET]
-    for name, row, col in (("总分", layout.total, Col.SCORE), ("评价等级", layout.grade, Col.WEIGHT),
-                           ("执行率得分", layout.funds["total"], Col.REASON)):
-        c = main[cell(row, col)]
-        if c.value is not None and c.data_type != "f":
-            replaced.append(f"{cell(row, col)}（{name}）")
-    return f"；公式被改成数值的单元格：{'、'.join(replaced[:10])}" if replaced else ""
+def _replaced_formulas(formulas: Any, layout: FormLayout, meta: dict[str, str]) -> str:
+    """The computed cells (on the 自评表 and the hidden 计算 sheet, as the form's template version
+    has them) that hold a number instead of a formula."""
+    cells = [(sheet_of(col), place.row, col, ref(SHEET, place.row, col))
+             for place in layout.indicators for col in (*SHOWN_COLUMNS, *version_of(meta).helpers)]
+    cells += [(SHEET, row, col, f"{cell(row, col)}（{name}）")
+              for name, row, col in (("总分", layout.total, Col.SCORE), ("评价等级", layout.grade, Col.WEIGHT),
+                                     ("执行率得分", layout.funds["total"], Col.REASON))]
+    return integrity.replaced_formulas(formulas, kind(), cells)
 
 
 class _Inputs:

@@ -14,17 +14,17 @@ Every number is the engine's, recomputed from the form, not copied from it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .. import display
-from ..atomic import atomic_output
-from ..engine import IndicatorResult, ProjectResult
-from ..findings import Severity
-from ..rounding import div, round_half_away
-from ..spec import FUND_LABELS, FUND_ROWS
+from ... import display
+from ...engine import IndicatorResult, ProjectResult
+from ...export import word
+from ...findings import Severity
+from ...rounding import div, round_half_away
+from ...spec import FUND_LABELS, FUND_ROWS
 
 
 def _percent_places(text: str) -> int:
@@ -148,7 +148,7 @@ def form_rows(result: ProjectResult) -> tuple[list[list[str]], list[tuple[int, i
                     display.number(ind.score), ind.spec.reason)
         spans.append((r, level1, level2))
     merges.append((header, 0, len(rows) - 1, 0))
-    merges += _runs(spans, lambda s: s[1], 1) + _runs(spans, lambda s: (s[1], s[2]), 2)
+    merges += word.merged_runs(spans, lambda s: s[1], 1) + word.merged_runs(spans, lambda s: (s[1], s[2]), 2)
     r = add("总分", "", "", "", "", "", display.number(result.weight_total), display.number(result.total))
     merges.append((r, 0, r, 5))
     r = add("评价等级", "", "", "", "", "", result.grade or "未定级")
@@ -171,19 +171,6 @@ def form_order(result: ProjectResult) -> list[tuple[str, str, IndicatorResult | 
     return out
 
 
-def _runs(spans: list[tuple[int, str, str]], key: Callable[[tuple[int, str, str]], object],
-          col: int) -> list[tuple[int, int, int, int]]:
-    """Merged ranges over consecutive rows with the same key, in column ``col``."""
-    out = []
-    start = 0
-    for i in range(1, len(spans) + 1):
-        if i == len(spans) or key(spans[i]) != key(spans[start]):
-            if i - start > 1:
-                out.append((spans[start][0], col, spans[i - 1][0], col))
-            start = i
-    return out
-
-
 def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
     present = [v for v in values if v is not None]
     return sum(present, Decimal(0)) if present else None
@@ -193,106 +180,10 @@ def _amount(value: Decimal | None) -> str:
     return "" if value is None else display.amount(value)
 
 
-# How the section looks: a government report's conventions (GB/T 9704 for 党政机关公文): the
-# text in 仿宋 三号 on a fixed 28-point line, headings 黑体 / 楷体 / 仿宋加粗 三号, titles 小标宋 二号,
-# everything black; A4 portrait, the 自评表 on a landscape page of its own in 宋体 小五, so that a
-# typical form's table fits on that one page.
-FONTS = {  # role: (East Asian font, size in points, bold)
-    "title": ("方正小标宋简体", 22, False),
-    "subtitle": ("楷体", 16, False),
-    "heading1": ("黑体", 16, False),
-    "heading2": ("楷体", 16, False),
-    "heading3": ("仿宋", 16, True),
-    "body": ("仿宋", 16, False),
-    "table": ("宋体", 9, False),
-    "table_head": ("黑体", 9, False),
-    "note": ("仿宋", 12, False),
-}
-LINE_SPACING = 28  # points, exactly
-PORTRAIT_MARGINS = (3.7, 3.5, 2.8, 2.6)  # cm: top, bottom, left, right (GB/T 9704)
-LANDSCAPE_MARGINS = (1.5, 1.3, 2.0, 2.0)
 # Widths (cm) of the table's nine columns on a landscape page (25.7 cm between the margins): 三级指标
 # and 偏差原因 get the room their text needs (a long 三级指标 takes two lines), 二级指标 takes 可持续影响指标
 # on one line, 得分 takes the 执行率 100.00% of the funds rows above it.
 TABLE_WIDTHS = (1.2, 1.8, 3.3, 5.0, 2.3, 2.3, 1.2, 1.8, 6.8)
-HEADINGS = {"heading1": "Heading 1", "heading2": "Heading 2", "heading3": "Heading 3"}
-TABLE_STYLE = "表格文字"  # the table's paragraphs: 宋体 小五, single spacing, no indent (empty ones too)
-
-
-def _fonts(target: Any, role: str) -> None:
-    """Set a style's or run's fonts: the East Asian and Latin faces, size, weight; black; no theme fonts
-    (Word's heading styles name theme fonts, which would win over the faces set here)."""
-    from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
-
-    name, size, bold = FONTS[role]
-    font = target.font
-    font.name = name
-    font.size = Pt(size)
-    font.bold = bold
-    font.italic = False
-    font.color.rgb = RGBColor(0, 0, 0)
-    rpr = target.element.get_or_add_rPr()
-    fonts = rpr.get_or_add_rFonts()
-    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(attribute), None)
-    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attribute), name)
-
-
-def _paragraph_format(paragraph_format: Any, indent: bool, align: Any = None) -> None:
-    from docx.enum.text import WD_LINE_SPACING
-    from docx.shared import Pt
-
-    paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    paragraph_format.line_spacing = Pt(LINE_SPACING)
-    paragraph_format.space_before = Pt(0)
-    paragraph_format.space_after = Pt(0)
-    paragraph_format.first_line_indent = Pt(2 * FONTS["body"][1]) if indent else Pt(0)
-    if align is not None:
-        paragraph_format.alignment = align
-
-
-def _styles(document: Any) -> None:
-    from docx.enum.style import WD_STYLE_TYPE
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-    from docx.shared import Pt
-
-    normal = document.styles["Normal"]
-    _fonts(normal, "body")
-    _paragraph_format(normal.paragraph_format, indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
-    for role, name in HEADINGS.items():
-        style = document.styles[name]
-        _fonts(style, role)
-        _paragraph_format(style.paragraph_format, indent=True, align=WD_ALIGN_PARAGRAPH.LEFT)
-        style.paragraph_format.keep_with_next = True
-    _fonts(document.styles["List Bullet"], "note")
-    table = document.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
-    table.base_style = normal
-    _fonts(table, "table")
-    table.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    table.paragraph_format.first_line_indent = Pt(0)
-    table.paragraph_format.space_before = table.paragraph_format.space_after = Pt(0)
-
-
-def _section(section: Any, landscape: bool) -> None:
-    from docx.enum.section import WD_ORIENT
-    from docx.shared import Cm
-
-    width, height = (Cm(29.7), Cm(21.0)) if landscape else (Cm(21.0), Cm(29.7))
-    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = width, height
-    top, bottom, left, right = LANDSCAPE_MARGINS if landscape else PORTRAIT_MARGINS
-    section.top_margin, section.bottom_margin = Cm(top), Cm(bottom)
-    section.left_margin, section.right_margin = Cm(left), Cm(right)
-
-
-def _text(document: Any, text: str, role: str, align: Any = None, indent: bool = True) -> Any:
-    paragraph = document.add_paragraph()
-    _paragraph_format(paragraph.paragraph_format, indent, align)
-    run = paragraph.add_run(text)
-    _fonts(run, role)
-    return paragraph
 
 
 def form_table(document: Any, result: ProjectResult) -> Any:
@@ -322,29 +213,23 @@ def form_table(document: Any, result: ProjectResult) -> Any:
             if (r, c) in covered:
                 continue
             paragraph = table.cell(r, c).paragraphs[0]
-            paragraph.style = document.styles[TABLE_STYLE]
+            paragraph.style = document.styles[word.TABLE_STYLE]
             if not text:
                 continue
             # names and explanations read from the left, as on the form; numbers and labels centred
             left = (r > indicator_header and c in (3, 8)) or r == goals or (r < 2 and c in (2, 6))
             paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if left else WD_ALIGN_PARAGRAPH.CENTER
-            _fonts(paragraph.add_run(text), "table_head" if r in heads or text in labels else "table")
+            word.fonts(paragraph.add_run(text), "table_head" if r in heads or text in labels else "table")
     for r1, c1, r2, c2 in merges:
         merged = table.cell(r1, c1).merge(table.cell(r2, c2))
         for extra in merged.paragraphs[1:]:  # merging keeps each cell's empty paragraph: one line each
             if not extra.text:
                 extra._element.getparent().remove(extra._element)
     for row in table.rows:
-        row._tr.get_or_add_trPr().append(_element("w:cantSplit"))  # a row is never split over two pages
+        row._tr.get_or_add_trPr().append(word.element("w:cantSplit"))  # a row is never split over two pages
         for cell in row.cells:
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     return table
-
-
-def _element(tag: str) -> Any:
-    from docx.oxml import OxmlElement
-
-    return OxmlElement(tag)
 
 
 def write_report(result: ProjectResult, dest: Path) -> Path:
@@ -355,28 +240,20 @@ def write_report(result: ProjectResult, dest: Path) -> Path:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     document = Document()
-    _styles(document)
-    _section(document.sections[0], landscape=False)
+    word.styles(document)
+    word.section(document.sections[0], landscape=False)
     spec = result.spec
     document.add_heading("绩效自评情况分析", level=1)
     for kind, text in analysis_paragraphs(result):
-        if kind in HEADINGS:
+        if kind in word.HEADINGS:
             document.add_heading(text, level=int(kind[-1]))
         else:
             document.add_paragraph(text)
 
-    _section(document.add_section(WD_SECTION.NEW_PAGE), landscape=True)
-    _text(document, "项目支出绩效自评表", "title", WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    _text(document, f"（{spec.year}年度）", "subtitle", WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    word.section(document.add_section(WD_SECTION.NEW_PAGE), landscape=True)
+    word.text(document, "项目支出绩效自评表", "title", WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    word.text(document, f"（{spec.year}年度）", "subtitle", WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     form_table(document, result)
 
-    problems = [f for f in result.all_findings() if f.severity is not Severity.NOTE]
-    if problems:
-        _section(document.add_section(WD_SECTION.NEW_PAGE), landscape=False)
-        document.add_heading("提交前请处理的问题（本节不要粘贴进报告）", level=1)
-        for finding in problems:
-            paragraph = document.add_paragraph(finding.render_typed(), style="List Bullet")
-            _paragraph_format(paragraph.paragraph_format, indent=False)
-    with atomic_output(dest) as temporary:
-        document.save(str(temporary))
-    return dest
+    word.problems_page(document, [f for f in result.all_findings() if f.severity is not Severity.NOTE])
+    return word.save(document, dest)

@@ -14,17 +14,13 @@ indicators the form has, so :func:`plan_layout` computes them; the defined names
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
-from xlsxwriter.utility import xl_col_to_name
+from ...form.addresses import CALC_SHEET, cell, col_range, sheet_ref
+from ...form.metadata import MAX_LAYOUT_ROWS
 
 SHEET = "自评表"
-CALC_SHEET = "计算"  # the hidden helper columns, row for row beside the 自评表
-PARAMS_SHEET = "参数"
-META_SHEET = "_meta"
-# 2: a typed actual may carry the target's own unit ("3600批次"); 3: amounts typed as text with a
-# money unit ("87.65万元") are read on the 计算 sheet, actuals only as plain numbers (ABODY, APLAIN)
-TEMPLATE_VERSION = "3"
 
 
 class Col:
@@ -106,16 +102,6 @@ COLUMN_WIDTHS = {
 }
 
 
-_COLUMN_NAMES = [str(xl_col_to_name(c)) for c in range(702)]  # A … ZZ
-
-
-def cell(row: int, col: int, absolute: bool = False) -> str:
-    """A1 address of a 0-based (row, col)."""
-    if absolute:
-        return f"${_COLUMN_NAMES[col]}${row + 1}"
-    return f"{_COLUMN_NAMES[col]}{row + 1}"
-
-
 def sheet_of(col: int) -> str:
     """The sheet a column of :class:`Col` is on: helpers on 计算, the rest on the 自评表."""
     return CALC_SHEET if col >= Col.FIRST_HIDDEN else SHEET
@@ -130,17 +116,6 @@ def ref(home: str, row: int, col: int, absolute: bool = False) -> str:
     address = cell(row, col, absolute)
     sheet = sheet_of(col)
     return address if sheet == home else f"{sheet}!{address}"
-
-
-def col_range(col: int, first: int, last: int, absolute: bool = True) -> str:
-    """Address of one column between two rows, e.g. $H$13:$H$40."""
-    a = "$" if absolute else ""
-    name = xl_col_to_name(col)
-    return f"{a}{name}{a}{first + 1}:{a}{name}{a}{last + 1}"
-
-
-def sheet_ref(address: str, sheet: str = SHEET) -> str:
-    return f"'{sheet}'!{address}"
 
 
 @dataclass(frozen=True)
@@ -204,30 +179,30 @@ class FormLayout:
         first, last = self.first_indicator, self.last_indicator
 
         def rng(c1: int, r1: int, c2: int, r2: int) -> str:
-            return sheet_ref(f"{cell(r1, c1, True)}:{cell(r2, c2, True)}")
+            return sheet_ref(f"{cell(r1, c1, True)}:{cell(r2, c2, True)}", SHEET)
 
         return {
-            "pe_title": sheet_ref(cell(self.title, Col.BLOCK, True)),
-            "pe_year": sheet_ref(cell(self.year, Col.BLOCK, True)),
-            "pe_project": sheet_ref(cell(self.project, Col.LEVEL2, True)),
-            "pe_department": sheet_ref(cell(self.department, Col.LEVEL2, True)),
-            "pe_unit": sheet_ref(cell(self.department, Col.SCORE, True)),
+            "pe_title": sheet_ref(cell(self.title, Col.BLOCK, True), SHEET),
+            "pe_year": sheet_ref(cell(self.year, Col.BLOCK, True), SHEET),
+            "pe_project": sheet_ref(cell(self.project, Col.LEVEL2, True), SHEET),
+            "pe_department": sheet_ref(cell(self.department, Col.LEVEL2, True), SHEET),
+            "pe_unit": sheet_ref(cell(self.department, Col.SCORE, True), SHEET),
             "pe_funds": rng(Col.NAME, f["fiscal"], Col.ACTUAL, f["other"]),
             "pe_funds_total": rng(Col.NAME, ex, Col.ACTUAL, ex),
-            "pe_exec_weight": sheet_ref(cell(ex, FUND_WEIGHT, True)),
-            "pe_exec_rate": sheet_ref(cell(ex, FUND_RATE, True)),
-            "pe_exec_score": sheet_ref(cell(ex, FUND_SCORE, True)),
-            "pe_goal_expected": sheet_ref(cell(self.goals_text, Col.LEVEL2, True)),
-            "pe_goal_actual": sheet_ref(cell(self.goals_text, Col.ACTUAL, True)),
+            "pe_exec_weight": sheet_ref(cell(ex, FUND_WEIGHT, True), SHEET),
+            "pe_exec_rate": sheet_ref(cell(ex, FUND_RATE, True), SHEET),
+            "pe_exec_score": sheet_ref(cell(ex, FUND_SCORE, True), SHEET),
+            "pe_goal_expected": sheet_ref(cell(self.goals_text, Col.LEVEL2, True), SHEET),
+            "pe_goal_actual": sheet_ref(cell(self.goals_text, Col.ACTUAL, True), SHEET),
             "pe_indicators": rng(Col.LEVEL1, first, Col.REASON, last),
             "pe_deviation": rng(Col.DEVIATION, first, Col.DEVIATION, last),
             "pe_qscore": rng(Col.QSCORE, first, Col.QSCORE, last),
             "pe_helpers": sheet_ref(f"{cell(first, Col.FIRST_HIDDEN, True)}:{cell(last, Col.LAST, True)}",
                                     CALC_SHEET),
-            "pe_weight_total": sheet_ref(cell(self.total, Col.WEIGHT, True)),
-            "pe_total": sheet_ref(cell(self.total, Col.SCORE, True)),
-            "pe_grade": sheet_ref(cell(self.grade, Col.WEIGHT, True)),
-            "pe_status": sheet_ref(cell(self.status, Col.LEVEL2, True)),
+            "pe_weight_total": sheet_ref(cell(self.total, Col.WEIGHT, True), SHEET),
+            "pe_total": sheet_ref(cell(self.total, Col.SCORE, True), SHEET),
+            "pe_grade": sheet_ref(cell(self.grade, Col.WEIGHT, True), SHEET),
+            "pe_status": sheet_ref(cell(self.status, Col.LEVEL2, True), SHEET),
         }
 
 
@@ -262,3 +237,53 @@ def plan_layout(
     layout.grade = row + 1
     layout.status = row + 2
     return layout
+
+
+def layout_summary(layout: FormLayout) -> str:
+    return json.dumps({
+        "first_indicator": layout.first_indicator + 1,
+        "last_indicator": layout.last_indicator + 1,
+        "rows": [[r.row + 1, r.level1, r.level2, r.spec_index, r.declared] for r in layout.indicators],
+    }, ensure_ascii=False, separators=(",", ":"))
+
+
+def layout_from_summary(summary: str) -> FormLayout:
+    """The rows of a form, from its _meta layout entry (the inverse of layout_summary)."""
+    data = json.loads(summary)
+    rows = data["rows"]
+    if len(rows) > MAX_LAYOUT_ROWS or not all(isinstance(r[0], int) and 1 <= r[0] <= 1_048_576 for r in rows):
+        raise ValueError("rows")
+    layout = FormLayout()
+    layout.indicators = [IndicatorRow(row - 1, level1, level2, index, declared)
+                         for row, level1, level2, index, declared in rows]
+    layout.total = layout.last_indicator + 1
+    layout.grade, layout.status = layout.total + 1, layout.total + 2
+    return layout
+
+
+@dataclass(frozen=True)
+class Version:
+    """What a reader must know of one template version of the 自评表 to read a form issued with it.
+
+    The 自评表 sheet (columns A–K, rows as _meta lists them) is the same in every version so far;
+    what changed is the hidden 计算 sheet's helper columns and what the form's formulas read.
+    """
+
+    helpers: tuple[int, ...]  # the 计算 columns that hold a formula on an indicator row
+    amounts_as_text: bool  # the form reads an amount typed with a unit of money (87.65万元)
+
+
+_HELPERS_V1 = (Col.USED, Col.AVALUE, Col.RAW, Col.REASON_REQ, Col.REASON_MISSING, Col.STATE, Col.BAND_LOW,
+               Col.BAND_HIGH, Col.ANORM)
+# 1: the first form; 2: a typed actual may carry the target's own unit ("3600批次"); 3: amounts
+# typed as text with a money unit ("87.65万元") are read on the 计算 sheet, actuals only as plain
+# numbers (two more helper columns, ABODY and APLAIN); 4: a percentage written without its % is
+# rescaled to the scale the target means (one more helper column, ARAW: the actual as written)
+VERSIONS = {
+    "1": Version(_HELPERS_V1, amounts_as_text=False),
+    "2": Version(_HELPERS_V1, amounts_as_text=False),
+    "3": Version((*_HELPERS_V1, Col.ABODY, Col.APLAIN), amounts_as_text=True),
+    "4": Version((*_HELPERS_V1, Col.ABODY, Col.APLAIN, Col.ARAW), amounts_as_text=True),
+}
+TEMPLATE_VERSION = "4"  # what a form written now records
+READABLE_VERSIONS = tuple(VERSIONS)

@@ -19,7 +19,7 @@ from .plan import FormPlan
 
 def apply_udf_values(plan: FormPlan) -> None:
     """Replace the cached results of the UDF cells in ``plan`` (see formulas.Xlwings*)."""
-    from .. import udfs
+    from ... import udfs
 
     rules = (plan.rules.profile, plan.spec.year)
     for planned in plan.rows:

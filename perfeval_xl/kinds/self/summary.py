@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from xlsxwriter.worksheet import Worksheet
 
+from ...form.addresses import cell
+from ...form.styles import SCORE, Styles
 from .formulas import STATUS_PARTS, ProjectFormulas
-from .layout import Col, cell
+from .layout import Col
 from .plan import FormPlan
-from .styles import SCORE, Styles
 
 GRADE_COLOURS = {"优": "#C6EFCE", "良": "#DDEBF7", "中": "#FFEB9C", "差": "#FFC7CE"}
 
