@@ -20,6 +20,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 from click.testing import CliRunner
+from openpyxl.utils import column_index_from_string
 from review_corpus import build_returns
 from targetlists import make_projects, write_csv, write_xlsx
 
@@ -367,10 +368,21 @@ def test_every_sheet_is_set_up_for_print(reviewed: dict[str, Any]) -> None:
                              book) or name == "按部门", name
         heights = [float(h) for h in re.findall(r'<row r="\d+"[^>]* ht="([\d.]+)"', xml)]
         assert heights and min(heights) >= 16, name  # every row as tall as its text wants
-    # a long 填报状态 gets the lines it wraps to
+    # 汇总 prints one line a project (its 填报状态 shortened; the whole text, the rules and the file are
+    # screen-only columns beyond the print area, never wrapped), so 300 projects fit 12 pages legibly
     summary = parts["汇总"]
-    longest = max(re.findall(r'<row r="(\d+)"[^>]* ht="([\d.]+)"', summary), key=lambda m: float(m[1]))
-    assert float(longest[1]) > 40
+    index = next(i for i, name in enumerate(re.findall(r'<sheet name="([^"]+)"', book)) if name == "汇总")
+    area = re.search(rf'<definedName name="_xlnm.Print_Area" localSheetId="{index}">([^<]+)<', book)
+    assert area is not None
+    rows = rows_of(reviewed["output"], "汇总")
+    titles = list(rows[0])
+    last_printed = re.search(r"\$([A-Z]+)\$\d+$", area.group(1)).group(1)  # type: ignore[union-attr]
+    assert titles.index("警告") + 1 == column_index_from_string(last_printed) and titles[-1] == "填报状态（全部）"
+    full = [r for r in rows if r["填报状态（全部）"] and "；" in str(r["填报状态（全部）"])]
+    assert full and all(str(r["填报状态"]).endswith(f"等 {str(r['填报状态（全部）']).count('；') + 1} 类问题")
+                        and str(r["填报状态（全部）"]).startswith(str(r["填报状态"]).split(" 等 ")[0]) for r in full)
+    heights = [float(h) for h in re.findall(r'<row r="\d+"[^>]* ht="([\d.]+)"', summary)]
+    assert sorted(heights)[len(heights) // 2] < 20  # most projects take one line
 
 
 def test_the_charts_sit_below_the_tables_without_overlapping(reviewed: dict[str, Any]) -> None:

@@ -21,6 +21,7 @@ from perfeval_xl.libreoffice import PDF, convert
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 PAGE_LIMIT = 12  # the goal for 300 projects' 汇总
+MIN_WORD_HEIGHT = 7.5  # points: the median height of a word's box on a printed 汇总 page (10-point text at ~75%)
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +41,10 @@ def only_sheets(source: Path, keep: set[str], dest: Path) -> Path:
                 text = data.decode()
                 text = re.sub(r'<sheet name="([^"]+)"', lambda m: m.group(0) if m.group(1) in keep
                               else m.group(0) + ' state="hidden"', text)
+                # LibreOffice prints a hidden sheet's print area: keep only those of the sheets kept
+                names = re.findall(r'<sheet name="([^"]+)"', text)
+                text = re.sub(r'<definedName name="_xlnm.Print_Area" localSheetId="(\d+)">[^<]*</definedName>',
+                              lambda m, names=names: m.group(0) if names[int(m.group(1))] in keep else "", text)
                 first = [n for n in re.findall(r'<sheet name="([^"]+)"', text)].index(sorted(
                     keep, key=lambda n: text.index(f'"{n}"'))[0])
                 text = re.sub(r'activeTab="\d+"', f'activeTab="{first}"', text)
@@ -64,6 +69,13 @@ def test_300_projects_print_on_at_most_12_pages_with_header_and_totals(review300
     recalculated = convert([summary], PDF, review300["tmp"] / "recalculated", recalculate=True)[0]
     pages = pages_of(stored)
     assert 2 <= len(pages) <= PAGE_LIMIT, len(pages)
+    # legible: one line a project lets the fit-to-width scale stay large (the words' boxes on a
+    # page were 6.8 points tall when rows wrapped to two lines and the screen-only columns printed)
+    boxes = subprocess.run(["pdftotext", "-bbox", "-f", "2", "-l", "2", str(stored), "-"], capture_output=True,
+                           text=True, check=True).stdout
+    heights = sorted(float(b) - float(a) for a, b in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"',
+                                                                 boxes))
+    assert heights[len(heights) // 2] >= MIN_WORD_HEIGHT, heights[len(heights) // 2]
     info = subprocess.run(["pdfinfo", str(stored)], capture_output=True, text=True, check=True).stdout
     assert "841.89 x 595.3" in info  # A4 landscape
     for number, page in enumerate(pages, start=1):

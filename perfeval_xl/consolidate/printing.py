@@ -95,6 +95,7 @@ def formats(workbook: Any) -> dict[str, Any]:
     return {
         "head": f(bold=True, bg_color=HEADER_FILL, text_wrap=True, align="center"),
         "text": f(text_wrap=True), "center": f(align="center", text_wrap=True),
+        "line": f(), "line_center": f(align="center"),  # never wrapped: a screen-only text runs on to the right
         "num": f(num_format="0.00"), "amount": f(num_format="#,##0.00"),
         "pct": f(num_format="0.00%"), "dev": f(num_format='+0.0%;-0.0%;"0"'), "int": f(num_format="0"),
         "partial": f(num_format='0.00"（未完成）"', font_color="#7F7F7F"),

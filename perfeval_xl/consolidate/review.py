@@ -58,17 +58,36 @@ def summary_columns(kind: FormKind) -> tuple[Column, ...]:
     """The columns of a kind's summary sheet (汇总, 评分表汇总): who, the kind's own facts (评价方式),
     the amounts, the execution rate (and score), one column per block of the kind, the result."""
     return (
-        Column("主管部门", 10, fit=(2, 16)), Column("实施单位", 10, fit=(2, 18)),
-        Column("项目名称", 14, fit=(2, 30)), Column("年度", 6, "int", False),
+        Column("主管部门", 10, fit=(1, 18)), Column("实施单位", 10, fit=(1, 26)),
+        Column("项目名称", 14, fit=(1, 36)), Column("年度", 6, "int", False),
         *(Column(title, 9, fit=(1, 12)) for _, title in kind.extra_columns),
         Column(kind.fund_titles[0], 11, "amount", False), Column(kind.fund_titles[1], 11, "amount", False),
         Column("执行率", 8, "pct", False),
         *((Column("执行率得分", 8, "num", False),) if kind.execution_score else ()),
         *(Column(block.title, 8, "num", False) for block in kind.blocks),
-        Column("总分", 14, "num", False), Column("等级", 7, "center"), Column("填报状态", 12, fit=(2, 60)),
-        Column("错误", 5, "int", False), Column("警告", 5, "int", False), Column("规则", 9, fit=(1, 18)),
-        Column("来源", 9, "center"), Column("文件", 12, fit=(2, 30)),
+        Column("总分", 14, "num", False), Column("等级", 7, "center"), Column("填报状态", 12, fit=(1, 38)),
+        Column("错误", 5, "int", False), Column("警告", 5, "int", False),
+        # on screen only (after the printed columns, and never wrapped: a row stays one line on paper)
+        *SCREEN_ONLY_COLUMNS,
     )
+
+
+# The summary's last columns, beyond its print area: which rules, where from, the file, and the
+# whole 填报状态 (the printed column shows its first problem and how many there are).
+SCREEN_ONLY_COLUMNS = (
+    Column("规则", 16, "line", wrap=False), Column("来源", 9, "line_center", wrap=False),
+    Column("文件", 30, "line", wrap=False), Column("填报状态（全部）", 60, "line", wrap=False),
+)
+STATUS_SEPARATOR = "；"
+
+
+def short_status(status: str) -> str:
+    """The 填报状态 as the printed summary shows it, on one line: the first problem up to its first
+    comma ("预算执行率低于 90%，须在报告中说明原因" -> "预算执行率低于 90%"), and how many kinds there are."""
+    parts = [part for part in status.split(STATUS_SEPARATOR) if part]
+    if len(parts) <= 1:
+        return status
+    return f"{parts[0].split('，')[0]} 等 {len(parts)} 类问题"
 
 
 PROBLEM_COLUMNS = (
@@ -283,8 +302,8 @@ def _summary(workbook: Any, fmt: dict[str, Any], kind: FormKind, entries: Sequen
                      p["budget"], p["executed"], p["rate"],
                      *((p["exec_score"],) if kind.execution_score else ()),
                      *(blocks.get(block.key) for block in kind.blocks),
-                     p["total"], p["grade"] or UNGRADED, p["status"], entry.errors, entry.warnings, p["profile"],
-                     SOURCES.get(p["kind"], p["kind"]), shown(p["path"])])
+                     p["total"], p["grade"] or UNGRADED, short_status(p["status"]), entry.errors, entry.warnings,
+                     p["profile"], SOURCES.get(p["kind"], p["kind"]), shown(p["path"]), p["status"]])
     columns = list(printing.fitted(summary_columns(kind), rows))
     for amount in kind.fund_titles:  # wide enough for the largest amount
         index = col[amount]
@@ -311,6 +330,7 @@ def _summary(workbook: Any, fmt: dict[str, Any], kind: FormKind, entries: Sequen
                                                        "format": fmt["warn"]})
     printing.setup_print(sheet, _sheet_title(title, f"{kind.summary_sheet}（错误最多、未填写完整、总分最低的排在前面）"),
                          run_date)
+    sheet.print_area(0, 0, last + 1, col["警告"])  # the screen-only columns do not print
 
 
 def _totals(sheet: Any, fmt: dict[str, Any], kind: FormKind, col: dict[str, int], entries: Sequence[Entry],
