@@ -170,7 +170,9 @@ def test_a_review_rebuilt_from_the_store_alone_is_the_first_runs(
         assert _sheet_rows(tmp_path / "rebuilt.xlsx", sheet) == _sheet_rows(tmp_path / "first.xlsx", sheet), sheet
     unreadable = {r[0]: r[1] for r in _sheet_rows(tmp_path / "rebuilt.xlsx", "未能读取")[1:]}
     assert unreadable[os.path.join("问题文件", "说明.docx")] == "不是 Excel 文件（.docx），已跳过"
-    files = [r[-1] for r in _sheet_rows(tmp_path / "rebuilt.xlsx", "汇总")[1:] if r[-1]]
+    summary = _sheet_rows(tmp_path / "rebuilt.xlsx", "汇总")
+    at = list(summary[0]).index("文件")
+    files = [r[at] for r in summary[1:] if r[at]]
     assert os.path.join("部门0", "000.xlsx") in files
 
 
