@@ -6,7 +6,9 @@ Removing sheet protection and deleting _meta are findings too, in both readers."
 from __future__ import annotations
 
 import dataclasses
+import os
 import stat
+import time
 import zipfile
 from pathlib import Path
 
@@ -163,6 +165,30 @@ def test_consolidate_with_the_key_flags_forged_and_foreign_forms(keys: tuple[Pat
     with zipfile.ZipFile(review) as archive:
         content = b"".join(archive.read(name) for name in archive.namelist())
     assert key.secret.hex().encode() not in content
+
+
+def test_a_forged_copy_set_aside_beside_the_genuine_form_is_still_an_error(keys: tuple[Path, Path],
+                                                                         tmp_path: Path) -> None:
+    """Of two submissions of one project the later counts; a forged earlier copy is not a mere
+    resubmission: its seal error reaches 问题清单 through the project kept."""
+    bureau, _ = keys
+    key = read_key(bureau)
+    root = tmp_path / "回收"
+    root.mkdir()
+    example = load_example("caidian-2019-quality")
+    build_form(example, tmp_path / "原表.xlsx", key=key)
+    _move_weight(tmp_path / "原表.xlsx", root / "改过.xlsx")
+    os.utime(root / "改过.xlsx", (1_600_000_000, 1_600_000_000))
+    time.sleep(1.1)  # the genuine form is saved later (its document time, then its file time)
+    build_form(example, root / "真.xlsx", key=key)
+    review = tmp_path / "汇总.xlsx"
+    code, _, err = run("consolidate", str(root), "-o", str(review), "--key", str(bureau))
+    assert code == 0, err
+    header, *rows = openpyxl.load_workbook(review)["问题清单"].iter_rows(values_only=True)
+    problems = [dict(zip(header, row, strict=False)) for row in rows]
+    sealed = [p for p in problems if p["代码"] == "seal-invalid"]
+    assert [str(p["文件"]) for p in sealed] == ["真.xlsx"] and "另一份提交的 改过.xlsx" in str(sealed[0]["问题"])
+    assert sealed[0]["严重程度"] == "错误"
 
 
 def test_a_values_only_copy_keeps_the_seal_of_its_form(keys: tuple[Path, Path]) -> None:

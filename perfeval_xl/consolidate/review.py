@@ -189,7 +189,7 @@ def write_review(store: Store, run_id: int, output: Path, root: str | None = Non
     stats = ReviewStats(own_files=list(options.own_files))
     manifest = options.manifest
     projects = store.run_projects(run_id)
-    kept, notes = _choose(projects, stats)
+    kept, notes, aside = _choose(projects, stats)
 
     @cache
     def shown(path: str) -> str:
@@ -198,6 +198,12 @@ def write_review(store: Store, run_id: int, output: Path, root: str | None = Non
     extra: dict[int, list[Found]] = defaultdict(list)
     for pid, texts in notes.items():
         extra[pid] += [("warning", "duplicate-submission", "项目", None, text) for text in texts]
+    for pid, rows in aside.items():  # a forged copy beside the genuine one is no mere resubmission
+        for row in rows:
+            name = Path(row["path"]).name
+            extra[pid] += [(severity, code, f"另一份提交 {name}", location, f"另一份提交的 {name}：{message}")
+                           for severity, code, _, location, message in store.findings(row["id"])
+                           if severity == "error" and code in INTEGRITY_CODES]
     if manifest is not None:
         stats.returns = match_returns(manifest, projects, shown, store.indicators,
                                       lambda pid: any(f[1] == "form-altered" for f in store.findings(pid)))
@@ -249,12 +255,17 @@ def write_review(store: Store, run_id: int, output: Path, root: str | None = Non
     return stats
 
 
+# Errors of a set-aside submission that the kept one carries into 问题清单: a copy not issued so.
+INTEGRITY_CODES = frozenset({"seal-invalid", "form-altered"})
+
+
 def _choose(projects: list[sqlite3.Row], stats: ReviewStats
-            ) -> tuple[list[sqlite3.Row], dict[int, list[str]]]:
+            ) -> tuple[list[sqlite3.Row], dict[int, list[str]], dict[int, list[sqlite3.Row]]]:
     """One row per project: the same content under two names counts once; of several
-    submissions of one project, the latest file wins. Returns the kept rows and,
-    per kept project id, notes on what was set aside."""
+    submissions of one project, the latest file wins. Returns the kept rows and, per kept
+    project id, notes on what was set aside and the set-aside submissions."""
     notes: dict[int, list[str]] = defaultdict(list)
+    aside: dict[int, list[sqlite3.Row]] = defaultdict(list)
     by_content: dict[tuple[str, int], list[sqlite3.Row]] = defaultdict(list)
     for row in projects:
         by_content[(row["sha256"], row["position"])].append(row)
@@ -276,12 +287,13 @@ def _choose(projects: list[sqlite3.Row], stats: ReviewStats
         kept.append(latest)
         if len(rows) > 1:
             stats.resubmissions += len(rows) - 1
+            aside[latest["id"]] = rows[1:]
             others = "、".join(Path(r["path"]).name for r in rows[1:])
             notes[latest["id"]].append(
                 f"同一项目提交了 {len(rows)} 份（另有 {others}），以最后保存的 {Path(latest['path']).name} 为准"
                 "（按文件内记录的保存时间，其次按文件修改时间），其余未计入汇总")
     kept.sort(key=lambda r: (r["department"] or "", r["unit"] or "", r["project"] or ""))
-    return kept, notes
+    return kept, notes, aside
 
 
 def _sheet_title(title: str, sheet: str) -> str:
