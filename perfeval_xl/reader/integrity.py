@@ -19,7 +19,6 @@ Every finding names the kind's main sheet and says what to do.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -148,17 +147,24 @@ def content_altered(entries: list[Entry], meta: dict[str, str], kind: FormKind) 
 
 
 def check_seal(key: SealKey, meta: dict[str, str], entries: list[Entry], kind: FormKind,
-               describe_row: Callable[[int, str], str | None]) -> list[Finding]:
-    """A ``seal-invalid`` error unless the form's seal holds under ``key``, naming what differs
-    (``describe_row(row, column letters)`` names a cell of a table row, or None)."""
+               names: dict[int, str], labels: dict[int, str]) -> list[Finding]:
+    """A ``seal-invalid`` error unless the form's seal holds under ``key``, naming what differs:
+    a cell of a table row by the row's name (``names``: 1-based row -> 三级指标) and the column's
+    label (``labels``: 0-based column -> 分值, 年度指标值 …), any other cell by its address."""
     found = verify(key, meta, entries)
     if found.valid:
         return []
 
     def describe(address: str) -> str:
         found_cell = _ADDRESS.fullmatch(address)
-        named = describe_row(int(found_cell.group(2)), found_cell.group(1)) if found_cell else None
-        return named or (f"单元格 {address}" if found_cell else address)
+        if not found_cell:
+            return address
+        letters, row = found_cell.group(1), int(found_cell.group(2))
+        col = COLUMN_NAMES.index(letters) if letters in COLUMN_NAMES else -1
+        if row not in names or col not in labels:
+            return f"单元格 {address}"
+        name = f"“{names[row]}”" if names[row] else ""
+        return f"第 {row} 行{name}的{labels[col]}（{address}）"
 
     return [F.error("seal-invalid", kind.sheet, explain(found, key, meta, describe), f"{kind.sheet}!A1")]
 

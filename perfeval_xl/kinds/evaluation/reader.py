@@ -137,15 +137,7 @@ def check_seal(key: SealKey, sheet: Sheet, layout: EvaluationLayout, meta: dict[
                entries: list[Entry]) -> list[Finding]:
     """A ``seal-invalid`` error unless the form's seal holds under ``key``, naming what differs."""
     names = {place.row + 1: sheet.cell(place.row + 1, ECol.NAME + 1).text() for place in layout.rows}
-
-    def describe(row: int, letters: str) -> str | None:
-        col = COLUMN_NAMES.index(letters) if letters in COLUMN_NAMES else -1
-        if row not in names or col not in _SEALED_LABELS:
-            return None
-        name = f"“{names[row]}”" if names[row] else ""
-        return f"第 {row} 行{name}的{_SEALED_LABELS[col]}（{letters}{row}）"
-
-    return integrity.check_seal(key, meta, entries, kind(), describe)
+    return integrity.check_seal(key, meta, entries, kind(), names, _SEALED_LABELS)
 
 
 def _formulas_replaced(formulas: Any, meta: dict[str, str]) -> str:

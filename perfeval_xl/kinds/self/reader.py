@@ -31,7 +31,7 @@ from ...form.addresses import CALC_SHEET, META_SHEET, PARAMS_SHEET, cell
 from ...form.metadata import read_meta
 from ...notation import ParseProblem, parse_amount, parse_target
 from ...reader import integrity
-from ...reader.cells import COLUMN_NAMES, Cell, OpenpyxlSheet, Sheet
+from ...reader.cells import Cell, OpenpyxlSheet, Sheet
 from ...reader.formulacells import formula_cells, replaced, typed
 from ...reader.opening import generator_marks
 from ...rounding import to_decimal
@@ -266,15 +266,7 @@ def check_seal(key: SealKey, sheet: Sheet, layout: FormLayout, meta: dict[str, s
                entries: list[Entry]) -> list[Finding]:
     """A ``seal-invalid`` error unless the form's seal holds under ``key``, naming what differs."""
     names = {place.row + 1: sheet.cell(place.row + 1, Col.NAME + 1).text() for place in layout.indicators}
-
-    def describe(row: int, letters: str) -> str | None:
-        col = COLUMN_NAMES.index(letters) if letters in COLUMN_NAMES else -1
-        if row not in names or col not in _SEALED_LABELS:
-            return None
-        name = f"“{names[row]}”" if names[row] else ""
-        return f"第 {row} 行{name}的{_SEALED_LABELS[col]}（{letters}{row}）"
-
-    return integrity.check_seal(key, meta, entries, kind(), describe)
+    return integrity.check_seal(key, meta, entries, kind(), names, _SEALED_LABELS)
 
 
 def _replaced_formulas(formulas: Any, layout: FormLayout, meta: dict[str, str]) -> str:
